@@ -1,0 +1,39 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+// Import direction, checked by a tool rather than by memory (see README "Layout").
+const noPlatform = {
+  patterns: [
+    { group: ['electron', 'electron/*'], message: 'core and native-train are platform-neutral: no Electron.' },
+    { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'worker_threads', 'child_process'], message: 'core and native-train are platform-neutral: no Node built-ins.' },
+    { group: ['react', 'react-dom', 'react-dom/*', '**/renderer/**'], message: 'core and native-train know nothing of the UI.' },
+    { group: ['**/electron/**', 'better-sqlite3'], message: 'core and native-train cannot reach the main process or the store.' },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'out/', 'dist/', 'test-output/', 'models/.pack/', '.cache/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.{ts,tsx,mjs,js,cjs}'],
+    languageOptions: { globals: { ...globals.es2023 } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  { files: ['core/**/*.ts', 'native-train/**/*.ts'], ignores: ['native-train/**/*.node.ts'], rules: { 'no-restricted-imports': ['error', noPlatform] } },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['electron', 'node:*', 'better-sqlite3', '**/electron/**'], message: 'the renderer reaches the back end only through the contract client.' },
+      ] }],
+    },
+  },
+  { files: ['electron/**/*.ts', 'test/**/*.ts', 'models/**/*.{mjs,ts}', '*.config.*', 'electron/**/*.mjs', 'build/**/*.{cjs,mjs}'], languageOptions: { globals: { ...globals.node } } },
+  { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' }, languageOptions: { sourceType: 'commonjs' } },
+);
