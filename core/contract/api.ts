@@ -1,0 +1,520 @@
+// The one list of every call between the UI and the back end: its name, the runtime schema of its
+// arguments, the type of its result. Electron's main-process registration, the preload's
+// `window.normface`, the browser host's WebSocket dispatcher and the renderer's client are all
+// derived from `calls` below: adding a call means one entry here and one handler.
+//
+// Wire rules: results are plain JSON (ids are strings, times are epoch milliseconds, thumbnails are
+// base64 JPEG strings, template vectors never come back to the UI). Arguments accept typed arrays
+// (Electron IPC keeps them) or their JSON forms (the WebSocket sends number[] / base64).
+import { z } from 'zod';
+import { BASE64_PATTERN, base64ToBytes } from './base64';
+
+// ---------------------------------------------------------------------------------------------
+// Domain values
+
+export const TEMPLATE_DIM = 512;
+/** Unit norm tolerance: the embedder's output is L2-normalised (NormFace), so anything else is a bug. */
+export const UNIT_NORM_TOLERANCE = 1e-3;
+export const MAX_THUMBNAIL_BYTES = 64 * 1024;
+export const MAX_TEMPLATES_PER_CALL = 50;
+export const MAX_PROBES = 10;
+export const MAX_NAME_LENGTH = 100;
+export const MAX_NOTES_LENGTH = 2000;
+/** Typed by the user in data.deleteAll: erasing everything must be a deliberate act. */
+export const DELETE_ALL_CONFIRMATION = 'DELETE ALL DATA';
+
+/** Security levels are false-match rates; their cosine thresholds come from models/calibration.json. */
+export const securityLevels = ['1e-3', '1e-4', '1e-5'] as const;
+export type SecurityLevel = (typeof securityLevels)[number];
+export const securityLevelSchema = z.enum(securityLevels);
+
+export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected an id');
+export type Id = string;
+
+/** Why a vector cannot be a template, or null when it can. */
+export function templateProblem(v: ArrayLike<number>): string | null {
+  if (v.length !== TEMPLATE_DIM) return `a template has ${TEMPLATE_DIM} values, got ${v.length}`;
+  let sum = 0;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (!Number.isFinite(x)) return `template value ${i} is not a finite number`;
+    sum += x * x;
+  }
+  const norm = Math.sqrt(sum);
+  if (Math.abs(norm - 1) > UNIT_NORM_TOLERANCE) return `a template must be a unit vector, its norm is ${norm.toFixed(4)}`;
+  return null;
+}
+
+/** A 512-d unit vector; number[] or Float32Array in, Float32Array out. */
+export const templateSchema = z
+  .union([z.array(z.number()).max(TEMPLATE_DIM * 2), z.instanceof(Float32Array)])
+  .superRefine((v, ctx) => {
+    const problem = templateProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .transform((v) => (v instanceof Float32Array ? v : Float32Array.from(v)));
+
+function isJpeg(b: Uint8Array): boolean {
+  return b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff;
+}
+
+/** JPEG bytes, as Uint8Array or base64; Uint8Array out. */
+export const thumbnailSchema = z
+  .union([
+    z
+      .string()
+      .max(Math.ceil(MAX_THUMBNAIL_BYTES / 3) * 4, `a thumbnail is at most ${MAX_THUMBNAIL_BYTES} bytes`)
+      .regex(BASE64_PATTERN, 'a thumbnail is base64 JPEG')
+      .transform((s) => base64ToBytes(s)),
+    z.instanceof(Uint8Array).refine((b) => b.length <= MAX_THUMBNAIL_BYTES, `a thumbnail is at most ${MAX_THUMBNAIL_BYTES} bytes`),
+  ])
+  .refine(isJpeg, 'a thumbnail must be a JPEG image');
+
+export const templateSourceSchema = z.enum(['camera', 'photo']);
+export type TemplateSource = z.infer<typeof templateSourceSchema>;
+
+const unit = z.number().min(0).max(1);
+/** Quality measured by the face pipeline when the template was taken. */
+export const qualitySchema = z.strictObject({
+  /** Overall 0..1, the one the UI sorts by. */
+  score: unit,
+  sharpness: unit.optional(),
+  /** Inter-ocular distance in pixels of the source frame. */
+  faceSize: z.number().min(0).max(10_000).optional(),
+  yaw: z.number().min(-180).max(180).optional(),
+  pitch: z.number().min(-180).max(180).optional(),
+  brightness: unit.optional(),
+  liveness: unit.optional(),
+});
+export type Quality = z.infer<typeof qualitySchema>;
+
+export const newTemplateSchema = z.strictObject({
+  vector: templateSchema,
+  quality: qualitySchema,
+  source: templateSourceSchema,
+  thumbnail: thumbnailSchema.optional(),
+});
+export type NewTemplate = z.input<typeof newTemplateSchema>;
+
+const templatesSchema = z.array(newTemplateSchema).min(1).max(MAX_TEMPLATES_PER_CALL);
+const nameSchema = z.string().trim().min(1, 'a name is required').max(MAX_NAME_LENGTH);
+const notesSchema = z.string().max(MAX_NOTES_LENGTH);
+const timeSchema = z.number().int().min(0).max(8.64e15);
+
+export const livenessSchema = z.strictObject({
+  /** The passive model's p(live), 0..1. */
+  passiveScore: unit,
+  /** Whether an active challenge (blink, head turn) was passed; null when none was asked. */
+  challengePassed: z.boolean().nullable(),
+});
+export type Liveness = z.infer<typeof livenessSchema>;
+
+export const settingsSchema = z.strictObject({
+  cameraId: z.string().max(512).nullable(),
+  resolution: z.enum(['640x480', '1280x720', '1920x1080']),
+  backend: z.enum(['auto', 'webgpu', 'wasm']),
+  securityLevel: securityLevelSchema,
+  /** What a check-in asks for beyond a match. */
+  checkinLiveness: z.enum(['off', 'passive', 'challenge']),
+  /** A person checking in again within this many minutes is not greeted again. */
+  repeatGreetingMinutes: z.number().int().min(0).max(1440),
+  /** Consecutive failed verifications that lock an identity... */
+  lockoutAttempts: z.number().int().min(1).max(100),
+  /** ...and for how long. */
+  lockoutMinutes: z.number().int().min(1).max(10_080),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+export const defaultSettings: Settings = {
+  cameraId: null,
+  resolution: '1280x720',
+  backend: 'auto',
+  securityLevel: '1e-4',
+  checkinLiveness: 'passive',
+  repeatGreetingMinutes: 30,
+  lockoutAttempts: 5,
+  lockoutMinutes: 15,
+};
+
+export const trainingOptionsSchema = z.strictObject({
+  loss: z.enum(['softmax', 'softmax+contrastive', 'softmax+triplet']).optional(),
+  /** Fixed scale s of the normalised softmax; absent: learnt. */
+  scale: z.number().min(1).max(64).optional(),
+  epochs: z.number().int().min(1).max(1000).optional(),
+  learningRate: z.number().positive().max(1).optional(),
+});
+export type TrainingOptions = z.infer<typeof trainingOptionsSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Result types (plain JSON)
+
+export interface ModelInfo {
+  role: string;
+  file: string;
+  architecture: string;
+  modelId: string | null;
+  sha256: string;
+  source: string;
+  licence: string;
+  installed: boolean;
+}
+export interface CalibrationLevel {
+  level: SecurityLevel;
+  fmr: number;
+  threshold: number;
+  /** False non-match rate measured at this threshold, when calibration recorded it. */
+  fnmr: number | null;
+}
+export type StoreState =
+  | { state: 'ok' }
+  /** The database could not be opened; the UI offers backup.restore of `latestBackup`. */
+  | { state: 'unavailable'; message: string; latestBackup: BackupInfo | null };
+export interface AppInfo {
+  name: string;
+  version: string;
+  host: 'electron' | 'browser';
+  models: ModelInfo[];
+  /** Measured LFW verification accuracy (0..1) of the embedder, when calibration recorded it. */
+  lfwAccuracy: number | null;
+  calibration: { modelId: string; levels: CalibrationLevel[] } | null;
+  /** What the renderer should try first for inference; it still falls back to WASM. */
+  backendHint: 'webgpu' | 'wasm';
+  store: StoreState;
+}
+
+export interface TemplateInfo {
+  id: Id;
+  modelId: string;
+  quality: Quality;
+  source: TemplateSource;
+  createdAt: number;
+  /** base64 JPEG */
+  thumbnail: string | null;
+}
+export interface IdentitySummary {
+  id: Id;
+  name: string;
+  notes: string;
+  createdAt: number;
+  updatedAt: number;
+  templateCount: number;
+  /** base64 JPEG of the best-quality template, if any has one. */
+  thumbnail: string | null;
+  lockedUntil: number | null;
+}
+export interface Identity extends IdentitySummary {
+  templates: TemplateInfo[];
+}
+
+export interface Candidate {
+  identityId: Id;
+  name: string;
+  /** Cosine, -1..1. */
+  score: number;
+}
+export interface DuplicateCheck {
+  /** The enrolled identity these templates already match, best first; null when none does. */
+  duplicate: Candidate | null;
+  threshold: number;
+  level: SecurityLevel;
+}
+export type VerdictReason = 'match' | 'no-match' | 'locked' | 'liveness-failed' | 'no-templates';
+export interface Verdict {
+  accepted: boolean;
+  /** Best cosine of the probes against the identity (null when not compared). */
+  score: number | null;
+  threshold: number;
+  level: SecurityLevel;
+  reason: VerdictReason;
+  /** A sentence the UI can show as is. */
+  message: string;
+  /** Set when this attempt (or an earlier one) locked the identity. */
+  lockedUntil: number | null;
+  /** Failed attempts left before the lock; null when locked or accepted. */
+  attemptsLeft: number | null;
+}
+export interface Identification {
+  candidates: Candidate[];
+  /** Top candidate when its score reaches the threshold (open-set: otherwise "not recognised"). */
+  recognised: Candidate | null;
+  threshold: number;
+  level: SecurityLevel;
+}
+export interface CheckIn {
+  id: Id;
+  identityId: Id;
+  name: string;
+  at: number;
+  score: number;
+  /** True when the same person checked in within repeatGreetingMinutes: do not greet again. */
+  repeat: boolean;
+}
+export type EventKind =
+  | 'enroll'
+  | 'templates-added'
+  | 'template-removed'
+  | 'rename'
+  | 'delete'
+  | 'verify'
+  | 'lockout'
+  | 'identify'
+  | 'checkin'
+  | 'settings'
+  | 'backup'
+  | 'restore'
+  | 'delete-all'
+  | 'training';
+export const eventKinds: readonly EventKind[] = [
+  'enroll', 'templates-added', 'template-removed', 'rename', 'delete', 'verify', 'lockout', 'identify',
+  'checkin', 'settings', 'backup', 'restore', 'delete-all', 'training',
+];
+export interface AppEvent {
+  id: Id;
+  at: number;
+  kind: EventKind;
+  identityId: Id | null;
+  score: number | null;
+  /** e.g. 'accepted' / 'rejected' / 'locked' for verify. */
+  decision: string | null;
+  detail: Record<string, unknown>;
+}
+export interface BackupInfo {
+  /** File name inside the app's backup folder (never a path). */
+  name: string;
+  createdAt: number;
+  bytes: number;
+}
+export type TrainingState = 'idle' | 'running' | 'done' | 'failed' | 'cancelled' | 'accepted' | 'rolled-back';
+export interface TrainingRun {
+  id: Id;
+  state: TrainingState;
+  startedAt: number;
+  finishedAt: number | null;
+  options: TrainingOptions;
+  /** Progress 0..1 while running. */
+  progress: number;
+  /** Figures the training service reports (loss, accuracy before/after...). */
+  metrics: Record<string, number>;
+  message: string | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The calls
+
+interface CallSpec<S extends z.ZodType, R> {
+  args: S;
+  /** Phantom: carries the result type only. */
+  result?: R;
+}
+function call<R>() {
+  return <S extends z.ZodType>(args: S): CallSpec<S, R> => ({ args });
+}
+const none = z.strictObject({});
+const range = z.strictObject({ from: timeSchema.optional(), to: timeSchema.optional() });
+
+export const calls = {
+  'app.info': call<AppInfo>()(none),
+
+  'identities.list': call<IdentitySummary[]>()(z.strictObject({ query: z.string().max(MAX_NAME_LENGTH).optional() })),
+  'identities.get': call<Identity>()(z.strictObject({ id: idSchema })),
+  'identities.create': call<Identity>()(
+    z.strictObject({ name: nameSchema, notes: notesSchema.optional(), templates: templatesSchema }),
+  ),
+  'identities.rename': call<Identity>()(z.strictObject({ id: idSchema, name: nameSchema, notes: notesSchema.optional() })),
+  'identities.addTemplates': call<Identity>()(z.strictObject({ id: idSchema, templates: templatesSchema })),
+  'identities.removeTemplate': call<Identity>()(z.strictObject({ id: idSchema, templateId: idSchema })),
+  'identities.delete': call<{ deleted: Id }>()(z.strictObject({ id: idSchema })),
+
+  /** Before enrolling: does someone enrolled already match these templates? */
+  'enroll.checkDuplicate': call<DuplicateCheck>()(
+    z.strictObject({ templates: z.array(templateSchema).min(1).max(MAX_TEMPLATES_PER_CALL), level: securityLevelSchema.optional() }),
+  ),
+
+  /** 1:1. `level` defaults to settings.securityLevel. Every attempt is logged; failures count towards the lock. */
+  verify: call<Verdict>()(
+    z.strictObject({
+      identityId: idSchema,
+      probes: z.array(templateSchema).min(1).max(MAX_PROBES),
+      level: securityLevelSchema.optional(),
+      liveness: livenessSchema,
+    }),
+  ),
+  /** 1:N, top-k with open-set rejection. */
+  identify: call<Identification>()(
+    z.strictObject({ probe: templateSchema, k: z.number().int().min(1).max(50).optional(), level: securityLevelSchema.optional() }),
+  ),
+
+  'checkins.record': call<CheckIn>()(z.strictObject({ identityId: idSchema, score: z.number().min(-1).max(1) })),
+  'checkins.list': call<CheckIn[]>()(range),
+  'checkins.exportCsv': call<{ fileName: string; csv: string }>()(range),
+
+  'events.list': call<AppEvent[]>()(
+    z.strictObject({
+      from: timeSchema.optional(),
+      to: timeSchema.optional(),
+      kind: z.enum(eventKinds as [EventKind, ...EventKind[]]).optional(),
+      identityId: idSchema.optional(),
+      limit: z.number().int().min(1).max(10_000).optional(),
+    }),
+  ),
+
+  'settings.get': call<Settings>()(none),
+  /** Partial update; returns the whole settings after it. */
+  'settings.set': call<Settings>()(settingsSchema.partial()),
+
+  'backup.create': call<BackupInfo>()(none),
+  'backup.list': call<BackupInfo[]>()(none),
+  'backup.restore': call<{ identities: number }>()(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'expected a backup name from backup.list') })),
+
+  'data.deleteAll': call<{ deleted: true }>()(z.strictObject({ confirm: z.literal(DELETE_ALL_CONFIRMATION) })),
+
+  'training.start': call<TrainingRun>()(z.strictObject({ options: trainingOptionsSchema.optional() })),
+  'training.status': call<TrainingRun | null>()(none),
+  'training.cancel': call<TrainingRun | null>()(none),
+  /** Use the finished run's agents for identification. */
+  'training.accept': call<TrainingRun>()(z.strictObject({ runId: idSchema })),
+  /** Go back to the agents in use before the last accepted run (or to plain templates). */
+  'training.rollback': call<{ activeRunId: Id | null }>()(none),
+  'training.runs': call<TrainingRun[]>()(none),
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// Types derived from `calls`
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+export const callNames = Object.keys(calls) as CallName[];
+export function isCallName(name: unknown): name is CallName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);
+}
+/** What the caller passes. */
+export type Args<N extends CallName> = z.input<Calls[N]['args']>;
+/** What a handler receives (validated, typed arrays decoded). */
+export type ParsedArgs<N extends CallName> = z.output<Calls[N]['args']>;
+export type Result<N extends CallName> = Calls[N] extends CallSpec<z.ZodType, infer R> ? R : never;
+
+export type ApiErrorCode =
+  | 'invalid-arguments'
+  | 'unknown-call'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'locked'
+  | 'unavailable'
+  | 'storage'
+  | 'internal';
+export interface ApiErrorBody {
+  code: ApiErrorCode;
+  /** A sentence the UI can show as is. */
+  message: string;
+  /** For invalid-arguments: which field, and what is wrong with it. */
+  issues?: { path: string; message: string }[];
+}
+/** What crosses every transport: errors are values, they survive contextBridge and JSON alike. */
+export type Envelope<T> = { ok: true; value: T } | { ok: false; error: ApiErrorBody };
+
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly issues: { path: string; message: string }[];
+  constructor(body: ApiErrorBody) {
+    super(body.message);
+    this.name = 'ApiError';
+    this.code = body.code;
+    this.issues = body.issues ?? [];
+  }
+  toBody(): ApiErrorBody {
+    return this.issues.length ? { code: this.code, message: this.message, issues: this.issues } : { code: this.code, message: this.message };
+  }
+}
+
+/** Validates a call's arguments; the error lists every bad field. */
+export function parseArgs<N extends CallName>(name: N, args: unknown): Envelope<ParsedArgs<N>> {
+  const parsed = calls[name].args.safeParse(args);
+  if (parsed.success) return { ok: true, value: parsed.data as ParsedArgs<N> };
+  const issues = parsed.error.issues.slice(0, 20).map((i) => ({ path: i.path.map(String).join('.') || '(arguments)', message: i.message }));
+  const first = issues[0];
+  return {
+    ok: false,
+    error: {
+      code: 'invalid-arguments',
+      message: first ? `${name}: ${first.path} — ${first.message}` : `${name}: invalid arguments`,
+      issues,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Client shapes: `api.identities.list({})`, `api.verify({...})`.
+
+type GroupOf<N> = N extends `${infer G}.${string}` ? G : never;
+type TopLevel = Exclude<CallName, `${string}.${string}`>;
+type Fn<N extends CallName, R> = Record<string, never> extends Args<N> ? (args?: Args<N>) => Promise<R> : (args: Args<N>) => Promise<R>;
+type Shape<Wrap extends 'value' | 'envelope'> = {
+  [G in GroupOf<CallName>]: {
+    [N in CallName as N extends `${G}.${infer M}` ? M : never]: Fn<N, Wrap extends 'value' ? Result<N> : Envelope<Result<N>>>;
+  };
+} & { [N in TopLevel]: Fn<N, Wrap extends 'value' ? Result<N> : Envelope<Result<N>>> };
+
+/** The typed client: resolves with the result, rejects with ApiError. */
+export type Client = Shape<'value'>;
+/** `window.normface`: the same calls, resolving with an Envelope (what the preload exposes). */
+export type Bridge = Shape<'envelope'>;
+
+/** Sends one call and resolves with its Envelope (IPC, WebSocket, or a direct dispatcher in tests). */
+export type Transport = (call: CallName, args: unknown) => Promise<unknown>;
+
+function isEnvelope(v: unknown): v is Envelope<unknown> {
+  if (typeof v !== 'object' || v === null || typeof (v as { ok?: unknown }).ok !== 'boolean') return false;
+  if ((v as { ok: boolean }).ok) return 'value' in v;
+  const e = (v as { error?: unknown }).error;
+  return typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string';
+}
+
+function buildShape<T>(each: (name: CallName) => (args?: unknown) => Promise<unknown>): T {
+  const root: Record<string, unknown> = {};
+  for (const name of callNames) {
+    const dot = name.indexOf('.');
+    if (dot < 0) {
+      root[name] = each(name);
+    } else {
+      const group = name.slice(0, dot);
+      const inner = (root[group] ??= {}) as Record<string, unknown>;
+      inner[name.slice(dot + 1)] = each(name);
+    }
+  }
+  return root as T;
+}
+
+/** The Bridge shape over a transport: what the preload (and the browser host's client) install as window.normface. */
+export function createBridge(transport: Transport): Bridge {
+  return buildShape<Bridge>((name) => async (args) => {
+    try {
+      const reply = await transport(name, args ?? {});
+      if (isEnvelope(reply)) return reply;
+      return { ok: false, error: { code: 'internal', message: `${name}: the back end sent a malformed reply` } };
+    } catch (e) {
+      return { ok: false, error: { code: 'unavailable', message: `${name}: the back end cannot be reached (${e instanceof Error ? e.message : String(e)})` } };
+    }
+  });
+}
+
+/** The typed client over a transport. */
+export function createClient(transport: Transport): Client {
+  return clientFromBridge(createBridge(transport));
+}
+
+/** The typed client over an existing window.normface. */
+export function clientFromBridge(bridge: Bridge): Client {
+  const b = bridge as unknown as Record<string, Record<string, (a?: unknown) => Promise<Envelope<unknown>>> | ((a?: unknown) => Promise<Envelope<unknown>>)>;
+  return buildShape<Client>((name) => {
+    const dot = name.indexOf('.');
+    const fn = (dot < 0 ? b[name] : (b[name.slice(0, dot)] as Record<string, (a?: unknown) => Promise<Envelope<unknown>>> | undefined)?.[name.slice(dot + 1)]) as
+      | ((a?: unknown) => Promise<Envelope<unknown>>)
+      | undefined;
+    return async (args) => {
+      if (typeof fn !== 'function') throw new ApiError({ code: 'unknown-call', message: `${name} is not offered by this back end` });
+      const reply = await fn(args ?? {});
+      if (reply.ok) return reply.value;
+      throw new ApiError(reply.error);
+    };
+  });
+}
