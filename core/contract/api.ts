@@ -248,33 +248,18 @@ export interface CheckIn {
   /** True when the same person checked in within repeatGreetingMinutes: do not greet again. */
   repeat: boolean;
 }
-export type EventKind =
-  | 'enroll'
-  | 'templates-added'
-  | 'template-removed'
-  | 'rename'
-  | 'delete'
-  | 'verify'
-  | 'lockout'
-  | 'identify'
-  | 'checkin'
-  | 'settings'
-  | 'backup'
-  | 'restore'
-  | 'delete-all'
-  | 'training';
-export const eventKinds: readonly EventKind[] = [
-  'enroll', 'templates-added', 'template-removed', 'rename', 'delete', 'verify', 'lockout', 'identify',
-  'checkin', 'settings', 'backup', 'restore', 'delete-all', 'training',
-];
+/** Same kinds as the store's event log; finer actions (rename, template added) are in `detail.action`. */
+export const eventKinds = ['enroll', 'delete', 'verify', 'identify', 'checkin', 'lockout', 'backup', 'restore', 'training'] as const;
+export type EventKind = (typeof eventKinds)[number];
 export interface AppEvent {
   id: Id;
   at: number;
   kind: EventKind;
   identityId: Id | null;
   score: number | null;
-  /** e.g. 'accepted' / 'rejected' / 'locked' for verify. */
-  decision: string | null;
+  decision: 'accept' | 'reject' | 'locked' | null;
+  /** The identity's name when the event was logged (kept after it is deleted). */
+  name: string | null;
   detail: Record<string, unknown>;
 }
 export interface BackupInfo {
@@ -351,7 +336,7 @@ export const calls = {
     z.strictObject({
       from: timeSchema.optional(),
       to: timeSchema.optional(),
-      kind: z.enum(eventKinds as [EventKind, ...EventKind[]]).optional(),
+      kind: z.enum(eventKinds).optional(),
       identityId: idSchema.optional(),
       limit: z.number().int().min(1).max(10_000).optional(),
     }),

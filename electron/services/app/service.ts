@@ -1,0 +1,371 @@
+// The handlers behind every contract call: glue between the contract, the store, the matcher, the
+// calibration and the login policy. Arguments arrive validated (dispatch.ts); results are plain JSON.
+import {
+  ApiError,
+  defaultSettings,
+  settingsSchema,
+  type AppEvent,
+  type AppInfo,
+  type Candidate,
+  type CheckIn,
+  type Identity,
+  type IdentitySummary as ApiIdentitySummary,
+  type ModelInfo,
+  type ParsedArgs,
+  type SecurityLevel,
+  type Settings,
+  type StoreState,
+  type TemplateInfo as ApiTemplateInfo,
+} from '../../../core/contract/api';
+import { StoreError } from '../store/errors';
+import type { IdentityDetail, IdentitySummary, JsonObject, NewTemplate, StoreEvent, TemplateInfo } from '../store/types';
+import type { CalibrationSource } from './calibration';
+import { fnmrOf, levelFmr } from './calibration';
+import { checkinsCsv } from './checkinsCsv';
+import type { Handlers } from './dispatch';
+import { afterAttempt, attemptsLeft, isLocked } from './loginPolicy';
+import type { BackupPort, MatcherPort, StorePort, TrainingPort } from './ports';
+
+/** Below this passive p(live) a verification is refused as a presentation attack. */
+export const MIN_PASSIVE_LIVENESS = 0.5;
+
+export interface AppDeps {
+  /** Opens the database; throws StoreError (corrupt, wrong key...). Called at start and after a restore. */
+  openStore(): StorePort;
+  backups: BackupPort;
+  matcher: MatcherPort;
+  calibration: CalibrationSource;
+  training: TrainingPort | null;
+  about: { name: string; version: string; host: 'electron' | 'browser'; models: ModelInfo[]; backendHint: 'webgpu' | 'wasm' };
+  /** The embedder's modelId: templates are tagged with it and matching never mixes models. */
+  modelId: string;
+  now?: () => number;
+  log?: (message: string, error: unknown) => void;
+}
+
+export interface AppService {
+  handlers: Handlers;
+  storeState(): StoreState;
+  /** Closes the database; later calls answer 'unavailable'. */
+  close(): void;
+}
+
+const b64 = (bytes: Uint8Array | null | undefined): string | null => (bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') : null);
+
+export function createAppService(deps: AppDeps): AppService {
+  const now = deps.now ?? Date.now;
+  const log = deps.log ?? console.error;
+  let store: StorePort | null = null;
+  let problem: StoreError | null = null;
+  const names = new Map<string, string>();
+
+  function open(): void {
+    try {
+      store = deps.openStore();
+      problem = null;
+      names.clear();
+      for (const i of store.listIdentities()) names.set(i.id, i.displayName);
+      deps.matcher.load(store.allTemplates().filter((t) => t.modelId === deps.modelId));
+    } catch (e) {
+      store = null;
+      if (!(e instanceof StoreError)) throw e;
+      problem = e;
+      log('normface: the database could not be opened', e);
+    }
+  }
+  open();
+
+  function db(): StorePort {
+    if (store) return store;
+    throw new ApiError({
+      code: 'unavailable',
+      message: problem ? `${problem.message} Your data is safe in the backups: restore one from Settings.` : 'The database is closed.',
+    });
+  }
+
+  function storeState(): StoreState {
+    if (store) return { state: 'ok' };
+    const latest = safeBackups()[0] ?? null;
+    return { state: 'unavailable', message: problem?.message ?? 'The database is closed.', latestBackup: latest };
+  }
+
+  function safeBackups() {
+    return deps.backups.list().sort((a, b) => b.createdAt - a.createdAt);
+  }
+
+  function settings(): Settings {
+    const saved = settingsSchema.partial().safeParse(db().loadSettings());
+    if (!saved.success) {
+      // A setting saved by an older version that no longer validates: say so, use the defaults.
+      log('normface: saved settings are invalid, using defaults for them', saved.error);
+      return { ...defaultSettings };
+    }
+    return { ...defaultSettings, ...saved.data };
+  }
+
+  function templateInfo(t: TemplateInfo): ApiTemplateInfo {
+    return {
+      id: t.id,
+      modelId: t.modelId,
+      quality: t.quality as unknown as ApiTemplateInfo['quality'],
+      source: t.source,
+      createdAt: t.createdAt,
+      thumbnail: t.hasThumbnail ? b64(db().thumbnail(t.id)) : null,
+    };
+  }
+
+  function lockedUntil(identityId: string): number | null {
+    const l = db().getLockout(identityId);
+    return isLocked(l, now()) ? l.lockedUntil : null;
+  }
+
+  function summary(i: IdentitySummary): ApiIdentitySummary {
+    return {
+      id: i.id,
+      name: i.displayName,
+      notes: i.notes,
+      createdAt: i.createdAt,
+      updatedAt: i.updatedAt,
+      templateCount: i.templateCount,
+      thumbnail: b64(i.thumbnail),
+      lockedUntil: lockedUntil(i.id),
+    };
+  }
+
+  function identity(d: IdentityDetail): Identity {
+    const templates = d.templates.map(templateInfo);
+    const best = [...templates].sort((a, b) => b.quality.score - a.quality.score).find((t) => t.thumbnail);
+    return {
+      id: d.id,
+      name: d.displayName,
+      notes: d.notes,
+      createdAt: d.createdAt,
+      updatedAt: d.updatedAt,
+      templateCount: templates.length,
+      thumbnail: best?.thumbnail ?? null,
+      lockedUntil: lockedUntil(d.id),
+      templates,
+    };
+  }
+
+  function toNewTemplates(templates: ParsedArgs<'identities.create'>['templates']): NewTemplate[] {
+    return templates.map((t) => ({
+      modelId: deps.modelId,
+      vector: t.vector,
+      quality: t.quality as JsonObject,
+      source: t.source,
+      thumbnail: t.thumbnail ?? null,
+    }));
+  }
+
+  /** Re-reads an identity's templates into the matcher after a change to them. */
+  function reindex(identityId: string): void {
+    deps.matcher.removeIdentity(identityId);
+    deps.matcher.add(db().allTemplates().filter((t) => t.identityId === identityId && t.modelId === deps.modelId));
+  }
+
+  function level(requested: SecurityLevel | undefined): { level: SecurityLevel; threshold: number } {
+    const l = requested ?? settings().securityLevel;
+    return { level: l, threshold: deps.calibration.threshold(l) };
+  }
+
+  function candidate(identityId: string, score: number): Candidate {
+    return { identityId, name: names.get(identityId) ?? '(deleted)', score };
+  }
+
+  function event(e: StoreEvent): AppEvent {
+    return { id: String(e.id), at: e.at, kind: e.kind, identityId: e.identityId, score: e.score, decision: e.decision, name: e.displayName, detail: e.details ?? {} };
+  }
+
+  function checkIn(e: StoreEvent): CheckIn {
+    return {
+      id: String(e.id),
+      identityId: e.identityId ?? '',
+      name: e.displayName ?? '(deleted)',
+      at: e.at,
+      score: e.score ?? 0,
+      repeat: e.details?.['repeat'] === true,
+    };
+  }
+
+  function training(): TrainingPort {
+    if (deps.training) return deps.training;
+    throw new ApiError({ code: 'unavailable', message: 'Local training is not available in this version of the app yet.' });
+  }
+
+  const handlers: Handlers = {
+    'app.info': () => {
+      let calibration: AppInfo['calibration'] = null;
+      let lfwAccuracy: number | null = null;
+      const c = deps.calibration.current();
+      if (c) {
+        calibration = {
+          modelId: c.modelId,
+          levels: (['1e-3', '1e-4', '1e-5'] as const).map((l) => ({ level: l, fmr: levelFmr[l], threshold: c.thresholds[l], fnmr: fnmrOf(c, l) })),
+        };
+        lfwAccuracy = c.lfw?.accuracy ?? c.lfwAccuracy ?? null;
+      }
+      return { ...deps.about, lfwAccuracy, calibration, store: storeState() };
+    },
+
+    'identities.list': ({ query }) => {
+      const q = query?.trim().toLowerCase();
+      return db()
+        .listIdentities()
+        .filter((i) => !q || i.displayName.toLowerCase().includes(q))
+        .map(summary);
+    },
+    'identities.get': ({ id }) => identity(db().getIdentity(id)),
+    'identities.create': ({ name, notes, templates }) => {
+      const created = db().createIdentity(name, notes ?? '', toNewTemplates(templates));
+      names.set(created.id, created.displayName);
+      reindex(created.id);
+      db().logEvent({ kind: 'enroll', identityId: created.id, details: { action: 'create', templates: templates.length } });
+      return identity(created);
+    },
+    'identities.rename': ({ id, name, notes }) => {
+      const updated = db().updateIdentity(id, name, notes);
+      names.set(id, updated.displayName);
+      db().logEvent({ kind: 'enroll', identityId: id, details: { action: 'rename' } });
+      return identity(updated);
+    },
+    'identities.addTemplates': ({ id, templates }) => {
+      db().addTemplates(id, toNewTemplates(templates));
+      reindex(id);
+      db().logEvent({ kind: 'enroll', identityId: id, details: { action: 'add-templates', templates: templates.length } });
+      return identity(db().getIdentity(id));
+    },
+    'identities.removeTemplate': ({ id, templateId }) => {
+      db().removeTemplate(id, templateId);
+      deps.matcher.removeTemplate(templateId);
+      db().logEvent({ kind: 'enroll', identityId: id, details: { action: 'remove-template' } });
+      return identity(db().getIdentity(id));
+    },
+    'identities.delete': ({ id }) => {
+      const name = db().getIdentity(id).displayName;
+      db().deleteIdentity(id);
+      deps.matcher.removeIdentity(id);
+      names.delete(id);
+      db().logEvent({ kind: 'delete', identityId: null, displayName: name, details: { identityId: id } });
+      return { deleted: id };
+    },
+
+    'enroll.checkDuplicate': ({ templates, level: requested }) => {
+      const { level: l, threshold } = level(requested);
+      let best: Candidate | null = null;
+      for (const t of templates) {
+        const hit = deps.matcher.search(t, 1)[0];
+        if (hit && hit.score >= threshold && (!best || hit.score > best.score)) best = candidate(hit.identityId, hit.score);
+      }
+      return { duplicate: best, threshold, level: l };
+    },
+
+    verify: ({ identityId, probes, level: requested, liveness }) => {
+      const s = db();
+      const { level: l, threshold } = level(requested);
+      const policy = settings();
+      const name = s.getIdentity(identityId).displayName;
+      const before = s.getLockout(identityId);
+      const t = now();
+      const base = { threshold, level: l };
+      if (isLocked(before, t)) {
+        s.logEvent({ kind: 'verify', identityId, score: null, decision: 'locked', details: { level: l, threshold, reason: 'locked' } });
+        const minutes = Math.ceil(((before.lockedUntil ?? t) - t) / 60_000);
+        return { ...base, accepted: false, score: null, reason: 'locked', message: `${name} is locked after too many failed attempts; try again in ${minutes} min.`, lockedUntil: before.lockedUntil, attemptsLeft: null };
+      }
+      const score = deps.matcher.bestScore(identityId, probes);
+      if (score === null) {
+        return { ...base, accepted: false, score: null, reason: 'no-templates', message: `${name} has no templates for the current face model: enrol again.`, lockedUntil: null, attemptsLeft: null };
+      }
+      const live = liveness.challengePassed !== false && liveness.passiveScore >= MIN_PASSIVE_LIVENESS;
+      const accepted = live && score >= threshold;
+      const reason = !live ? 'liveness-failed' : accepted ? 'match' : 'no-match';
+      const after = afterAttempt(before, accepted, t, policy);
+      s.setLockout(after);
+      s.logEvent({ kind: 'verify', identityId, score, decision: accepted ? 'accept' : 'reject', details: { level: l, threshold, reason, passiveLiveness: liveness.passiveScore, challengePassed: liveness.challengePassed } });
+      const nowLocked = isLocked(after, t);
+      if (nowLocked) s.logEvent({ kind: 'lockout', identityId, decision: 'locked', details: { failures: after.failures, lockedUntil: after.lockedUntil ?? 0 } });
+      const message = accepted
+        ? `Welcome, ${name}.`
+        : !live
+          ? 'The liveness check failed: look at the camera, in good light, and try again.'
+          : nowLocked
+            ? `Not recognised as ${name}. Too many failed attempts: locked for ${policy.lockoutMinutes} min.`
+            : `Not recognised as ${name}.`;
+      return { ...base, accepted, score, reason, message, lockedUntil: nowLocked ? after.lockedUntil : null, attemptsLeft: accepted || nowLocked ? null : attemptsLeft(after, policy) };
+    },
+
+    identify: ({ probe, k, level: requested }) => {
+      const { level: l, threshold } = level(requested);
+      const candidates = deps.matcher.search(probe, k ?? 5).map((h) => candidate(h.identityId, h.score));
+      const top = candidates[0];
+      return { candidates, recognised: top && top.score >= threshold ? top : null, threshold, level: l };
+    },
+
+    'checkins.record': ({ identityId, score }) => {
+      const s = db();
+      s.getIdentity(identityId);
+      const t = now();
+      const window = settings().repeatGreetingMinutes * 60_000;
+      const recent = window > 0 ? s.listEvents({ kinds: ['checkin'], identityId, from: t - window, limit: 1 }) : [];
+      const e = s.logEvent({ kind: 'checkin', identityId, score, decision: 'accept', at: t, details: { repeat: recent.length > 0 } });
+      return checkIn(e);
+    },
+    'checkins.list': ({ from, to }) => db().listEvents({ kinds: ['checkin'], from, to, limit: 10_000 }).map(checkIn),
+    'checkins.exportCsv': ({ from, to }) => {
+      const rows = db().listEvents({ kinds: ['checkin'], from, to, limit: 10_000 }).map(checkIn).reverse();
+      return { fileName: `checkins-${new Date(now()).toISOString().slice(0, 10)}.csv`, csv: checkinsCsv(rows) };
+    },
+
+    'events.list': ({ from, to, kind, identityId, limit }) => db().listEvents({ kinds: kind ? [kind] : undefined, from, to, identityId, limit }).map(event),
+
+    'settings.get': () => settings(),
+    'settings.set': (changes) => {
+      const next = settingsSchema.parse({ ...settings(), ...changes });
+      db().saveSettings(next);
+      return next;
+    },
+
+    'backup.create': () => {
+      const info = db().createBackup();
+      db().logEvent({ kind: 'backup', details: { name: info.name, bytes: info.bytes } });
+      return info;
+    },
+    'backup.list': () => safeBackups(),
+    'backup.restore': ({ name }) => {
+      if (!deps.backups.list().some((b) => b.name === name)) {
+        throw new ApiError({ code: 'not-found', message: `There is no backup named ${name}.` });
+      }
+      store?.close();
+      store = null;
+      deps.backups.restore(name);
+      open();
+      const s = db();
+      s.logEvent({ kind: 'restore', details: { name } });
+      return { identities: s.listIdentities().length };
+    },
+
+    'data.deleteAll': () => {
+      db().deleteAll();
+      names.clear();
+      deps.matcher.load([]);
+      return { deleted: true };
+    },
+
+    'training.start': ({ options }) => training().start(options ?? {}),
+    'training.status': () => training().status(),
+    'training.cancel': () => training().cancel(),
+    'training.accept': ({ runId }) => training().accept(runId),
+    'training.rollback': () => training().rollback(),
+    'training.runs': () => training().runs(),
+  };
+
+  return {
+    handlers,
+    storeState,
+    close() {
+      store?.close();
+      store = null;
+    },
+  };
+}
