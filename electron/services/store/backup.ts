@@ -1,0 +1,141 @@
+// Backups are single SQLite files made with SQLite's online backup API: still sealed, so a backup is
+// no more readable than the live database. Every file is written beside its target, fsynced and
+// renamed into place, so a crash mid-way leaves the previous file whole.
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+import { checkIntegrity, checkKey } from './connection';
+import { StoreError, toStoreError } from './errors';
+import { counts, openFirstTemplate } from './identities';
+import { LATEST_VERSION, schemaVersion } from './migrations/index';
+import type { BackupInfo } from './types';
+
+export const DATABASE_FILE = 'normface.db';
+const BACKUP_DIR = 'backups';
+const AUTO_BACKUP_FILE = 'auto-backup.db';
+
+export function autoBackupPath(dir: string): string {
+  return join(dir, BACKUP_DIR, AUTO_BACKUP_FILE);
+}
+
+/** The automatic backup to offer when the database cannot be opened, or null if there is none. */
+export function lastAutoBackup(dir: string): string | null {
+  const path = autoBackupPath(dir);
+  return existsSync(path) ? path : null;
+}
+
+/** Measured before the database is opened: opening itself touches the -wal file. */
+export function changedSinceAutoBackup(dir: string, file: string): boolean {
+  const backup = autoBackupPath(dir);
+  if (!existsSync(file)) return false;
+  if (!existsSync(backup)) return true;
+  const backupTime = statSync(backup).mtimeMs;
+  const wal = `${file}-wal`;
+  return statSync(file).mtimeMs > backupTime || (existsSync(wal) && statSync(wal).mtimeMs > backupTime);
+}
+
+function fsyncPath(path: string): void {
+  const fd = openSync(path, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Makes a rename durable. Windows cannot open a folder for fsync, and its rename is already journaled. */
+function fsyncFolder(path: string): void {
+  if (process.platform === 'win32') return;
+  const fd = openSync(path, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function removeWithSidecars(path: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
+}
+
+/** Proves `path` is a sound NormFace database this key opens; returns what it holds. */
+function validateCandidate(path: string, key: Buffer, shownAs: string): BackupInfo {
+  let db: Db | null = null;
+  try {
+    db = new Database(path);
+    checkIntegrity(db, true, shownAs);
+    const version = schemaVersion(db);
+    if (version > LATEST_VERSION) {
+      throw new StoreError('newer_version', `${shownAs} was written by a newer version of NormFace (schema ${version}); update the app to restore it.`);
+    }
+    if (version < 1) throw new StoreError('invalid', `${shownAs} is not a NormFace database.`);
+    const hasKeyCheck = db.prepare('SELECT count(*) FROM key_check').pluck().get() as number;
+    if (hasKeyCheck === 0) throw new StoreError('invalid', `${shownAs} is not a complete NormFace database (it has no key check).`);
+    const ctx = { db, key, file: shownAs, now: Date.now };
+    checkKey(db, key, shownAs);
+    openFirstTemplate(ctx);
+    return { file: shownAs, bytes: statSync(path).size, ...counts(ctx) };
+  } catch (error) {
+    throw toStoreError(error, `read the backup ${shownAs}`);
+  } finally {
+    db?.close();
+  }
+}
+
+/** Copies the live database into `toFile` with the online backup API, checks the copy, then renames it in. */
+export async function writeBackup(db: Db, key: Buffer, toFile: string): Promise<BackupInfo> {
+  const target = resolve(toFile);
+  if (resolve(db.name) === target) throw new StoreError('invalid', 'A backup cannot overwrite the live database; choose another file.');
+  mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+  const partial = join(dirname(target), `.${basename(target)}.partial`);
+  removeWithSidecars(partial);
+  try {
+    await db.backup(partial);
+    fsyncPath(partial);
+    const info = validateCandidate(partial, key, target);
+    fsyncPath(partial);
+    renameSync(partial, target);
+    fsyncFolder(dirname(target));
+    return { ...info, file: target };
+  } catch (error) {
+    removeWithSidecars(partial);
+    throw toStoreError(error, `write the backup ${target}`);
+  }
+}
+
+/**
+ * Copies `fromFile` beside the live database and validates it (integrity_check, schema version, key).
+ * The live database is untouched; `swapIn` then replaces it.
+ */
+export function prepareRestore(dir: string, key: Buffer, fromFile: string): { staged: string; info: BackupInfo } {
+  const source = resolve(fromFile);
+  const live = join(dir, DATABASE_FILE);
+  if (source === live) throw new StoreError('invalid', 'That is the live database itself; choose a backup file.');
+  if (!existsSync(source)) throw new StoreError('not_found', `The backup ${source} does not exist.`);
+  const staged = join(dir, `${DATABASE_FILE}.restoring`);
+  removeWithSidecars(staged);
+  try {
+    copyFileSync(source, staged);
+    const info = validateCandidate(staged, key, source);
+    fsyncPath(staged);
+    return { staged, info };
+  } catch (error) {
+    removeWithSidecars(staged);
+    throw toStoreError(error, `restore from ${source}`);
+  }
+}
+
+/** Replaces the (closed) live database with the staged file in one rename. */
+export function swapIn(dir: string, staged: string): void {
+  const live = join(dir, DATABASE_FILE);
+  // A stale WAL would be replayed onto the restored file: it belongs to the database being replaced.
+  rmSync(`${live}-wal`, { force: true });
+  rmSync(`${live}-shm`, { force: true });
+  renameSync(staged, live);
+  fsyncFolder(dir);
+}
+
+export function removeBackups(dir: string): void {
+  rmSync(join(dir, BACKUP_DIR), { recursive: true, force: true });
+}

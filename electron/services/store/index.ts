@@ -1,0 +1,9 @@
+// The store's public face: import from here, not from the files behind it.
+export { openStore, restoreDatabase } from './store';
+export type { OpenStoreOptions, Store } from './store';
+export { StoreError } from './errors';
+export type { StoreErrorCode } from './errors';
+export { fileKeyring, KEY_BYTES } from './keyring';
+export type { Keyring } from './keyring';
+export { LATEST_VERSION } from './migrations/index';
+export * from './types';

@@ -1,0 +1,62 @@
+// The key that seals templates at rest. The store only asks a Keyring for 32 bytes; where they live is
+// the host's business: Electron keeps them under safeStorage (electron/main), the browser host in a
+// 0600 file beside the database (fileKeyring below).
+import { randomBytes } from 'node:crypto';
+import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { StoreError } from './errors';
+
+export const KEY_BYTES = 32;
+
+export interface Keyring {
+  /** The AES-256 key: exactly 32 bytes, the same on every call and every launch. */
+  getKey(): Buffer;
+}
+
+/**
+ * A key kept in a file readable only by its owner (mode 0600). Created with a fresh random key on the
+ * first call; never overwritten afterwards, since losing it makes every template unreadable.
+ */
+export function fileKeyring(path: string): Keyring {
+  return {
+    getKey(): Buffer {
+      let fd: number | null = null;
+      try {
+        fd = openSync(path, 'wx', 0o600);
+      } catch (error) {
+        if (!(error instanceof Error && 'code' in error && error.code === 'EEXIST')) {
+          throw new StoreError('io', `Could not create the key file ${path}: ${(error as Error).message}`, { cause: error });
+        }
+      }
+      if (fd !== null) {
+        try {
+          writeSync(fd, randomBytes(KEY_BYTES));
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+      }
+      // A key readable by others is no longer secret to them; tighten it rather than refuse to start.
+      if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
+      const key = readFileSync(path);
+      if (key.length !== KEY_BYTES) {
+        throw new StoreError('wrong_key', `The key file ${path} holds ${key.length} bytes instead of ${KEY_BYTES}; it is damaged. Restore it from where you saved it.`);
+      }
+      return key;
+    },
+  };
+}
+
+/** Reads and checks the key once, so a broken keyring fails at open rather than at the first enrolment. */
+export function readKey(keyring: Keyring): Buffer {
+  let key: Buffer;
+  try {
+    key = keyring.getKey();
+  } catch (error) {
+    if (error instanceof StoreError) throw error;
+    throw new StoreError('wrong_key', `Could not read the database key: ${(error as Error).message}`, { cause: error });
+  }
+  if (!Buffer.isBuffer(key) || key.length !== KEY_BYTES) {
+    throw new StoreError('wrong_key', `The keyring gave a key of ${Buffer.isBuffer(key) ? key.length : 'no'} bytes; AES-256 needs ${KEY_BYTES}.`);
+  }
+  return key;
+}

@@ -1,0 +1,43 @@
+// AES-256-GCM sealing of biometric blobs. Each blob carries its own random 96-bit nonce, and the place
+// it belongs to (table, column, row id) is bound as associated data, so a blob copied onto another row
+// or into another column fails to open instead of silently impersonating someone.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+const FORMAT = 1;
+const NONCE_BYTES = 12;
+const TAG_BYTES = 16;
+const HEADER_BYTES = 1 + NONCE_BYTES + TAG_BYTES;
+
+/** Where a sealed blob lives, e.g. `templates.vector:<template id>`. */
+export type SealPlace = string;
+
+/** Layout: format byte | nonce (12) | tag (16) | ciphertext. */
+export function seal(key: Buffer, place: SealPlace, plain: Uint8Array): Buffer {
+  const nonce = randomBytes(NONCE_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  cipher.setAAD(Buffer.from(place, 'utf8'));
+  const body = Buffer.concat([cipher.update(plain), cipher.final()]);
+  return Buffer.concat([Buffer.of(FORMAT), nonce, cipher.getAuthTag(), body]);
+}
+
+/** The plaintext, or null when the blob does not open under this key at this place. */
+export function unseal(key: Buffer, place: SealPlace, sealed: Uint8Array): Buffer | null {
+  if (sealed.length < HEADER_BYTES || sealed[0] !== FORMAT) return null;
+  const blob = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength);
+  const decipher = createDecipheriv('aes-256-gcm', key, blob.subarray(1, 1 + NONCE_BYTES));
+  decipher.setAAD(Buffer.from(place, 'utf8'));
+  decipher.setAuthTag(blob.subarray(1 + NONCE_BYTES, HEADER_BYTES));
+  try {
+    return Buffer.concat([decipher.update(blob.subarray(HEADER_BYTES)), decipher.final()]);
+  } catch {
+    // GCM gives one answer for every failure (wrong key, wrong place, flipped bit): the caller names it.
+    return null;
+  }
+}
+
+export const place = {
+  templateVector: (templateId: string): SealPlace => `templates.vector:${templateId}`,
+  templateThumbnail: (templateId: string): SealPlace => `templates.thumbnail:${templateId}`,
+  agentVector: (runId: string, identityId: string): SealPlace => `agents.vector:${runId}:${identityId}`,
+  keyCheck: 'key_check' as SealPlace,
+};

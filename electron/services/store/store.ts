@@ -1,0 +1,238 @@
+// openStore: the one door to the database. Every method maps failures to StoreError, and every
+// change of several rows is one transaction (see the table modules).
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Database as Db } from 'better-sqlite3';
+import * as backups from './backup';
+import { checkIntegrity, checkKey, openConnection } from './connection';
+import type { StoreContext } from './context';
+import { StoreError, toStoreError } from './errors';
+import * as events from './events';
+import * as identities from './identities';
+import { readKey } from './keyring';
+import type { Keyring } from './keyring';
+import { migrate, schemaVersion } from './migrations/index';
+import * as settings from './settings';
+import * as training from './training';
+import type {
+  ActiveAgents, BackupInfo, EventQuery, FinishedRun, Identity, IdentityDetail, IdentitySummary, Json, JsonObject,
+  Lockout, NewEvent, NewTemplate, StoreEvent, StoredTemplate, TemplateInfo, TrainingOutcome, TrainingRun,
+} from './types';
+
+export interface OpenStoreOptions {
+  /** Folder holding normface.db and backups/ (created 0700 if absent). */
+  dir: string;
+  keyring: Keyring;
+  /** Copy the database to backups/auto-backup.db at open when it changed since the last copy. Default true. */
+  autoBackup?: boolean;
+  /** Caps the database size; writes beyond it fail with 'disk_full' (a quota, and how tests fill the disk). */
+  maxBytes?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+export interface Store {
+  readonly dir: string;
+  readonly file: string;
+  /** Why the automatic backup at open failed (the store works regardless), or null. Show it to the person. */
+  readonly autoBackupProblem: StoreError | null;
+
+  createIdentity(input: { displayName: string; notes?: string; templates: readonly NewTemplate[] }): IdentityDetail;
+  addTemplates(identityId: string, templates: readonly NewTemplate[]): TemplateInfo[];
+  /** Refuses to remove an identity's last template (delete the identity instead). */
+  removeTemplate(templateId: string): void;
+  renameIdentity(identityId: string, displayName: string): Identity;
+  updateNotes(identityId: string, notes: string): Identity;
+  /** Erases the identity, its templates, thumbnails, agents and lockout for good, and logs a 'delete' event. */
+  deleteIdentity(identityId: string): void;
+  listIdentities(): IdentitySummary[];
+  getIdentity(identityId: string): IdentityDetail;
+  templateThumbnail(templateId: string): Uint8Array | null;
+  /** Every template, opened; consume it fully before the next write (SQLite keeps the read open meanwhile). */
+  allTemplates(): Iterable<StoredTemplate>;
+
+  logEvent(event: NewEvent): StoreEvent;
+  listEvents(query?: EventQuery): StoreEvent[];
+
+  getSetting(key: string): Json | undefined;
+  setSetting(key: string, value: Json): void;
+  getLockout(identityId: string): Lockout;
+  /** failures 0 and lockedUntil null clears the row. */
+  setLockout(state: Lockout): void;
+
+  createRun(settings: JsonObject): TrainingRun;
+  finishRun(runId: string, outcome: TrainingOutcome): FinishedRun;
+  listRuns(): TrainingRun[];
+  activeAgents(): ActiveAgents | null;
+  acceptRun(runId: string): TrainingRun;
+  rollback(): TrainingRun | null;
+
+  backup(toFile: string): Promise<BackupInfo>;
+  /** Validates `file`, replaces the live database with it atomically and migrates it. Reload the matcher after. */
+  restoreFrom(file: string): BackupInfo;
+  /** The automatic backup file, or null when none was made yet. */
+  lastBackup(): string | null;
+  /** Erases every identity, template, agent, event, setting and backup; the key stays. */
+  deleteAllData(): void;
+  close(): void;
+}
+
+/** Opens, checks (structure, schema version, key) and migrates; throws StoreError with lastBackup set. */
+function openChecked(dir: string, file: string, key: Buffer, options: OpenStoreOptions): Db {
+  const db = openConnection(file, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
+  try {
+    checkIntegrity(db, false, file);
+    if (schemaVersion(db) >= 1) {
+      checkKey(db, key, file);
+      identities.openFirstTemplate({ db, key, file, now: Date.now });
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    throw withBackup(toStoreError(error, `open the database ${file}`), dir);
+  }
+}
+
+function withBackup(error: StoreError, dir: string): StoreError {
+  error.lastBackup ??= backups.lastAutoBackup(dir);
+  return error;
+}
+
+function migrateAndSeal(db: Db, key: Buffer, file: string, dir: string): void {
+  try {
+    migrate(db);
+    checkKey(db, key, file);
+  } catch (error) {
+    db.close();
+    throw withBackup(toStoreError(error, `update the database ${file}`), dir);
+  }
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const dir = resolve(options.dir);
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw toStoreError(error, `create the folder ${dir}`);
+  }
+  const key = readKey(options.keyring);
+  const file = join(dir, backups.DATABASE_FILE);
+  const changed = backups.changedSinceAutoBackup(dir, file);
+  const db = openChecked(dir, file, key, options);
+  let autoBackupProblem: StoreError | null = null;
+  // Taken before migrating, so a migration gone wrong can be undone with the copy.
+  if (options.autoBackup !== false && changed && schemaVersion(db) >= 1) {
+    try {
+      await backups.writeBackup(db, key, backups.autoBackupPath(dir));
+    } catch (error) {
+      autoBackupProblem = toStoreError(error, 'make the automatic backup');
+    }
+  }
+  migrateAndSeal(db, key, file, dir);
+  const ctx: StoreContext = { db, key, file, now: options.now ?? Date.now };
+  return createStore(ctx, dir, options, autoBackupProblem);
+}
+
+/** Restores `fromFile` into `dir` while no store is open there, e.g. after openStore threw 'corrupt'. */
+export function restoreDatabase(options: { dir: string; keyring: Keyring }, fromFile: string): BackupInfo {
+  const dir = resolve(options.dir);
+  const { staged, info } = backups.prepareRestore(dir, readKey(options.keyring), fromFile);
+  backups.swapIn(dir, staged);
+  return info;
+}
+
+function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, autoBackupProblem: StoreError | null): Store {
+  const guard = <T>(action: string, work: () => T): T => {
+    try {
+      return work();
+    } catch (error) {
+      const storeError = toStoreError(error, action);
+      throw storeError.code === 'corrupt' ? withBackup(storeError, dir) : storeError;
+    }
+  };
+  // Deleted rows are zeroed by secure_delete, but their previous page images stay in the WAL until it is
+  // checkpointed and truncated.
+  const truncateWal = (): void => {
+    const [result] = ctx.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    if (result !== undefined && result.busy !== 0) {
+      throw new StoreError('locked', 'The deletion is saved, but another reader kept its old copy in the journal; close other copies of the app.');
+    }
+  };
+
+  return {
+    dir,
+    file: ctx.file,
+    autoBackupProblem,
+    createIdentity: (input) => guard('enrol the person', () => identities.createIdentity(ctx, input)),
+    addTemplates: (id, templates) => guard('add the templates', () => identities.addTemplates(ctx, id, templates)),
+    removeTemplate: (id) => guard('remove the template', () => {
+      identities.removeTemplate(ctx, id);
+      truncateWal();
+    }),
+    renameIdentity: (id, name) => guard('rename the person', () => identities.renameIdentity(ctx, id, name)),
+    updateNotes: (id, notes) => guard('save the notes', () => identities.updateNotes(ctx, id, notes)),
+    deleteIdentity: (id) => guard('delete the person', () => {
+      identities.deleteIdentity(ctx, id);
+      truncateWal();
+    }),
+    listIdentities: () => guard('list the people', () => identities.listIdentities(ctx)),
+    getIdentity: (id) => guard('read the person', () => identities.getIdentity(ctx, id)),
+    templateThumbnail: (id) => guard('read the thumbnail', () => identities.templateThumbnail(ctx, id)),
+    allTemplates: () => ({
+      *[Symbol.iterator]() {
+        try {
+          yield* identities.allTemplates(ctx);
+        } catch (error) {
+          const storeError = toStoreError(error, 'load the templates');
+          throw storeError.code === 'corrupt' ? withBackup(storeError, dir) : storeError;
+        }
+      },
+    }),
+    logEvent: (event) => guard('log the event', () => events.logEvent(ctx, event)),
+    listEvents: (query) => guard('read the history', () => events.listEvents(ctx, query)),
+    getSetting: (key) => guard('read the setting', () => settings.getSetting(ctx, key)),
+    setSetting: (key, value) => guard('save the setting', () => settings.setSetting(ctx, key, value)),
+    getLockout: (id) => guard('read the lockout', () => settings.getLockout(ctx, id)),
+    setLockout: (state) => guard('save the lockout', () => settings.setLockout(ctx, state)),
+    createRun: (runSettings) => guard('start the training run', () => training.createRun(ctx, runSettings)),
+    finishRun: (id, outcome) => guard('save the training result', () => training.finishRun(ctx, id, outcome)),
+    listRuns: () => guard('list the training runs', () => training.listRuns(ctx)),
+    activeAgents: () => guard('load the trained agents', () => training.activeAgents(ctx)),
+    acceptRun: (id) => guard('accept the training run', () => training.acceptRun(ctx, id)),
+    rollback: () => guard('roll back the training', () => training.rollback(ctx)),
+
+    backup: async (toFile) => {
+      const info = await backups.writeBackup(ctx.db, ctx.key, toFile);
+      guard('log the backup', () => events.logEvent(ctx, { kind: 'backup', details: { file: info.file, identities: info.identities, templates: info.templates } }));
+      return info;
+    },
+    restoreFrom: (fromFile) => guard('restore the backup', () => {
+      const { staged, info } = backups.prepareRestore(dir, ctx.key, fromFile);
+      ctx.db.close();
+      try {
+        backups.swapIn(dir, staged);
+      } finally {
+        // Reopens whichever file is now live: the restored one, or the untouched one if the rename failed.
+        ctx.db = openChecked(dir, ctx.file, ctx.key, options);
+        migrateAndSeal(ctx.db, ctx.key, ctx.file, dir);
+      }
+      events.logEvent(ctx, { kind: 'restore', details: { file: info.file, identities: info.identities, templates: info.templates } });
+      return info;
+    }),
+    lastBackup: () => backups.lastAutoBackup(dir),
+    deleteAllData: () => guard('erase all data', () => {
+      ctx.db.transaction(() => {
+        for (const table of ['agents', 'templates', 'lockouts', 'identities', 'training_runs', 'events', 'settings']) {
+          ctx.db.prepare(`DELETE FROM ${table}`).run();
+        }
+      }).immediate();
+      ctx.db.exec('VACUUM');
+      truncateWal();
+      backups.removeBackups(dir);
+      events.logEvent(ctx, { kind: 'delete', details: { scope: 'all' } });
+    }),
+    close: () => {
+      if (ctx.db.open) ctx.db.close();
+    },
+  };
+}

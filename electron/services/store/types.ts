@@ -1,0 +1,160 @@
+// The store's public shapes. Times are milliseconds since the Unix epoch; ids are UUID strings
+// (events use increasing integers). Vectors are unit Float32Arrays.
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export type TemplateSource = 'camera' | 'photo';
+
+export interface NewTemplate {
+  /** The embedder that produced the vector (models/manifest.json id); matching never mixes models. */
+  modelId: string;
+  vector: Float32Array;
+  /** Quality measures from the vision pipeline (sharpness, pose, ...), kept for review and re-enrolment. */
+  quality: JsonObject;
+  source: TemplateSource;
+  /** Encoded JPEG or PNG of the aligned face, shown in the UI; sealed like the vector. */
+  thumbnail?: Uint8Array | null;
+}
+
+export interface TemplateInfo {
+  id: string;
+  identityId: string;
+  modelId: string;
+  dim: number;
+  quality: JsonObject;
+  source: TemplateSource;
+  hasThumbnail: boolean;
+  createdAt: number;
+}
+
+/** What the matcher loads at start-up. */
+export interface StoredTemplate {
+  id: string;
+  identityId: string;
+  modelId: string;
+  vector: Float32Array;
+}
+
+export interface Identity {
+  id: string;
+  displayName: string;
+  notes: string;
+  createdAt: number;
+  updatedAt: number;
+  /** Last accepted verification, identification or check-in; null if never seen. */
+  lastSeenAt: number | null;
+}
+
+export interface IdentityDetail extends Identity {
+  templates: TemplateInfo[];
+}
+
+export interface IdentitySummary extends Identity {
+  templateCount: number;
+  /** The oldest template's thumbnail, if any has one. */
+  thumbnail: Uint8Array | null;
+}
+
+export type EventKind =
+  | 'enroll'
+  | 'delete'
+  | 'verify'
+  | 'identify'
+  | 'checkin'
+  | 'lockout'
+  | 'backup'
+  | 'restore'
+  | 'training';
+export const EVENT_KINDS: readonly EventKind[] = ['enroll', 'delete', 'verify', 'identify', 'checkin', 'lockout', 'backup', 'restore', 'training'];
+
+/** 'accept' on verify/identify/checkin also updates the identity's lastSeenAt. */
+export type EventDecision = 'accept' | 'reject' | 'locked';
+export const EVENT_DECISIONS: readonly EventDecision[] = ['accept', 'reject', 'locked'];
+
+export interface NewEvent {
+  kind: EventKind;
+  identityId?: string | null;
+  /** Defaults to the identity's current name, so the log still reads after the identity is deleted. */
+  displayName?: string | null;
+  score?: number | null;
+  decision?: EventDecision | null;
+  details?: JsonObject | null;
+  at?: number;
+}
+
+export interface StoreEvent {
+  id: number;
+  at: number;
+  kind: EventKind;
+  identityId: string | null;
+  displayName: string | null;
+  score: number | null;
+  decision: EventDecision | null;
+  details: JsonObject | null;
+}
+
+export interface EventQuery {
+  kinds?: readonly EventKind[];
+  /** Inclusive. */
+  from?: number;
+  /** Exclusive. */
+  to?: number;
+  identityId?: string;
+  /** Newest first; default 500, at most 10,000. */
+  limit?: number;
+}
+
+export interface Lockout {
+  identityId: string;
+  /** Consecutive failed verifications since the last success. */
+  failures: number;
+  /** Locked while now < lockedUntil; null when not locked. */
+  lockedUntil: number | null;
+}
+
+export type TrainingStatus = 'running' | 'accepted' | 'rejected' | 'rolled_back' | 'failed';
+
+export interface TrainingRun {
+  id: string;
+  /** 1, 2, 3... in creation order. */
+  version: number;
+  settings: JsonObject;
+  metrics: JsonObject | null;
+  status: TrainingStatus;
+  startedAt: number;
+  finishedAt: number | null;
+  durationMs: number | null;
+  acceptedAt: number | null;
+  agentCount: number;
+}
+
+export interface Agent {
+  identityId: string;
+  vector: Float32Array;
+}
+
+export interface TrainingOutcome {
+  status: 'accepted' | 'rejected' | 'failed';
+  metrics: JsonObject;
+  /** One unit vector per identity; ignored when status is 'failed'. */
+  agents: readonly Agent[];
+}
+
+export interface FinishedRun {
+  run: TrainingRun;
+  /** Identities deleted while the run trained: their agents were not stored. */
+  droppedIdentityIds: string[];
+}
+
+export interface ActiveAgents {
+  run: TrainingRun;
+  agents: Agent[];
+}
+
+export interface BackupInfo {
+  file: string;
+  bytes: number;
+  identities: number;
+  templates: number;
+}
