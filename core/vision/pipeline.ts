@@ -1,0 +1,139 @@
+// The face pipeline: detect -> landmarks -> align -> embed (-> liveness, eyes, quality), as one
+// object over the sessions created in sessions.ts. Runs the same in Node and in the renderer.
+import type { Template } from '../hypersphere';
+import { detectFaces, type Detection } from './detect';
+import { embedFace } from './embed';
+import { VisionError } from './errors';
+import { eyeState, type EyeState } from './eyes';
+import { checkImage, type Box, type RgbaImage } from './image';
+import { fivePoints, locateLandmarks, type FivePoints, type Landmarks68 } from './landmarks';
+import { livenessScore } from './liveness';
+import { guidance, measureQuality, QUALITY_LIMITS, type Guidance, type Quality } from './quality';
+import { createModelSessions, type ModelSessions, type Ort, type SessionOptions } from './sessions';
+
+export interface FaceObservation {
+  detection: Detection;
+  landmarks: Landmarks68;
+  points: FivePoints;
+  quality: Quality;
+  template?: Template;
+  liveness?: number;
+  eyes?: EyeState;
+}
+
+export interface FrameAnalysis {
+  width: number;
+  height: number;
+  /** Largest face first: at a desk or kiosk the nearest person is the one being served. */
+  faces: FaceObservation[];
+  guidance: Guidance[];
+  /** Milliseconds per stage, for the status line and the benchmark. */
+  timings: Partial<Record<'detect' | 'landmarks' | 'embed' | 'liveness' | 'eyes', number>>;
+}
+
+export interface AnalyseOptions {
+  /** Which faces get a Template: only the largest (default), all, or none. */
+  embed?: 'primary' | 'all' | 'none';
+  liveness?: boolean;
+  eyes?: boolean;
+  flip?: boolean;
+}
+
+export interface PhotoTemplate {
+  template: Template;
+  face: FaceObservation;
+}
+
+const area = (b: Box) => (b.x2 - b.x1) * (b.y2 - b.y1);
+const now = () => (globalThis as unknown as { performance: { now(): number } }).performance.now();
+
+export class FacePipeline {
+  private constructor(
+    private readonly ort: Ort,
+    readonly models: ModelSessions,
+  ) {}
+
+  static async create(ort: Ort, loadModel: (file: string) => Promise<Uint8Array>, options: SessionOptions = {}): Promise<FacePipeline> {
+    return new FacePipeline(ort, await createModelSessions(ort, loadModel, options));
+  }
+
+  get backend() {
+    return this.models.backend;
+  }
+
+  get threads() {
+    return this.models.threads;
+  }
+
+  detect(img: RgbaImage): Promise<Detection[]> {
+    return detectFaces(this.ort, this.models.get('detector'), img);
+  }
+
+  landmarks(img: RgbaImage, box: Box): Promise<Landmarks68> {
+    return locateLandmarks(this.ort, this.models.get('landmarks'), img, box);
+  }
+
+  embed(img: RgbaImage, points: FivePoints, flip = false): Promise<Template> {
+    return embedFace(this.ort, this.models.get('embedder'), img, points, flip);
+  }
+
+  liveness(img: RgbaImage, box: Box): Promise<number> {
+    return livenessScore(this.ort, this.models.get('liveness'), img, box);
+  }
+
+  eyes(img: RgbaImage, lm: Landmarks68): Promise<EyeState> {
+    return eyeState(this.ort, this.models.get('eyes'), img, lm);
+  }
+
+  /** Everything a camera frame needs: faces, quality, guidance, and templates as asked. */
+  async analyse(img: RgbaImage, options: AnalyseOptions = {}): Promise<FrameAnalysis> {
+    const timings: FrameAnalysis['timings'] = {};
+    const time = async <T>(stage: keyof FrameAnalysis['timings'], work: () => Promise<T>): Promise<T> => {
+      const t0 = now();
+      const result = await work();
+      timings[stage] = (timings[stage] ?? 0) + now() - t0;
+      return result;
+    };
+    const detections = (await time('detect', () => this.detect(img))).sort((p, q) => area(q.box) - area(p.box));
+    const faces: FaceObservation[] = [];
+    for (const [i, detection] of detections.entries()) {
+      const landmarks = await time('landmarks', () => this.landmarks(img, detection.box));
+      const points = fivePoints(landmarks);
+      const face: FaceObservation = { detection, landmarks, points, quality: measureQuality(img, detection.box, points) };
+      const primary = i === 0;
+      if (options.eyes && primary) {
+        face.eyes = await time('eyes', () => this.eyes(img, landmarks));
+        face.quality.eyesOpen = Math.min(face.eyes.left, face.eyes.right);
+      }
+      if (options.liveness && primary) face.liveness = await time('liveness', () => this.liveness(img, detection.box));
+      if (options.embed === 'all' || ((options.embed ?? 'primary') === 'primary' && primary)) {
+        face.template = await time('embed', () => this.embed(img, points, options.flip));
+      }
+      faces.push(face);
+    }
+    return { width: img.width, height: img.height, faces, guidance: guidance(faces.length, faces[0]?.quality), timings };
+  }
+
+  /**
+   * The Template of the one face in an enrollment photo. A photo with no face, several faces or a
+   * face too small to trust is refused with a VisionError saying which.
+   */
+  async enrollmentTemplate(img: RgbaImage, options: { flip?: boolean } = {}): Promise<PhotoTemplate> {
+    checkImage(img);
+    const analysis = await this.analyse(img, { embed: 'none', eyes: false });
+    const [face, second] = analysis.faces;
+    if (!face) throw new VisionError('no_face', 'No face was found in this photo.');
+    // A background face much smaller than the main one does not make the photo ambiguous.
+    if (second && area(second.detection.box) > 0.25 * area(face.detection.box)) {
+      throw new VisionError('several_faces', `This photo shows ${analysis.faces.length} faces; use a photo of one person.`);
+    }
+    if (face.quality.interocular < QUALITY_LIMITS.minInterocular * 0.75) {
+      throw new VisionError('face_too_small', `The face is too small (${Math.round(face.quality.faceHeight)} pixels high); use a closer or larger photo.`);
+    }
+    return { template: await this.embed(img, face.points, options.flip), face };
+  }
+
+  release(): Promise<void> {
+    return this.models.release();
+  }
+}
