@@ -1,0 +1,127 @@
+// Templates of LFW images through the real pipeline, cached on disk so a rerun takes seconds.
+// The cache is append-only (one record per image), so an interrupted run keeps its progress.
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { l2normalise, type Template } from '../../core/hypersphere';
+import { alignedTensor } from '../../core/vision/align';
+import type { Detection } from '../../core/vision/detect';
+import { fivePoints } from '../../core/vision/landmarks';
+import type { FacePipeline } from '../../core/vision/pipeline';
+import { decodeFile } from '../support/decode';
+import { createNodePipeline } from '../support/node-pipeline';
+import { repoRoot } from '../support/shared';
+import * as ort from 'onnxruntime-web';
+import manifest from '../../models/manifest.json';
+
+export const MODEL_ID = manifest.models.embedder.modelId;
+const DIM = 512;
+
+export interface EmbeddedImage {
+  /** Template of the aligned face. */
+  template: Template;
+  /** Template of the aligned face fused with its mirror (sum of raw features, then normalised). */
+  fused: Template;
+  /** No face was found: the centre of the image was assumed to hold it. */
+  fallback: boolean;
+  faces: number;
+}
+
+const cacheFile = join(repoRoot, '.cache', 'embeddings', `${MODEL_ID.replace(/[^\w.-]+/g, '_')}.v1.bin`);
+
+// Record: u16 path length, path (utf-8, relative to the repo's parent), u8 flags, u8 faces,
+// then 512 float32 plain template and 512 float32 fused template.
+function readCache(): Map<string, EmbeddedImage> {
+  const map = new Map<string, EmbeddedImage>();
+  if (!existsSync(cacheFile)) return map;
+  const buf = readFileSync(cacheFile);
+  let o = 0;
+  while (o + 2 <= buf.length) {
+    const len = buf.readUInt16LE(o);
+    const end = o + 2 + len + 2 + 8 * DIM;
+    if (end > buf.length) break; // a torn last record from an interrupted run
+    const key = buf.toString('utf8', o + 2, o + 2 + len);
+    const flags = buf[o + 2 + len] as number;
+    const faces = buf[o + 3 + len] as number;
+    const floats = new Float32Array(buf.buffer.slice(buf.byteOffset + o + 4 + len, buf.byteOffset + end));
+    map.set(key, { template: floats.subarray(0, DIM), fused: floats.subarray(DIM), fallback: (flags & 1) === 1, faces });
+    o = end;
+  }
+  return map;
+}
+
+function appendCache(key: string, e: EmbeddedImage): void {
+  const path = Buffer.from(key, 'utf8');
+  const head = Buffer.alloc(4 + path.length);
+  head.writeUInt16LE(path.length, 0);
+  path.copy(head, 2);
+  head[2 + path.length] = e.fallback ? 1 : 0;
+  head[3 + path.length] = Math.min(255, e.faces);
+  const body = new Float32Array(2 * DIM);
+  body.set(e.template, 0);
+  body.set(e.fused, DIM);
+  mkdirSync(dirname(cacheFile), { recursive: true });
+  appendFileSync(cacheFile, Buffer.concat([head, Buffer.from(body.buffer)]));
+}
+
+const keyOf = (path: string) => relative(join(repoRoot, '..'), path);
+
+/** LFW is centred (deep-funneled): the face nearest the centre is the subject, not a bystander. */
+function subject(detections: Detection[], w: number, h: number): Detection | undefined {
+  const dist = (d: Detection) => Math.hypot((d.box.x1 + d.box.x2) / 2 - w / 2, (d.box.y1 + d.box.y2) / 2 - h / 2);
+  return [...detections].sort((p, q) => dist(p) - dist(q))[0];
+}
+
+export async function embedLfwFile(pipeline: FacePipeline, path: string): Promise<EmbeddedImage> {
+  const img = decodeFile(path);
+  const detections = await pipeline.detect(img);
+  const face = subject(detections, img.width, img.height);
+  // Fallback: where deep-funneled LFW puts the face (measured median box), refined by the landmarks.
+  const box = face?.box ?? { x1: 0.31 * img.width, y1: 0.24 * img.height, x2: 0.69 * img.width, y2: 0.76 * img.height };
+  const points = fivePoints(await pipeline.landmarks(img, box));
+  const session = pipeline.models.get('embedder');
+  const raw = await rawFeatures(session, alignedTensor(img, points));
+  const mirrored = await rawFeatures(session, alignedTensor(img, points, true));
+  const sum = new Float32Array(DIM);
+  for (let i = 0; i < DIM; i++) sum[i] = (raw[i] as number) + (mirrored[i] as number);
+  return { template: l2normalise(raw), fused: l2normalise(sum), fallback: !face, faces: detections.length };
+}
+
+async function rawFeatures(session: ReturnType<FacePipeline['models']['get']>, tensor: Float32Array): Promise<Float32Array> {
+  const out = await session.run({ input: new ort.Tensor('float32', tensor, [1, 3, 112, 112]) });
+  return out.output?.data as Float32Array;
+}
+
+export interface EmbedOptions {
+  onProgress?(done: number, total: number): void;
+  threads?: number;
+}
+
+/** Embedded images by absolute path, computing (and caching) the ones not cached yet. */
+export async function embedImages(paths: readonly string[], options: EmbedOptions = {}): Promise<Map<string, EmbeddedImage>> {
+  const cache = readCache();
+  const unique = [...new Set(paths)];
+  const todo = unique.filter((p) => !cache.has(keyOf(p)));
+  let done = unique.length - todo.length;
+  options.onProgress?.(done, unique.length);
+  if (todo.length > 0) {
+    const pipeline = await createNodePipeline({ threads: options.threads });
+    try {
+      for (const path of todo) {
+        const e = await embedLfwFile(pipeline, path);
+        cache.set(keyOf(path), e);
+        appendCache(keyOf(path), e);
+        options.onProgress?.(++done, unique.length);
+      }
+    } finally {
+      await pipeline.release();
+    }
+  }
+  return new Map(unique.map((p) => [p, cache.get(keyOf(p)) as EmbeddedImage]));
+}
+
+/** Unit 512-d templates of the given LFW images (cached). */
+export async function embedLfwImages(paths: readonly string[], options: EmbedOptions = {}): Promise<Map<string, Float32Array>> {
+  const embedded = await embedImages(paths, options);
+  return new Map([...embedded].map(([p, e]) => [p, e.template]));
+}
+

@@ -1,0 +1,63 @@
+// npm run eval:lfw -- --data ../shared/datasets/lfw --view 2 [--flip] [--out report.json] [--plot roc.png]
+// The standard LFW protocol over the app's own pipeline: 10-fold accuracy (each fold's threshold
+// chosen on the other nine), ROC AUC, TAR at FAR 1e-3. Embeddings are cached (.cache/embeddings).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { cosine } from '../../core/hypersphere';
+import { areaUnderCurve, rocCurve, tarAtFar, tenFoldAccuracy, type ScoredPair } from '../../core/matching/metrics';
+import { progressBar } from '../support/progress';
+import { lfwRoot } from '../support/shared';
+import { parseArgs } from './args';
+import { embedImages, MODEL_ID } from './embeddings';
+import { readPairs } from './lfw-lists';
+import { writeRocPng } from './roc-plot';
+
+const args = parseArgs(process.argv.slice(2));
+const data = resolve(args.get('data') ?? lfwRoot);
+const view = Number(args.get('view') ?? 2);
+if (view !== 1 && view !== 2) throw new Error('--view must be 1 or 2');
+const flip = args.get('flip') === 'true';
+const out = resolve(args.get('out') ?? `test-output/lfw-view${view}${flip ? '-flip' : ''}.json`);
+const plot = resolve(args.get('plot') ?? out.replace(/\.json$/, '') + '-roc.png');
+
+const pairs = readPairs(view, data);
+const embedded = await embedImages(pairs.flatMap((p) => [p.a, p.b]), { onProgress: progressBar(`embedding LFW view ${view}`) });
+const pick = (path: string) => {
+  const e = embedded.get(path);
+  if (!e) throw new Error(`no embedding for ${path}`);
+  return flip ? e.fused : e.template;
+};
+const scored: ScoredPair[] = pairs.map((p) => ({ score: cosine(pick(p.a), pick(p.b)), genuine: p.genuine, fold: p.fold }));
+const fallbacks = [...embedded.values()].filter((e) => e.fallback).length;
+
+const accuracy = tenFoldAccuracy(scored);
+const roc = rocCurve(scored);
+const auc = areaUnderCurve(roc);
+const tar = tarAtFar(roc, 1e-3);
+
+const report = {
+  dataset: 'LFW deep-funneled',
+  view,
+  protocol: view === 2 ? '10-fold, threshold of each fold chosen on the other nine' : 'View 1 (dev train + dev test), thresholds chosen across the two',
+  modelId: MODEL_ID,
+  flipFusion: flip,
+  pairCount: scored.length,
+  imageCount: embedded.size,
+  fallbackCount: fallbacks,
+  accuracyMean: accuracy.mean,
+  accuracyStd: accuracy.std,
+  folds: accuracy.folds,
+  auc,
+  tarAtFar1e3: tar.tar,
+  thresholdAtFar1e3: tar.threshold,
+  rocPlot: plot,
+};
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
+writeRocPng(plot, roc);
+
+const pct = (x: number) => (100 * x).toFixed(2);
+console.log(`LFW view ${view}${flip ? ' (flip fusion)' : ''}: ${scored.length} pairs, ${embedded.size} images, ${fallbacks} centre-crop fallbacks`);
+for (const f of accuracy.folds) console.log(`  fold ${f.fold + 1}: ${pct(f.accuracy)}% at cosine ${f.threshold.toFixed(3)}`);
+console.log(`accuracy ${pct(accuracy.mean)}% +/- ${pct(accuracy.std)}   AUC ${auc.toFixed(4)}   TAR ${pct(tar.tar)}% at FAR 1e-3`);
+console.log(`report: ${out}\nROC plot: ${plot}`);
