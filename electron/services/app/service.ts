@@ -17,23 +17,25 @@ import {
   type StoreState,
   type TemplateInfo as ApiTemplateInfo,
 } from '../../../core/contract/api';
-import { StoreError } from '../store/errors';
-import type { IdentityDetail, IdentitySummary, JsonObject, NewTemplate, StoreEvent, TemplateInfo } from '../store/types';
+import { TemplateIndex } from '../../../core/matching/templateIndex';
+import { openStore, restoreDatabase, StoreError, type Keyring, type Store } from '../store/index';
+import type { IdentityDetail, IdentitySummary, JsonObject, NewTemplate, StoredTemplate, StoreEvent, TemplateInfo } from '../store/types';
+import { backupDir, listBackups, newBackupName } from './backups';
 import type { CalibrationSource } from './calibration';
 import { fnmrOf, levelFmr } from './calibration';
 import { checkinsCsv } from './checkinsCsv';
 import type { Handlers } from './dispatch';
 import { afterAttempt, attemptsLeft, isLocked } from './loginPolicy';
-import type { BackupPort, MatcherPort, StorePort, TrainingPort } from './ports';
+import type { TrainingPort } from './ports';
+import { join } from 'node:path';
 
 /** Below this passive p(live) a verification is refused as a presentation attack. */
 export const MIN_PASSIVE_LIVENESS = 0.5;
 
 export interface AppDeps {
-  /** Opens the database; throws StoreError (corrupt, wrong key...). Called at start and after a restore. */
-  openStore(): StorePort;
-  backups: BackupPort;
-  matcher: MatcherPort;
+  /** Folder of the database, its backups (and, for the browser host, its key file). */
+  dataDir: string;
+  keyring: Keyring;
   calibration: CalibrationSource;
   training: TrainingPort | null;
   about: { name: string; version: string; host: 'electron' | 'browser'; models: ModelInfo[]; backendHint: 'webgpu' | 'wasm' };
@@ -46,36 +48,47 @@ export interface AppDeps {
 export interface AppService {
   handlers: Handlers;
   storeState(): StoreState;
+  /** Templates held by the matcher (for figures and tests). */
+  matcher: TemplateIndex;
   /** Closes the database; later calls answer 'unavailable'. */
   close(): void;
 }
 
 const b64 = (bytes: Uint8Array | null | undefined): string | null => (bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') : null);
 
-export function createAppService(deps: AppDeps): AppService {
+/** Opens the database (or records why it cannot be opened: the UI then offers a restore). */
+export async function createAppService(deps: AppDeps): Promise<AppService> {
   const now = deps.now ?? Date.now;
   const log = deps.log ?? console.error;
-  let store: StorePort | null = null;
+  let store: Store | null = null;
   let problem: StoreError | null = null;
   const names = new Map<string, string>();
+  let matcher = new TemplateIndex({ firstPass: 'int8' });
 
-  function open(): void {
+  /** The matcher holds only templates of the current embedder: scores across models mean nothing. */
+  function load(templates: Iterable<StoredTemplate>, into: TemplateIndex): void {
+    for (const t of templates) if (t.modelId === deps.modelId) into.add(t.identityId, t.id, t.vector);
+  }
+
+  async function open(): Promise<void> {
     try {
-      store = deps.openStore();
+      store = await openStore({ dir: deps.dataDir, keyring: deps.keyring });
       problem = null;
       names.clear();
       for (const i of store.listIdentities()) names.set(i.id, i.displayName);
-      deps.matcher.load(store.allTemplates().filter((t) => t.modelId === deps.modelId));
+      matcher = new TemplateIndex({ firstPass: 'int8' });
+      load(store.allTemplates(), matcher);
     } catch (e) {
+      store?.close();
       store = null;
       if (!(e instanceof StoreError)) throw e;
       problem = e;
       log('normface: the database could not be opened', e);
     }
   }
-  open();
+  await open();
 
-  function db(): StorePort {
+  function db(): Store {
     if (store) return store;
     throw new ApiError({
       code: 'unavailable',
@@ -90,11 +103,18 @@ export function createAppService(deps: AppDeps): AppService {
   }
 
   function safeBackups() {
-    return deps.backups.list().sort((a, b) => b.createdAt - a.createdAt);
+    return listBackups(deps.dataDir);
   }
 
+  const settingKeys = Object.keys(settingsSchema.shape) as (keyof Settings)[];
   function settings(): Settings {
-    const saved = settingsSchema.partial().safeParse(db().loadSettings());
+    const s = db();
+    const stored: Record<string, unknown> = {};
+    for (const key of settingKeys) {
+      const v = s.getSetting(key);
+      if (v !== undefined) stored[key] = v;
+    }
+    const saved = settingsSchema.partial().safeParse(stored);
     if (!saved.success) {
       // A setting saved by an older version that no longer validates: say so, use the defaults.
       log('normface: saved settings are invalid, using defaults for them', saved.error);
@@ -110,7 +130,7 @@ export function createAppService(deps: AppDeps): AppService {
       quality: t.quality as unknown as ApiTemplateInfo['quality'],
       source: t.source,
       createdAt: t.createdAt,
-      thumbnail: t.hasThumbnail ? b64(db().thumbnail(t.id)) : null,
+      thumbnail: t.hasThumbnail ? b64(db().templateThumbnail(t.id)) : null,
     };
   }
 
@@ -160,8 +180,18 @@ export function createAppService(deps: AppDeps): AppService {
 
   /** Re-reads an identity's templates into the matcher after a change to them. */
   function reindex(identityId: string): void {
-    deps.matcher.removeIdentity(identityId);
-    deps.matcher.add(db().allTemplates().filter((t) => t.identityId === identityId && t.modelId === deps.modelId));
+    matcher.removeOwner(identityId);
+    const mine = [...db().allTemplates()].filter((t) => t.identityId === identityId);
+    load(mine, matcher);
+  }
+
+  function bestScore(identityId: string, probes: readonly Float32Array[]): number | null {
+    let best: number | null = null;
+    for (const p of probes) {
+      const c = matcher.bestScore(identityId, p);
+      if (c && (best === null || c.score > best)) best = c.score;
+    }
+    return best;
   }
 
   function level(requested: SecurityLevel | undefined): { level: SecurityLevel; threshold: number } {
@@ -217,17 +247,19 @@ export function createAppService(deps: AppDeps): AppService {
     },
     'identities.get': ({ id }) => identity(db().getIdentity(id)),
     'identities.create': ({ name, notes, templates }) => {
-      const created = db().createIdentity(name, notes ?? '', toNewTemplates(templates));
+      const created = db().createIdentity({ displayName: name, notes: notes ?? '', templates: toNewTemplates(templates) });
       names.set(created.id, created.displayName);
       reindex(created.id);
       db().logEvent({ kind: 'enroll', identityId: created.id, details: { action: 'create', templates: templates.length } });
       return identity(created);
     },
     'identities.rename': ({ id, name, notes }) => {
-      const updated = db().updateIdentity(id, name, notes);
-      names.set(id, updated.displayName);
+      const s = db();
+      const renamed = s.renameIdentity(id, name);
+      if (notes !== undefined) s.updateNotes(id, notes);
+      names.set(id, renamed.displayName);
       db().logEvent({ kind: 'enroll', identityId: id, details: { action: 'rename' } });
-      return identity(updated);
+      return identity(s.getIdentity(id));
     },
     'identities.addTemplates': ({ id, templates }) => {
       db().addTemplates(id, toNewTemplates(templates));
@@ -236,17 +268,19 @@ export function createAppService(deps: AppDeps): AppService {
       return identity(db().getIdentity(id));
     },
     'identities.removeTemplate': ({ id, templateId }) => {
-      db().removeTemplate(id, templateId);
-      deps.matcher.removeTemplate(templateId);
+      if (!db().getIdentity(id).templates.some((t) => t.id === templateId)) {
+        throw new ApiError({ code: 'not-found', message: 'That template does not belong to this person (it may have been removed already).' });
+      }
+      db().removeTemplate(templateId);
+      matcher.removeTemplate(templateId);
       db().logEvent({ kind: 'enroll', identityId: id, details: { action: 'remove-template' } });
       return identity(db().getIdentity(id));
     },
     'identities.delete': ({ id }) => {
-      const name = db().getIdentity(id).displayName;
+      // The store logs the deletion itself.
       db().deleteIdentity(id);
-      deps.matcher.removeIdentity(id);
+      matcher.removeOwner(id);
       names.delete(id);
-      db().logEvent({ kind: 'delete', identityId: null, displayName: name, details: { identityId: id } });
       return { deleted: id };
     },
 
@@ -254,8 +288,8 @@ export function createAppService(deps: AppDeps): AppService {
       const { level: l, threshold } = level(requested);
       let best: Candidate | null = null;
       for (const t of templates) {
-        const hit = deps.matcher.search(t, 1)[0];
-        if (hit && hit.score >= threshold && (!best || hit.score > best.score)) best = candidate(hit.identityId, hit.score);
+        const hit = matcher.size > 0 ? matcher.search(t, 1)[0] : undefined;
+        if (hit && hit.score >= threshold && (!best || hit.score > best.score)) best = candidate(hit.ownerId, hit.score);
       }
       return { duplicate: best, threshold, level: l };
     },
@@ -273,7 +307,7 @@ export function createAppService(deps: AppDeps): AppService {
         const minutes = Math.ceil(((before.lockedUntil ?? t) - t) / 60_000);
         return { ...base, accepted: false, score: null, reason: 'locked', message: `${name} is locked after too many failed attempts; try again in ${minutes} min.`, lockedUntil: before.lockedUntil, attemptsLeft: null };
       }
-      const score = deps.matcher.bestScore(identityId, probes);
+      const score = bestScore(identityId, probes);
       if (score === null) {
         return { ...base, accepted: false, score: null, reason: 'no-templates', message: `${name} has no templates for the current face model: enrol again.`, lockedUntil: null, attemptsLeft: null };
       }
@@ -297,7 +331,7 @@ export function createAppService(deps: AppDeps): AppService {
 
     identify: ({ probe, k, level: requested }) => {
       const { level: l, threshold } = level(requested);
-      const candidates = deps.matcher.search(probe, k ?? 5).map((h) => candidate(h.identityId, h.score));
+      const candidates = matcher.size > 0 ? matcher.search(probe, k ?? 5).map((h) => candidate(h.ownerId, h.score)) : [];
       const top = candidates[0];
       return { candidates, recognised: top && top.score >= threshold ? top : null, threshold, level: l };
     },
@@ -322,33 +356,40 @@ export function createAppService(deps: AppDeps): AppService {
     'settings.get': () => settings(),
     'settings.set': (changes) => {
       const next = settingsSchema.parse({ ...settings(), ...changes });
-      db().saveSettings(next);
+      const s = db();
+      for (const [key, value] of Object.entries(changes)) if (value !== undefined) s.setSetting(key, value);
       return next;
     },
 
-    'backup.create': () => {
-      const info = db().createBackup();
-      db().logEvent({ kind: 'backup', details: { name: info.name, bytes: info.bytes } });
+    'backup.create': async () => {
+      const name = newBackupName(now());
+      await db().backup(join(backupDir(deps.dataDir), name));
+      const info = safeBackups().find((b) => b.name === name);
+      if (!info) throw new ApiError({ code: 'storage', message: `The backup ${name} was written but cannot be found in ${backupDir(deps.dataDir)}.` });
       return info;
     },
     'backup.list': () => safeBackups(),
-    'backup.restore': ({ name }) => {
-      if (!deps.backups.list().some((b) => b.name === name)) {
+    'backup.restore': async ({ name }) => {
+      if (!safeBackups().some((b) => b.name === name)) {
         throw new ApiError({ code: 'not-found', message: `There is no backup named ${name}.` });
       }
-      store?.close();
+      const file = join(backupDir(deps.dataDir), name);
+      if (store) {
+        // The store validates the backup before swapping it in and logs the restore.
+        store.restoreFrom(file);
+        store.close();
+      } else {
+        restoreDatabase({ dir: deps.dataDir, keyring: deps.keyring }, file);
+      }
       store = null;
-      deps.backups.restore(name);
-      open();
-      const s = db();
-      s.logEvent({ kind: 'restore', details: { name } });
-      return { identities: s.listIdentities().length };
+      await open();
+      return { identities: db().listIdentities().length };
     },
 
     'data.deleteAll': () => {
-      db().deleteAll();
+      db().deleteAllData();
       names.clear();
-      deps.matcher.load([]);
+      matcher = new TemplateIndex({ firstPass: 'int8' });
       return { deleted: true };
     },
 
@@ -363,6 +404,9 @@ export function createAppService(deps: AppDeps): AppService {
   return {
     handlers,
     storeState,
+    get matcher() {
+      return matcher;
+    },
     close() {
       store?.close();
       store = null;
