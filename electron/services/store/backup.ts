@@ -83,21 +83,45 @@ function validateCandidate(path: string, key: Buffer, shownAs: string): BackupIn
   }
 }
 
-/** Copies the live database into `toFile` with the online backup API, checks the copy, then renames it in. */
-export async function writeBackup(db: Db, key: Buffer, toFile: string): Promise<BackupInfo> {
+function partialBeside(db: Db, toFile: string): { target: string; partial: string } {
   const target = resolve(toFile);
   if (resolve(db.name) === target) throw new StoreError('invalid', 'A backup cannot overwrite the live database; choose another file.');
   mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
   const partial = join(dirname(target), `.${basename(target)}.partial`);
   removeWithSidecars(partial);
+  return { target, partial };
+}
+
+function placeBackup(partial: string, target: string, key: Buffer): BackupInfo {
+  fsyncPath(partial);
+  const info = validateCandidate(partial, key, target);
+  fsyncPath(partial);
+  renameSync(partial, target);
+  fsyncFolder(dirname(target));
+  return { ...info, file: target };
+}
+
+/** Copies the live database into `toFile` with SQLite's online backup API, checks the copy, renames it in. */
+export async function writeBackup(db: Db, key: Buffer, toFile: string): Promise<BackupInfo> {
+  const { target, partial } = partialBeside(db, toFile);
   try {
     await db.backup(partial);
-    fsyncPath(partial);
-    const info = validateCandidate(partial, key, target);
-    fsyncPath(partial);
-    renameSync(partial, target);
-    fsyncFolder(dirname(target));
-    return { ...info, file: target };
+    return placeBackup(partial, target, key);
+  } catch (error) {
+    removeWithSidecars(partial);
+    throw toStoreError(error, `write the backup ${target}`);
+  }
+}
+
+/**
+ * The same, synchronously, with VACUUM INTO (a consistent, compacted copy), so openStore can stay
+ * synchronous for its callers.
+ */
+export function writeBackupNow(db: Db, key: Buffer, toFile: string): BackupInfo {
+  const { target, partial } = partialBeside(db, toFile);
+  try {
+    db.prepare('VACUUM INTO ?').run(partial);
+    return placeBackup(partial, target, key);
   } catch (error) {
     removeWithSidecars(partial);
     throw toStoreError(error, `write the backup ${target}`);

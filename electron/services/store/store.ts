@@ -108,7 +108,7 @@ function migrateAndSeal(db: Db, key: Buffer, file: string, dir: string): void {
   }
 }
 
-export async function openStore(options: OpenStoreOptions): Promise<Store> {
+export function openStore(options: OpenStoreOptions): Store {
   const dir = resolve(options.dir);
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -123,7 +123,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   // Taken before migrating, so a migration gone wrong can be undone with the copy.
   if (options.autoBackup !== false && changed && schemaVersion(db) >= 1) {
     try {
-      await backups.writeBackup(db, key, backups.autoBackupPath(dir));
+      backups.writeBackupNow(db, key, backups.autoBackupPath(dir));
     } catch (error) {
       autoBackupProblem = toStoreError(error, 'make the automatic backup');
     }
