@@ -66,7 +66,7 @@ export const thumbnailSchema = z
       .max(Math.ceil(MAX_THUMBNAIL_BYTES / 3) * 4, `a thumbnail is at most ${MAX_THUMBNAIL_BYTES} bytes`)
       .regex(BASE64_PATTERN, 'a thumbnail is base64 JPEG')
       .transform((s) => base64ToBytes(s)),
-    z.instanceof(Uint8Array).refine((b) => b.length <= MAX_THUMBNAIL_BYTES, `a thumbnail is at most ${MAX_THUMBNAIL_BYTES} bytes`),
+    z.custom<Uint8Array<ArrayBufferLike>>((v) => v instanceof Uint8Array, 'expected JPEG bytes').refine((b) => b.length <= MAX_THUMBNAIL_BYTES, `a thumbnail is at most ${MAX_THUMBNAIL_BYTES} bytes`),
   ])
   .refine(isJpeg, 'a thumbnail must be a JPEG image');
 
