@@ -79,7 +79,12 @@ export interface Store {
 
 /** Opens, checks (structure, schema version, key) and migrates; throws StoreError with lastBackup set. */
 function openChecked(dir: string, file: string, key: Buffer, options: OpenStoreOptions): Db {
-  const db = openConnection(file, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
+  let db: Db;
+  try {
+    db = openConnection(file, options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes });
+  } catch (error) {
+    throw withBackup(toStoreError(error, `open the database ${file}`), dir);
+  }
   try {
     checkIntegrity(db, false, file);
     if (schemaVersion(db) >= 1) {
