@@ -47,7 +47,7 @@ export function templateProblem(v: ArrayLike<number>): string | null {
 
 /** A 512-d unit vector; number[] or Float32Array in, Float32Array out. */
 export const templateSchema = z
-  .union([z.array(z.number()).max(TEMPLATE_DIM * 2), z.instanceof(Float32Array)])
+  .union([z.array(z.number()).max(TEMPLATE_DIM * 2), z.custom<Float32Array<ArrayBufferLike>>((v) => v instanceof Float32Array, 'expected a Float32Array or number[]')])
   .superRefine((v, ctx) => {
     const problem = templateProblem(v);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
