@@ -1,0 +1,15 @@
+// Bundles the Electron main process, the preload and the browser host into out/ with esbuild.
+// Runtime dependencies stay in node_modules (better-sqlite3 is native); the sandboxed preload
+// is self-contained CommonJS, since it can require nothing but 'electron'.
+import { build } from 'esbuild';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+
+await Promise.all([
+  build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'out/electron/main/main.js', format: 'esm', packages: 'external' }),
+  build({ ...common, entryPoints: ['electron/browser-host/server.ts'], outfile: 'out/browser-host/server.js', format: 'esm', packages: 'external' }),
+  build({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: 'out/electron/preload/preload.cjs', format: 'cjs', external: ['electron'], platform: 'browser', target: 'chrome130' }),
+]);

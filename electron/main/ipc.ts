@@ -1,0 +1,24 @@
+// Registers every contract call with ipcMain.handle. The sender's frame must be the app's own page
+// (not an iframe or a page navigated elsewhere); arguments are validated by the dispatcher before
+// any handler runs; replies are Envelopes, so errors reach the UI as values.
+import type { IpcMain, IpcMainInvokeEvent } from 'electron';
+import { callNames, type Envelope } from '../../core/contract/api';
+import type { Dispatch } from '../services/app/dispatch';
+import { channelOf, isAppUrl } from './origin';
+
+export function forbidden(url: string | undefined): Envelope<never> {
+  return { ok: false, error: { code: 'forbidden', message: `Calls are only accepted from the app's own page, not from ${url ?? 'an unknown frame'}.` } };
+}
+
+export function registerContract(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, dispatch: Dispatch): () => void {
+  for (const name of callNames) {
+    ipcMain.handle(channelOf(name), (event: IpcMainInvokeEvent, args: unknown) => {
+      const url = event.senderFrame?.url;
+      if (!isAppUrl(url) || event.senderFrame?.parent) return forbidden(url);
+      return dispatch(name, args);
+    });
+  }
+  return () => {
+    for (const name of callNames) ipcMain.removeHandler(channelOf(name));
+  };
+}

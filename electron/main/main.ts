@@ -1,0 +1,66 @@
+// Electron's entry: wires the hardened window, the app:// protocol, the permission policy, the
+// contract over IPC and the store, and closes the database on the way out.
+import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, session } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readAbout } from '../services/app/about';
+import { calibrationFile } from '../services/app/calibration';
+import { createDispatcher } from '../services/app/dispatch';
+import { createAppService, type AppService } from '../services/app/service';
+import { registerContract } from './ipc';
+import { safeStorageKeyring } from './keyring';
+import { menuTemplate } from './menu';
+import { APP_SCHEME } from './origin';
+import { restrictPermissions } from './permissions';
+import { createProtocolHandler, registerScheme } from './protocol';
+import { createMainWindow } from './window';
+
+const here = dirname(fileURLToPath(import.meta.url));
+let service: AppService | null = null;
+let window: BrowserWindow | null = null;
+
+registerScheme(protocol);
+
+async function start(): Promise<void> {
+  const appRoot = app.getAppPath();
+  const modelsDir = join(appRoot, 'models');
+  const log = (message: string, error: unknown) => console.error(message, error);
+  protocol.handle(APP_SCHEME, createProtocolHandler({ renderer: join(appRoot, 'out', 'renderer'), models: modelsDir, ort: join(appRoot, 'node_modules', 'onnxruntime-web', 'dist') }, log));
+  restrictPermissions(session.defaultSession);
+
+  const about = readAbout(appRoot, modelsDir);
+  const dataDir = app.getPath('userData');
+  service = await createAppService({
+    dataDir,
+    keyring: safeStorageKeyring(join(dataDir, 'normface.key.sealed'), safeStorage),
+    calibration: calibrationFile(join(modelsDir, 'calibration.json')),
+    training: null,
+    about: { name: about.name, version: about.version, host: 'electron', models: about.models, backendHint: 'webgpu' },
+    modelId: about.embedderModelId,
+    log,
+  });
+  registerContract(ipcMain, createDispatcher(service.handlers, log));
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, about.name, app.isPackaged)));
+  window = createMainWindow(BrowserWindow, join(here, '..', 'preload', 'preload.cjs'));
+  window.on('closed', () => (window = null));
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  app.on('web-contents-created', (_e, contents) => contents.setWindowOpenHandler(() => ({ action: 'deny' })));
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => {
+    service?.close();
+    service = null;
+  });
+  app.whenReady().then(start).catch((e: unknown) => {
+    dialog.showErrorBox('NormFace Desktop could not start', e instanceof Error ? e.message : String(e));
+    app.exit(1);
+  });
+}
