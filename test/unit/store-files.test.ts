@@ -1,6 +1,6 @@
 // The store's files as bytes: a raw dump shows no template or image, damage is reported (with the
 // backup to restore), backups round-trip bit for bit, and a full disk loses nothing.
-import { copyFileSync, openSync, closeSync, statSync, writeSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, openSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -129,7 +129,7 @@ describe('damaged database', () => {
     expect(snapshot(open(where))).toEqual(before);
   });
 
-  it('damaged pages in the middle of the file give "corrupt", never a crash', () => {
+  it('damaged pages in the middle of the file give "corrupt" at open, never a crash', () => {
     const { where, before } = enrolledWithBackup('corrupt-middle');
     const pristine = join(where.dir, 'pristine.db');
     copyFileSync(where.file, pristine);
@@ -138,20 +138,31 @@ describe('damaged database', () => {
     for (const page of [Math.floor(pages / 2), Math.floor(pages / 3), pages - 2]) {
       copyFileSync(pristine, where.file);
       overwrite(where.file, page * 4096, Buffer.alloc(4096, 0xa5));
-      const error = failure(() => {
-        const store = openStore(where);
-        try {
-          // A page of template bytes passes the structure check; opening the seal then catches it.
-          snapshot(store);
-        } finally {
-          store.close();
-        }
-      });
+      const error = failure(() => openStore(where).close());
       expect(error?.code, `page ${page} of ${pages}`).toBe('corrupt');
-      expect(error?.lastBackup).not.toBeNull();
+      expect(error?.lastBackup).toBe(join(where.dir, 'backups', 'auto-backup.db'));
     }
     restoreDatabase(where, join(where.dir, 'backups', 'auto-backup.db'));
     expect(snapshot(open(where))).toEqual(before);
+  });
+
+  it('a few flipped bytes inside a sealed template give "corrupt" when the templates load', () => {
+    const { where, before } = enrolledWithBackup('corrupt-blob');
+    const reader = new Database(where.file, { readonly: true });
+    const sealed = reader.prepare('SELECT vector FROM templates ORDER BY rowid LIMIT 1 OFFSET 10').pluck().get() as Buffer;
+    reader.close();
+    // The page structure stays valid, so only the seal can tell.
+    const at = readFileSync(where.file).indexOf(sealed.subarray(100, 140));
+    expect(at).toBeGreaterThan(0);
+    overwrite(where.file, at, Buffer.alloc(16, 0x00));
+    const store = open(where);
+    // The file changed since the last backup, but a copy that does not fully open must not replace it.
+    expect(store.autoBackupProblem?.code).toBe('corrupt');
+    const error = failure(() => [...store.allTemplates()]);
+    expect(error?.code).toBe('corrupt');
+    expect(error?.lastBackup).toBe(join(where.dir, 'backups', 'auto-backup.db'));
+    store.restoreFrom(error!.lastBackup!);
+    expect(snapshot(store)).toEqual(before);
   });
 });
 

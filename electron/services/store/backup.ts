@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { checkIntegrity, checkKey } from './connection';
 import { StoreError, toStoreError } from './errors';
-import { counts, openFirstTemplate } from './identities';
+import { counts, openEverySeal } from './identities';
 import { LATEST_VERSION, schemaVersion } from './migrations/index';
 import type { BackupInfo } from './types';
 
@@ -59,7 +59,7 @@ function removeWithSidecars(path: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
 }
 
-/** Proves `path` is a sound NormFace database this key opens; returns what it holds. */
+/** Proves `path` is a sound NormFace database whose every template this key opens; returns what it holds. */
 function validateCandidate(path: string, key: Buffer, shownAs: string): BackupInfo {
   let db: Db | null = null;
   try {
@@ -74,7 +74,7 @@ function validateCandidate(path: string, key: Buffer, shownAs: string): BackupIn
     if (hasKeyCheck === 0) throw new StoreError('invalid', `${shownAs} is not a complete NormFace database (it has no key check).`);
     const ctx = { db, key, file: shownAs, now: Date.now };
     checkKey(db, key, shownAs);
-    openFirstTemplate(ctx);
+    openEverySeal(ctx);
     return { file: shownAs, bytes: statSync(path).size, ...counts(ctx) };
   } catch (error) {
     throw toStoreError(error, `read the backup ${shownAs}`);

@@ -263,6 +263,19 @@ export function openFirstTemplate(ctx: StoreContext): void {
   if (plain === null || bytesToVector(plain, row.dim) === null) throw damaged(ctx, `Template ${row.id}`);
 }
 
+/** Opens every sealed vector and thumbnail: a backup is only worth keeping if all of it reads. */
+export function openEverySeal(ctx: StoreContext): void {
+  const rows = ctx.db.prepare('SELECT id, dim, vector, thumbnail FROM templates ORDER BY rowid')
+    .iterate() as IterableIterator<{ id: string; dim: number; vector: Buffer; thumbnail: Buffer | null }>;
+  for (const row of rows) {
+    const plain = unseal(ctx.key, place.templateVector(row.id), row.vector);
+    if (plain === null || bytesToVector(plain, row.dim) === null) throw damaged(ctx, `Template ${row.id}`);
+    if (row.thumbnail !== null && unseal(ctx.key, place.templateThumbnail(row.id), row.thumbnail) === null) {
+      throw damaged(ctx, `The thumbnail of template ${row.id}`);
+    }
+  }
+}
+
 export function counts(ctx: StoreContext): { identities: number; templates: number } {
   return ctx.db.prepare('SELECT (SELECT count(*) FROM identities) AS identities, (SELECT count(*) FROM templates) AS templates')
     .get() as { identities: number; templates: number };
