@@ -7,7 +7,7 @@ import type { Dispatch } from '../services/app/dispatch';
 import { channelOf, isAppUrl } from './origin';
 
 export function forbidden(url: string | undefined): Envelope<never> {
-  return { ok: false, error: { code: 'forbidden', message: `Calls are only accepted from the app's own page, not from ${url ?? 'an unknown frame'}.` } };
+  return { ok: false, error: { code: 'forbidden', message: `Calls are only accepted from the app's own page, not from ${url || 'an unknown frame'}.` } };
 }
 
 export function registerContract(ipcMain: Pick<IpcMain, 'handle' | 'removeHandler'>, dispatch: Dispatch): () => void {
