@@ -204,7 +204,18 @@ export class TemplateIndex {
 
   /** 1:1: the identity's best template cosine, or undefined when it has no template. */
   bestScore(ownerId: string, probe: ArrayLike<number>): Candidate | undefined {
+    return this.bestOf(ownerId, this.unitProbe(probe));
+  }
+
+  /** Every identity's best cosine (used for agents, one row per identity), in no particular order. */
+  scoreEveryOwner(probe: ArrayLike<number>): Candidate[] {
     const unit = this.unitProbe(probe);
+    const all: Candidate[] = [];
+    for (const ownerId of this.owners.keys()) all.push(this.bestOf(ownerId, unit)!);
+    return all;
+  }
+
+  private bestOf(ownerId: string, unit: Float64Array): Candidate | undefined {
     const owner = this.owners.get(ownerId);
     if (!owner) return undefined;
     let best: Candidate | undefined;
@@ -213,12 +224,6 @@ export class TemplateIndex {
       if (!best || score > best.score) best = { ownerId, templateId: this.templateOfRow[row]!, score };
     }
     return best;
-  }
-
-  /** Every identity's best cosine (used for agents, one row per identity), in no particular order. */
-  scoreEveryOwner(probe: ArrayLike<number>): Candidate[] {
-    const unit = this.unitProbe(probe);
-    return this.searchExactUnit(unit, this.owners.size);
   }
 
   private unitProbe(probe: ArrayLike<number>): Float64Array {

@@ -1,0 +1,98 @@
+// Verify (1:1) and identify (1:N, open set) over a TemplateIndex, with the threshold of a security
+// level (thresholdFor in calibration.ts turns an FMR level into a cosine). Bad input comes back as
+// an error value the UI can show, never as a throw.
+import { fuseProbes, toUnit } from './probe';
+import type { TemplateIndex } from './templateIndex';
+
+export type Failure = { ok: false; error: string };
+
+export interface Verification {
+  ok: true;
+  identityId: string;
+  /** Best cosine between the fused probe and the identity's templates. */
+  score: number;
+  templateId: string;
+  threshold: number;
+  accepted: boolean;
+}
+
+export interface IdentifiedCandidate {
+  ownerId: string;
+  /** Cosine to the identity's best template, or to its agent when agents are used. */
+  score: number;
+  /** The best template (absent when ranked by agents). */
+  templateId?: string;
+  /** Softmax over every agent at the agents' scale s (only when ranked by agents). */
+  probability?: number;
+}
+
+export interface Identification {
+  ok: true;
+  candidates: IdentifiedCandidate[];
+  /** Open set: the best candidate's cosine reaches the threshold; otherwise "not recognised". */
+  recognised: boolean;
+  threshold: number;
+  rankedBy: 'templates' | 'agents';
+}
+
+/** Trained agents (issue 5): one unit row per identity in their own index, and the learned scale s. */
+export interface AgentSet {
+  index: TemplateIndex;
+  scale: number;
+}
+
+function checkThreshold(threshold: number): Failure | undefined {
+  if (!Number.isFinite(threshold) || threshold < -1 || threshold > 1) {
+    return { ok: false, error: `the threshold must be a cosine between -1 and 1, not ${threshold}` };
+  }
+  return undefined;
+}
+
+/**
+ * 1:1. Several probes (frames of one attempt) are fused into their renormalised mean first; the
+ * claim is accepted when the best template cosine reaches the threshold.
+ */
+export function verify(index: TemplateIndex, identityId: string, probes: readonly ArrayLike<number>[], threshold: number): Verification | Failure {
+  const bad = checkThreshold(threshold);
+  if (bad) return bad;
+  const fused = fuseProbes(probes, index.dim);
+  if (!fused.ok) return fused;
+  const best = index.bestScore(identityId, fused.unit);
+  if (!best) return { ok: false, error: `identity ${identityId} has no enrolled template to compare with` };
+  return { ok: true, identityId, score: best.score, templateId: best.templateId, threshold, accepted: best.score >= threshold };
+}
+
+/**
+ * 1:N, open set: the top-k identities, and whether the first is recognised at the threshold.
+ * With agents, identities are ranked by cosine to their agent and each gets its softmax
+ * probability at scale s; the open-set decision still compares the top cosine with the threshold.
+ */
+export function identify(index: TemplateIndex, probe: ArrayLike<number>, k: number, threshold: number, agents?: AgentSet): Identification | Failure {
+  const bad = checkThreshold(threshold);
+  if (bad) return bad;
+  if (!Number.isInteger(k) || k < 1) return { ok: false, error: `ask for at least one candidate, not ${k}` };
+  const unit = toUnit(probe, index.dim);
+  if (!unit.ok) return unit;
+  let candidates: IdentifiedCandidate[];
+  if (agents && agents.index.size > 0) {
+    if (!Number.isFinite(agents.scale) || agents.scale <= 0) return { ok: false, error: `the agents' scale must be positive, not ${agents.scale}` };
+    if (agents.index.dim !== index.dim) return { ok: false, error: `the agents have ${agents.index.dim} values, the templates ${index.dim}` };
+    candidates = softmaxOverAgents(agents, unit.unit).slice(0, k);
+  } else {
+    candidates = index.size > 0 ? index.search(unit.unit, k) : [];
+  }
+  const top = candidates[0];
+  return { ok: true, candidates, recognised: top !== undefined && top.score >= threshold, threshold, rankedBy: agents && agents.index.size > 0 ? 'agents' : 'templates' };
+}
+
+function softmaxOverAgents(agents: AgentSet, unit: Float64Array): IdentifiedCandidate[] {
+  const scored = agents.index.scoreEveryOwner(unit);
+  let peak = -Infinity;
+  for (const c of scored) peak = Math.max(peak, c.score);
+  // Shifted by the peak so exp never overflows at large s.
+  const weights = scored.map((c) => Math.exp(agents.scale * (c.score - peak)));
+  const total = weights.reduce((a, b) => a + b, 0);
+  return scored
+    .map((c, i) => ({ ownerId: c.ownerId, score: c.score, probability: weights[i]! / total }))
+    .sort((a, b) => b.score - a.score || (a.ownerId < b.ownerId ? -1 : 1));
+}
