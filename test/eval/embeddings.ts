@@ -19,8 +19,8 @@ const DIM = 512;
 export interface EmbeddedImage {
   /** Template of the aligned face. */
   template: Template;
-  /** Template of the aligned face fused with its mirror (sum of raw features, then normalised). */
-  fused: Template;
+  /** Template of the aligned face fused with its mirror (sum of raw features, then normalised), when asked for. */
+  fused?: Template;
   /** No face was found: the centre of the image was assumed to hold it. */
   fallback: boolean;
   faces: number;
@@ -28,8 +28,8 @@ export interface EmbeddedImage {
 
 const cacheFile = join(repoRoot, '.cache', 'embeddings', `${MODEL_ID.replace(/[^\w.-]+/g, '_')}.v1.bin`);
 
-// Record: u16 path length, path (utf-8, relative to the repo's parent), u8 flags, u8 faces,
-// then 512 float32 plain template and 512 float32 fused template.
+// Record: u16 path length, path (utf-8, relative to the repo's parent), u8 flags (1: fallback,
+// 2: fused present), u8 faces, then 512 float32 plain template [and 512 float32 fused template].
 function readCache(): Map<string, EmbeddedImage> {
   const map = new Map<string, EmbeddedImage>();
   if (!existsSync(cacheFile)) return map;
@@ -37,13 +37,16 @@ function readCache(): Map<string, EmbeddedImage> {
   let o = 0;
   while (o + 2 <= buf.length) {
     const len = buf.readUInt16LE(o);
-    const end = o + 2 + len + 2 + 8 * DIM;
+    if (o + 4 + len > buf.length) break;
+    const flags = buf[o + 2 + len] as number;
+    const end = o + 4 + len + ((flags & 2) === 2 ? 8 : 4) * DIM;
     if (end > buf.length) break; // a torn last record from an interrupted run
     const key = buf.toString('utf8', o + 2, o + 2 + len);
-    const flags = buf[o + 2 + len] as number;
     const faces = buf[o + 3 + len] as number;
     const floats = new Float32Array(buf.buffer.slice(buf.byteOffset + o + 4 + len, buf.byteOffset + end));
-    map.set(key, { template: floats.subarray(0, DIM), fused: floats.subarray(DIM), fallback: (flags & 1) === 1, faces });
+    const e: EmbeddedImage = { template: floats.subarray(0, DIM), fallback: (flags & 1) === 1, faces };
+    if ((flags & 2) === 2) e.fused = floats.subarray(DIM);
+    map.set(key, e);
     o = end;
   }
   return map;
@@ -54,11 +57,11 @@ function appendCache(key: string, e: EmbeddedImage): void {
   const head = Buffer.alloc(4 + path.length);
   head.writeUInt16LE(path.length, 0);
   path.copy(head, 2);
-  head[2 + path.length] = e.fallback ? 1 : 0;
+  head[2 + path.length] = (e.fallback ? 1 : 0) | (e.fused ? 2 : 0);
   head[3 + path.length] = Math.min(255, e.faces);
-  const body = new Float32Array(2 * DIM);
+  const body = new Float32Array((e.fused ? 2 : 1) * DIM);
   body.set(e.template, 0);
-  body.set(e.fused, DIM);
+  if (e.fused) body.set(e.fused, DIM);
   mkdirSync(dirname(cacheFile), { recursive: true });
   appendFileSync(cacheFile, Buffer.concat([head, Buffer.from(body.buffer)]));
 }
@@ -71,7 +74,7 @@ function subject(detections: Detection[], w: number, h: number): Detection | und
   return [...detections].sort((p, q) => dist(p) - dist(q))[0];
 }
 
-export async function embedLfwFile(pipeline: FacePipeline, path: string): Promise<EmbeddedImage> {
+export async function embedLfwFile(pipeline: FacePipeline, path: string, flip = false): Promise<EmbeddedImage> {
   const img = decodeFile(path);
   const detections = await pipeline.detect(img);
   const face = subject(detections, img.width, img.height);
@@ -80,10 +83,14 @@ export async function embedLfwFile(pipeline: FacePipeline, path: string): Promis
   const points = fivePoints(await pipeline.landmarks(img, box));
   const session = pipeline.models.get('embedder');
   const raw = await rawFeatures(session, alignedTensor(img, points));
-  const mirrored = await rawFeatures(session, alignedTensor(img, points, true));
-  const sum = new Float32Array(DIM);
-  for (let i = 0; i < DIM; i++) sum[i] = (raw[i] as number) + (mirrored[i] as number);
-  return { template: l2normalise(raw), fused: l2normalise(sum), fallback: !face, faces: detections.length };
+  const e: EmbeddedImage = { template: l2normalise(raw), fallback: !face, faces: detections.length };
+  if (flip) {
+    const mirrored = await rawFeatures(session, alignedTensor(img, points, true));
+    const sum = new Float32Array(DIM);
+    for (let i = 0; i < DIM; i++) sum[i] = (raw[i] as number) + (mirrored[i] as number);
+    e.fused = l2normalise(sum);
+  }
+  return e;
 }
 
 async function rawFeatures(session: ReturnType<FacePipeline['models']['get']>, tensor: Float32Array): Promise<Float32Array> {
@@ -94,20 +101,25 @@ async function rawFeatures(session: ReturnType<FacePipeline['models']['get']>, t
 export interface EmbedOptions {
   onProgress?(done: number, total: number): void;
   threads?: number;
+  /** Also compute the flip-fused template. */
+  flip?: boolean;
 }
 
 /** Embedded images by absolute path, computing (and caching) the ones not cached yet. */
 export async function embedImages(paths: readonly string[], options: EmbedOptions = {}): Promise<Map<string, EmbeddedImage>> {
   const cache = readCache();
   const unique = [...new Set(paths)];
-  const todo = unique.filter((p) => !cache.has(keyOf(p)));
+  const todo = unique.filter((p) => {
+    const e = cache.get(keyOf(p));
+    return !e || (options.flip && !e.fused);
+  });
   let done = unique.length - todo.length;
   options.onProgress?.(done, unique.length);
   if (todo.length > 0) {
     const pipeline = await createNodePipeline({ threads: options.threads });
     try {
       for (const path of todo) {
-        const e = await embedLfwFile(pipeline, path);
+        const e = await embedLfwFile(pipeline, path, options.flip);
         cache.set(keyOf(path), e);
         appendCache(keyOf(path), e);
         options.onProgress?.(++done, unique.length);

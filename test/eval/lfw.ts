@@ -21,11 +21,11 @@ const out = resolve(args.get('out') ?? `test-output/lfw-view${view}${flip ? '-fl
 const plot = resolve(args.get('plot') ?? out.replace(/\.json$/, '') + '-roc.png');
 
 const pairs = readPairs(view, data);
-const embedded = await embedImages(pairs.flatMap((p) => [p.a, p.b]), { onProgress: progressBar(`embedding LFW view ${view}`) });
+const embedded = await embedImages(pairs.flatMap((p) => [p.a, p.b]), { onProgress: progressBar(`embedding LFW view ${view}`), flip });
 const pick = (path: string) => {
   const e = embedded.get(path);
   if (!e) throw new Error(`no embedding for ${path}`);
-  return flip ? e.fused : e.template;
+  return flip ? (e.fused as Float32Array) : e.template;
 };
 const scored: ScoredPair[] = pairs.map((p) => ({ score: cosine(pick(p.a), pick(p.b)), genuine: p.genuine, fold: p.fold }));
 const fallbacks = [...embedded.values()].filter((e) => e.fallback).length;

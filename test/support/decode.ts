@@ -25,6 +25,11 @@ const isPng = (b: Uint8Array) => b.length > 8 && b[0] === 0x89 && b[1] === 0x50 
 export function decodeImage(bytes: Uint8Array, name = 'image'): RgbaImage {
   if (bytes.length === 0) throw new DecodeError('empty', `${name} is empty (0 bytes).`);
   if (isJpeg(bytes)) {
+    // A JPEG ends with the EOI marker (FF D9), give or take some padding; without it the file was cut short.
+    const tail = bytes.subarray(Math.max(0, bytes.length - 64));
+    if (!tail.some((b, i) => b === 0xff && tail[i + 1] === 0xd9)) {
+      throw new DecodeError('corrupt', `${name} is a truncated JPEG (it does not end with the end-of-image marker).`);
+    }
     try {
       const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_PIXELS / 1e6, maxMemoryUsageInMB: 512 });
       return { width: img.width, height: img.height, data: img.data };

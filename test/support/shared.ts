@@ -18,3 +18,13 @@ export const noMediaReason = `../shared/media is absent (looked in ${mediaRoot})
 export function lfwImage(name: string, index: number): string {
   return join(lfwRoot, 'images', name, `${name}_${String(index).padStart(4, '0')}.jpg`);
 }
+
+/** The first reason a test cannot run here, or undefined; for `describe.skipIf(reason)`. */
+export function skipReason(...reasons: (string | false | undefined)[]): string | undefined {
+  return reasons.find((r): r is string => typeof r === 'string');
+}
+
+/** A suite title that carries its one-line skip reason when it is skipped. */
+export function titled(title: string, reason: string | undefined): string {
+  return reason ? `${title} (skipped: ${reason})` : title;
+}
