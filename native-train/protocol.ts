@@ -6,7 +6,7 @@ import type { MatMul } from './matmul';
 import { agentGallery, identificationMetrics, type IdentificationMetrics, type Probes } from './metrics';
 import { normalizeRows } from './normalize';
 import { seededRandom, shuffle } from './prng';
-import { train, type TrainHooks, type TrainOutcome, type TrainSettings } from './trainer';
+import { defaultTrainSettings, train, type TrainHooks, type TrainOutcome, type TrainProgress, type TrainSettings } from './trainer';
 
 export interface ProtocolInput {
   dim: number;
@@ -25,6 +25,26 @@ export interface ProtocolSettings {
   /** Share of the cohort used as non-mated probes; the rest trains as negatives. */
   cohortProbeShare: number;
   targetFpir: number;
+  /** Held-out metrics are measured every this many steps (and reported with progress); 0: only at the end. */
+  measureEvery: number;
+}
+
+export const defaultProtocolSettings: ProtocolSettings = {
+  train: defaultTrainSettings,
+  minTemplatesToHoldOut: 4,
+  holdOutShare: 0.25,
+  cohortProbeShare: 0.5,
+  targetFpir: 0.01,
+  measureEvery: 10,
+};
+
+/** A training step's progress, with held-out figures on the steps where they were measured. */
+export interface ProtocolProgress extends TrainProgress {
+  heldOut: IdentificationMetrics | null;
+}
+
+export interface ProtocolHooks extends Omit<TrainHooks, 'onProgress'> {
+  onProgress?(progress: ProtocolProgress): void;
 }
 
 export interface ProtocolOutcome {
@@ -76,7 +96,7 @@ export function splitForProtocol(input: ProtocolInput, settings: ProtocolSetting
 }
 
 export function runProtocol(
-  input: ProtocolInput, settings: ProtocolSettings, matmul: MatMul, measure: MatMul, hooks: TrainHooks = {},
+  input: ProtocolInput, settings: ProtocolSettings, matmul: MatMul, measure: MatMul, hooks: ProtocolHooks = {},
 ): ProtocolOutcome {
   const { dim } = input;
   const classes = input.identities.length;
@@ -89,8 +109,16 @@ export function runProtocol(
   split.train.forEach((list, c) => list.forEach((t) => { templates.set(t, r * dim); labels[r++] = c; }));
   for (const t of split.cohortTrain) { templates.set(t, r * dim); labels[r++] = -1; }
 
-  const outcome = train({ dim, templates, labels, classes, agents }, settings.train, matmul, hooks);
   const known = split.heldOut.labels.filter((l) => l >= 0).length;
+  const options = { targetFpir: settings.targetFpir, leaveOwnOut: true };
+  const { onProgress } = hooks;
+  const outcome = train({ dim, templates, labels, classes, agents }, settings.train, matmul, {
+    ...hooks,
+    onProgress: onProgress && ((p, current) => {
+      const due = known > 0 && settings.measureEvery > 0 && (p.step % settings.measureEvery === 0 || p.step === p.steps);
+      onProgress({ ...p, heldOut: due ? identificationMetrics(measure, split.heldOut, agentGallery(current, classes), classes, options) : null });
+    }),
+  });
   if (outcome.status !== 'done') {
     return { accepted: false, reason: outcome.message ?? outcome.status, before: null, after: null, train: outcome, heldOut: known };
   }
@@ -100,7 +128,6 @@ export function runProtocol(
       reason: `no identity has ${settings.minTemplatesToHoldOut} templates, so nothing can be held out to check the run: previous agents stay`,
     };
   }
-  const options = { targetFpir: settings.targetFpir, leaveOwnOut: true };
   const before = identificationMetrics(measure, split.heldOut, agentGallery(agents, classes), classes, options);
   const after = identificationMetrics(measure, split.heldOut, agentGallery(outcome.agents, classes), classes, options);
   const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;

@@ -13,7 +13,7 @@ export async function assembleGemm(): Promise<Uint8Array> {
   const source = readFileSync(join(here, 'gemm.wat'), 'utf8');
   const mod = wabt.parseWat('gemm.wat', source, { simd: true });
   try {
-    mod.validate({ simd: true });
+    mod.validate();
     return mod.toBinary({}).buffer;
   } finally {
     mod.destroy();

@@ -5,7 +5,7 @@ import { softmaxLowerBound } from '../../native-train/losses/normSoftmax';
 import { jsMatMul, type MatMul } from '../../native-train/matmul';
 import { normalizeRows } from '../../native-train/normalize';
 import { gaussian, seededRandom } from '../../native-train/prng';
-import { meanAgents, runProtocol } from '../../native-train/protocol';
+import { defaultProtocolSettings, meanAgents, runProtocol } from '../../native-train/protocol';
 import { flatten, syntheticIdentities } from '../../native-train/synthetic';
 import { defaultTrainSettings, train, type TrainSettings, type TrainingSet } from '../../native-train/trainer';
 
@@ -108,8 +108,7 @@ describe('the protocol', () => {
   it('accepts only when neither held-out figure gets worse, and says so', () => {
     // Overlapping identities, with 12 templates each: room for the agents to improve on the means.
     const { identities } = syntheticIdentities({ identities: 30, perIdentity: 12, dim: 64, noise: 0.17, seed: 11 });
-    const base = { minTemplatesToHoldOut: 4, holdOutShare: 0.25, cohortProbeShare: 0.5, targetFpir: 0.01 };
-    const out = runProtocol({ dim: 64, identities }, { ...base, train: settings({ epochs: 30 }) }, wasm(), jsMatMul);
+    const out = runProtocol({ dim: 64, identities }, { ...defaultProtocolSettings, train: settings({ epochs: 30 }) }, wasm(), jsMatMul);
     expect(out.train.status).toBe('done');
     expect(out.heldOut).toBe(30 * 3);
     const before = out.before!, after = out.after!;
@@ -119,9 +118,7 @@ describe('the protocol', () => {
 
   it('rejects a run it cannot check (no identity has enough templates to hold some out)', () => {
     const { identities } = syntheticIdentities({ identities: 5, perIdentity: 3, dim: 16, noise: 0.1, seed: 2 });
-    const out = runProtocol({ dim: 16, identities }, {
-      minTemplatesToHoldOut: 4, holdOutShare: 0.25, cohortProbeShare: 0.5, targetFpir: 0.01, train: settings({ epochs: 2 }),
-    }, wasm(), jsMatMul);
+    const out = runProtocol({ dim: 16, identities }, { ...defaultProtocolSettings, train: settings({ epochs: 2 }) }, wasm(), jsMatMul);
     expect(out.accepted).toBe(false);
     expect(out.reason).toMatch(/nothing can be held out/);
   });
