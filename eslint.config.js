@@ -26,7 +26,7 @@ export default tseslint.config(
   },
   { files: ['core/**/*.ts', 'native-train/**/*.ts'], ignores: ['native-train/**/*.node.ts'], rules: { 'no-restricted-imports': ['error', noPlatform] } },
   {
-    files: ['renderer/**/*.{ts,tsx}'],
+    files: ['renderer/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
     rules: {
       'no-restricted-imports': ['error', { patterns: [
@@ -34,6 +34,6 @@ export default tseslint.config(
       ] }],
     },
   },
-  { files: ['electron/**/*.ts', 'test/**/*.ts', 'models/**/*.{mjs,ts}', '*.config.*', 'electron/**/*.mjs', 'build/**/*.{cjs,mjs}'], languageOptions: { globals: { ...globals.node } } },
+  { files: ['electron/**/*.ts', 'test/**/*.ts', 'renderer/vite.config.ts', 'models/**/*.{mjs,ts}', '*.config.*', 'electron/**/*.mjs', 'build/**/*.{cjs,mjs}'], languageOptions: { globals: { ...globals.node } } },
   { files: ['**/*.cjs'], rules: { '@typescript-eslint/no-require-imports': 'off' }, languageOptions: { sourceType: 'commonjs' } },
 );
