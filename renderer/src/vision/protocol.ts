@@ -1,0 +1,76 @@
+// The typed messages between the UI thread and the vision worker. Frames travel as transferred
+// ImageBitmaps (no copy); results come back as plain data with the templates' buffers transferred.
+import type { Guidance, Quality } from '../../../core/vision/quality';
+import type { Box, Point } from '../../../core/vision/image';
+import type { BackendChoice } from '../../../core/vision/sessions';
+import type { VisionErrorCode } from '../../../core/vision/errors';
+
+export interface FrameOptions {
+  /** Give the largest face a Template. */
+  embed: boolean;
+  /** Passive liveness p(live) of the largest face. */
+  liveness: boolean;
+  /** Eye state of the largest face (for the blink challenge and enrollment quality). */
+  eyes: boolean;
+  /** A small JPEG of the largest face (enrollment thumbnails). */
+  thumbnail: boolean;
+}
+
+export interface FaceResult {
+  box: Box;
+  score: number;
+  /** 68 landmarks as x0, y0, x1, y1... in frame pixels. */
+  landmarks: Float32Array;
+  points: Point[];
+  quality: Quality;
+  template?: Float32Array;
+  liveness?: number;
+  eyes?: { left: number; right: number };
+  /** JPEG bytes, at most a few KiB. */
+  thumbnail?: Uint8Array;
+}
+
+export interface FrameResult {
+  width: number;
+  height: number;
+  /** Largest face first. */
+  faces: FaceResult[];
+  guidance: Guidance[];
+  timings: Partial<Record<string, number>>;
+  /** Milliseconds the worker spent on this frame, pixel copy included. */
+  workMs: number;
+}
+
+export type PhotoVerdictCode = VisionErrorCode | 'unreadable';
+
+export type PhotoResult =
+  | { ok: true; template: Float32Array; quality: Quality; thumbnail: Uint8Array }
+  | { ok: false; code: PhotoVerdictCode; message: string };
+
+export interface InitRequest {
+  type: 'init';
+  backend: BackendChoice;
+  /** Base URL the models are served from (the host serves /models/). */
+  modelBase: string;
+  /** Base URL of onnxruntime-web's .wasm/.mjs files (the host serves /ort/). */
+  ortBase: string;
+}
+
+export type ToWorker =
+  | InitRequest
+  | { type: 'frame'; id: number; bitmap: ImageBitmap; options: FrameOptions }
+  | { type: 'photo'; id: number; file: Blob };
+
+export interface ReadyInfo {
+  backend: 'webgpu' | 'wasm';
+  threads: number;
+  fallbackReason: string | null;
+  crossOriginIsolated: boolean;
+}
+
+export type FromWorker =
+  | ({ type: 'ready' } & ReadyInfo)
+  | { type: 'init-failed'; message: string }
+  | { type: 'frame'; id: number; result: FrameResult }
+  | { type: 'photo'; id: number; result: PhotoResult }
+  | { type: 'failed'; id: number; message: string };
