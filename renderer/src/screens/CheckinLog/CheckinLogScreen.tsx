@@ -1,0 +1,100 @@
+// The check-in log: who checked in when, filtered by day, exported as CSV (the back end writes the
+// CSV so both hosts produce the same file; the page only saves it).
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, type CheckIn } from '../../api/client';
+import { dayRange, dayValue } from './dateRange';
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function save(fileName: string, csv: string) {
+  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has started from the click; the URL is no longer needed after this turn.
+  setTimeout(() => URL.revokeObjectURL(url), 0);
+}
+
+export function CheckinLogScreen() {
+  const today = dayValue(new Date());
+  const [fromDay, setFromDay] = useState(today);
+  const [toDay, setToDay] = useState(today);
+  const [rows, setRows] = useState<CheckIn[] | null>(null);
+  const [error, setError] = useState('');
+  const [status, setStatus] = useState('');
+
+  const range = useMemo(() => dayRange(fromDay, toDay), [fromDay, toDay]);
+
+  const load = useCallback(async () => {
+    if (typeof range === 'string') return;
+    setError('');
+    try {
+      setRows(await api.checkins.list(range));
+    } catch (e) {
+      setError(`The check-ins could not be read: ${message(e)}`);
+    }
+  }, [range]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  async function exportCsv() {
+    if (typeof range === 'string') return;
+    setStatus('');
+    try {
+      const { fileName, csv } = await api.checkins.exportCsv(range);
+      save(fileName, csv);
+      setStatus(`Saved ${fileName}.`);
+    } catch (e) {
+      setError(`The CSV could not be exported: ${message(e)}`);
+    }
+  }
+
+  return (
+    <section className="screen checkin-log" aria-labelledby="log-title">
+      <h1 id="log-title">Check-in log</h1>
+      <form className="filters" onSubmit={(e) => { e.preventDefault(); void load(); }}>
+        <label htmlFor="log-from">From</label>
+        <input id="log-from" type="date" value={fromDay} onChange={(e) => setFromDay(e.target.value)} />
+        <label htmlFor="log-to">To</label>
+        <input id="log-to" type="date" value={toDay} onChange={(e) => setToDay(e.target.value)} />
+        <button type="submit">Refresh</button>
+        <button type="button" onClick={() => { setFromDay(''); setToDay(''); }}>All days</button>
+        <button type="button" onClick={() => void exportCsv()} disabled={typeof range === 'string'}>Export CSV</button>
+      </form>
+      {typeof range === 'string' && <p role="alert" className="error">{range}</p>}
+      {error && <p role="alert" className="error">{error}</p>}
+      <p role="status" aria-live="polite" className="status">{status}</p>
+      {rows && rows.length === 0 && <p>No check-ins in this period.</p>}
+      {rows && rows.length > 0 && (
+        <table>
+          <caption>{rows.length} check-in{rows.length === 1 ? '' : 's'}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time</th>
+              <th scope="col">Name</th>
+              <th scope="col">Score (cosine)</th>
+              <th scope="col">Greeted</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((c) => (
+              <tr key={c.id}>
+                <td>{new Date(c.at).toLocaleString()}</td>
+                <td>{c.name}</td>
+                <td>{c.score.toFixed(3)}</td>
+                <td>{c.repeat ? 'no (repeat)' : 'yes'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export default CheckinLogScreen;

@@ -1,0 +1,46 @@
+// Erasing everything must be deliberate: the person types the exact phrase the back end checks.
+import { useState } from 'react';
+import { api, DELETE_ALL_CONFIRMATION } from '../../api/client';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
+import { errorText } from '../../components/errorText';
+import { Notice } from '../../components/Notice';
+
+export function DeleteAllData({ onDeleted }: { onDeleted: () => void }) {
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+
+  async function erase() {
+    setBusy(true);
+    setError('');
+    try {
+      await api.data.deleteAll({ confirm: DELETE_ALL_CONFIRMATION });
+      setOpen(false);
+      onDeleted();
+    } catch (e) {
+      setOpen(false);
+      setError(`Nothing was deleted: ${errorText(e)}`);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <button type="button" className="danger" disabled={busy} onClick={() => setOpen(true)}>
+        Delete all data…
+      </button>
+      {error && <Notice kind="error">{error}</Notice>}
+      <ConfirmDialog
+        open={open}
+        title="Delete all data?"
+        confirmLabel="Delete everything"
+        requireText={DELETE_ALL_CONFIRMATION}
+        onConfirm={() => void erase()}
+        onCancel={() => setOpen(false)}
+      >
+        <p>This deletes every identity, template, check-in and event, and cannot be undone. Backups already in the backup folder are kept.</p>
+      </ConfirmDialog>
+    </>
+  );
+}
