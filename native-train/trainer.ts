@@ -88,6 +88,18 @@ export function trainingBytes(count: number, dim: number, classes: number, setti
   return floats * 4;
 }
 
+/** out[j * ldOut + r] = x[r * cols + j], in tiles so both sides stay in cache. */
+function transpose(x: Float32Array, rows: number, cols: number, out: Float32Array, ldOut: number): void {
+  const T = 32;
+  for (let r0 = 0; r0 < rows; r0 += T) {
+    const r1 = Math.min(rows, r0 + T);
+    for (let j0 = 0; j0 < cols; j0 += T) {
+      const j1 = Math.min(cols, j0 + T);
+      for (let r = r0; r < r1; r++) for (let j = j0; j < j1; j++) out[j * ldOut + r] = x[r * cols + j] as number;
+    }
+  }
+}
+
 function invalid(set: TrainingSet, message: string, status: TrainStatus = 'invalid', bytes = 0): TrainOutcome {
   return { status, message, agents: set.agents.slice(), scale: Number.NaN, steps: 0, losses: [], seconds: 0, bytes };
 }
@@ -159,9 +171,7 @@ export function train(set: TrainingSet, settings: TrainSettings, matmul: MatMul,
       matmul.nt(fb, agents, cos, rows, classes, dim);
       const s = scale.value;
       const terms = evaluateLoss({ cos, labels: batchLabels.subarray(0, rows), rows, classes, stride: classes }, s, settings.loss, grad);
-      for (let r = 0; r < rows; r++) {
-        for (let j = 0; j < classes; j++) gradT[j * padded + r] = grad[r * classes + j] as number;
-      }
+      transpose(grad, rows, classes, gradT, padded);
       for (let r = rows; r < padded; r++) for (let j = 0; j < classes; j++) gradT[j * padded + r] = 0;
       matmul.nt(gradT, fbT, dAgents, classes, dim, padded);
       optimizer.step(agents, dAgents);

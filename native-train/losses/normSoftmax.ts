@@ -2,6 +2,8 @@
 import type { Floats } from '../floats';
 import type { CosineBatch, LossValue } from './cosines';
 
+let exps = new Float64Array(0);
+
 /** Adds weight * dL/dcos into grad (same layout as cos) and returns the loss and dL/ds, unweighted. */
 export function normSoftmaxLoss(batch: CosineBatch, scale: number, grad: Floats, weight = 1): LossValue {
   const { cos, labels, rows, classes, stride } = batch;
@@ -14,13 +16,19 @@ export function normSoftmaxLoss(batch: CosineBatch, scale: number, grad: Floats,
     const o = r * stride;
     let max = -Infinity;
     for (let j = 0; j < classes; j++) max = Math.max(max, scale * (cos[o + j] as number));
+    // One exp per entry: keep them in `exps` for the gradient pass.
+    if (exps.length < classes) exps = new Float64Array(classes);
     let sum = 0;
-    for (let j = 0; j < classes; j++) sum += Math.exp(scale * (cos[o + j] as number) - max);
-    const lse = max + Math.log(sum);
-    loss += lse - scale * (cos[o + y] as number);
+    for (let j = 0; j < classes; j++) {
+      const e = Math.exp(scale * (cos[o + j] as number) - max);
+      exps[j] = e;
+      sum += e;
+    }
+    loss += max + Math.log(sum) - scale * (cos[o + y] as number);
+    const norm = 1 / sum;
     for (let j = 0; j < classes; j++) {
       const c = cos[o + j] as number;
-      const p = Math.exp(scale * c - lse) - (j === y ? 1 : 0);
+      const p = (exps[j] as number) * norm - (j === y ? 1 : 0);
       dScale += p * c;
       grad[o + j] = (grad[o + j] as number) + weight * scale * p * inv;
     }

@@ -2,6 +2,7 @@
 // templates x 512-d (GFLOP/s of the whole step: products, loss and optimizer), the same step in plain
 // JS for scale, and a whole fine-tuning run per the protocol on a 200-identity desk with peak memory.
 // Ends with one JSON line.   npm run bench:train
+import { cpus, loadavg } from 'node:os';
 import { WasmMatMul } from '../../native-train/kernel/wasmMatMul';
 import { jsMatMul, ntFlops, type MatMul } from '../../native-train/matmul';
 import { normalizeRows } from '../../native-train/normalize';
@@ -59,8 +60,11 @@ const deskSeconds = (performance.now() - t0) / 1000;
 sample();
 console.log(`desk    200 ids x 10 templates, ${run.train.steps} steps: ${deskSeconds.toFixed(2)} s (${run.reason}); peak RSS ${(peakRss / 1024 ** 2).toFixed(0)} MiB, run matrices ${(run.train.bytes / 1024 ** 2).toFixed(1)} MiB`);
 
+// Other processes share the 2 cores: the load says how far these figures are from an idle machine.
+const load = loadavg()[0] ?? 0;
+console.log(`load    1-minute load average ${load.toFixed(2)} on ${cpus().length} cores`);
 console.log(JSON.stringify({
-  bench: 'train', kernel: 'wasm-simd (own, gemm.wat)', kernelGflops: +kernelGflops.toFixed(2),
+  bench: 'train', load1: +load.toFixed(2), kernel: 'wasm-simd (own, gemm.wat)', kernelGflops: +kernelGflops.toFixed(2),
   epochSeconds: +epoch.seconds.toFixed(3), epochGflop: +(epochFlops / 1e9).toFixed(2), epochGflops: +epochGflops.toFixed(2),
   jsGflops: +jsGflops.toFixed(2), deskSeconds: +deskSeconds.toFixed(3), deskSteps: run.train.steps,
   peakRssMiB: Math.round(peakRss / 1024 ** 2), deskRunMiB: +(run.train.bytes / 1024 ** 2).toFixed(1),

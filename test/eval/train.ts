@@ -5,6 +5,11 @@
 // unknown probes. Prints closed-set rank-1 and open-set FNIR at FPIR = 1% for (a) mean templates,
 // (b) best single template, (c) agents trained with each loss/setup; ends with one JSON line.
 //   npm run eval:train [-- --identities N --unknown N --cohort N --probes-per-identity N --enrolled K]
+//   --cached-only: use only images already in the embeddings cache (a quick look while it fills;
+//   enrolled = first K cached images of each identity). Reads the cache's record headers as
+//   test/eval/embeddings.ts writes them.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { WasmMatMul } from '../../native-train/kernel/wasmMatMul';
 import type { LossKind } from '../../native-train/losses/loss';
 import { agentGallery, identificationMetrics, type Gallery, type IdentificationMetrics, type Probes } from '../../native-train/metrics';
@@ -12,9 +17,9 @@ import { seededRandom, shuffle } from '../../native-train/prng';
 import { meanAgents } from '../../native-train/protocol';
 import { defaultTrainSettings, train, type TrainSettings } from '../../native-train/trainer';
 import { progressBar } from '../support/progress';
-import { hasLfw, lfwImage, noLfwReason } from '../support/shared';
+import { hasLfw, lfwImage, noLfwReason, repoRoot } from '../support/shared';
 import { parseArgs } from './args';
-import { embedLfwImages } from './embeddings';
+import { embedLfwImages, MODEL_ID } from './embeddings';
 import { readPeople } from './lfw-lists';
 
 const DIM = 512;
@@ -32,17 +37,37 @@ const minImages = Math.max(6, enrolled + 1);
 const probesPerIdentity = num('probes-per-identity', Infinity);
 const random = seededRandom(num('seed', 1));
 
+function cachedPaths(): Set<string> {
+  const file = join(repoRoot, '.cache', 'embeddings', `${MODEL_ID.replace(/[^\w.-]+/g, '_')}.v1.bin`);
+  const keys = new Set<string>();
+  if (!existsSync(file)) return keys;
+  const buf = readFileSync(file);
+  for (let o = 0; o + 2 <= buf.length;) {
+    const len = buf.readUInt16LE(o);
+    const end = o + 4 + len + 8 * DIM;
+    if (end > buf.length) break;
+    keys.add(buf.toString('utf8', o + 2, o + 2 + len));
+    o = end;
+  }
+  return keys;
+}
+const cached = args.has('cached-only') ? cachedPaths() : null;
+const available = (path: string): boolean => cached === null || cached.has(relative(join(repoRoot, '..'), path));
+const imagesOfPerson = (p: { name: string; count: number }): string[] =>
+  Array.from({ length: p.count }, (_, i) => lfwImage(p.name, i + 1)).filter(available);
+
 const people = [...readPeople('peopleDevTrain.txt'), ...readPeople('peopleDevTest.txt')].sort((a, b) => a.name.localeCompare(b.name));
 const pick = <T,>(items: T[], limit: number): T[] => {
   const order = shuffle(new Int32Array(items.length).map((_, i) => i), random);
   return Array.from(order.subarray(0, Math.min(limit, items.length)), (i) => items[i] as T);
 };
-const known = pick(people.filter((p) => p.count >= minImages), num('identities', Infinity)).sort((a, b) => a.name.localeCompare(b.name));
-const unknownPaths = pick(people.filter((p) => p.count <= 2).flatMap((p) => Array.from({ length: p.count }, (_, i) => lfwImage(p.name, i + 1))), num('unknown', Infinity));
-const cohortPaths = pick(people.filter((p) => p.count >= 3 && p.count <= 5).flatMap((p) => Array.from({ length: p.count }, (_, i) => lfwImage(p.name, i + 1))), num('cohort', 2000));
+const known = pick(people.filter((p) => p.count >= minImages && imagesOfPerson(p).length > enrolled), num('identities', Infinity))
+  .sort((a, b) => a.name.localeCompare(b.name));
+const unknownPaths = pick(people.filter((p) => p.count <= 2).flatMap(imagesOfPerson), num('unknown', Infinity));
+const cohortPaths = pick(people.filter((p) => p.count >= 3 && p.count <= 5).flatMap(imagesOfPerson), num('cohort', 2000));
 
-const enrolledPaths = known.map((p) => Array.from({ length: enrolled }, (_, i) => lfwImage(p.name, i + 1)));
-const probePaths = known.map((p) => Array.from({ length: Math.min(p.count - enrolled, probesPerIdentity) }, (_, i) => lfwImage(p.name, enrolled + i + 1)));
+const enrolledPaths = known.map((p) => imagesOfPerson(p).slice(0, enrolled));
+const probePaths = known.map((p) => imagesOfPerson(p).slice(enrolled, enrolled + probesPerIdentity));
 const all = [...enrolledPaths.flat(), ...probePaths.flat(), ...unknownPaths, ...cohortPaths];
 console.error(`eval:train: ${known.length} identities x ${enrolled} enrolled, ${probePaths.flat().length} known probes, ${unknownPaths.length} unknown probes, ${cohortPaths.length} cohort faces (${all.length} images)`);
 const templates = await embedLfwImages(all, { onProgress: progressBar('embedding LFW') });
@@ -69,7 +94,7 @@ const singles: Gallery = { vectors: new Float32Array(classes * enrolled * DIM), 
 identities.forEach((list, c) => list.forEach((t, k) => { singles.vectors.set(t, (c * enrolled + k) * DIM); singles.owners[c * enrolled + k] = c; }));
 rows.push({ name: '(b) best single template', metrics: evaluate(singles) });
 
-interface Setup { name: string; loss: LossKind; cohort: boolean; patch?: Partial<TrainSettings>; lambda?: number; scale?: number }
+interface Setup { name: string; loss: LossKind; cohort: boolean; patch?: Partial<TrainSettings>; lambda?: number; margin?: number }
 const setups: Setup[] = [
   { name: 'softmax (s learnt from 10), SGD', loss: 'softmax', cohort: false },
   { name: 'softmax, Adam', loss: 'softmax', cohort: false, patch: { optimizer: { ...defaultTrainSettings.optimizer, kind: 'adam', learningRate: 0.01 } } },
@@ -80,6 +105,10 @@ const setups: Setup[] = [
   { name: 'C-contrastive + cohort negatives', loss: 'contrastive', cohort: true },
   { name: 'softmax + 0.01 C-contrastive + cohort', loss: 'softmax+contrastive', cohort: true },
   { name: 'softmax + 1.0 C-contrastive + cohort', loss: 'softmax+contrastive', cohort: true, lambda: 1 },
+  // Margin 1 only pushes negatives with cos > 0.5, far above the open-set threshold (~0.38 here):
+  // 1.3 (cos > 0.35) makes the cohort act where rejection is decided.
+  { name: 'C-contrastive margin 1.3 + cohort', loss: 'contrastive', cohort: true, margin: 1.3 },
+  { name: 'softmax + 1.0 C-contrastive margin 1.3 + cohort', loss: 'softmax+contrastive', cohort: true, lambda: 1, margin: 1.3 },
 ];
 const only = args.get('only');
 for (const setup of setups.filter((s) => !only || s.name.includes(only))) {
@@ -92,7 +121,10 @@ for (const setup of setups.filter((s) => !only || s.name.includes(only))) {
   for (const t of extra) { rowsT.set(t, r * DIM); labels[r++] = -1; }
   const settings: TrainSettings = {
     ...defaultTrainSettings,
-    loss: { ...defaultTrainSettings.loss, kind: setup.loss, lambda: setup.lambda ?? defaultTrainSettings.loss.lambda },
+    loss: {
+      ...defaultTrainSettings.loss, kind: setup.loss, lambda: setup.lambda ?? defaultTrainSettings.loss.lambda,
+      contrastiveMargin: setup.margin ?? defaultTrainSettings.loss.contrastiveMargin,
+    },
     ...setup.patch,
   };
   const out = train({ dim: DIM, templates: rowsT, labels, classes, agents: means }, settings, trainer);
