@@ -14,7 +14,12 @@ export interface ScreenEntry {
 export const screens: ScreenEntry[] = [
   { path: 'login', title: 'Log in', component: lazy(() => import('./Login/LoginScreen')) },
   { path: 'kiosk', title: 'Check-in', component: lazy(() => import('./Kiosk/KioskScreen')) },
-  // UI-B: enroll, identities, checkin-log, training, settings, about (one line each).
+  { path: 'enroll', title: 'Enroll', component: lazy(() => import('./Enroll/EnrollScreen')) },
+  { path: 'identities', title: 'Identities', component: lazy(() => import('./Identities/IdentitiesScreen')) },
+  { path: 'checkin-log', title: 'Check-in log', component: lazy(() => import('./CheckinLog/CheckinLogScreen')) },
+  { path: 'training', title: 'Fine-tuning', component: lazy(() => import('./Training/TrainingScreen')) },
+  { path: 'settings', title: 'Settings', component: lazy(() => import('./Settings/SettingsScreen')) },
+  { path: 'about', title: 'About', component: lazy(() => import('./About/AboutScreen')) },
 ];
 
 export const defaultScreen = 'login';

@@ -1,0 +1,71 @@
+// Backups: make one now, list what the backup folder holds, restore one (after a confirmation,
+// since a restore replaces every identity with the backup's).
+import { useCallback, useEffect, useState } from 'react';
+import { api, type BackupInfo } from '../../api/client';
+import { errorText as message } from '../../components/errorText';
+
+const size = (bytes: number) => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`);
+
+export function BackupPanel({ onRestored }: { onRestored: () => void }) {
+  const [backups, setBackups] = useState<BackupInfo[] | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [status, setStatus] = useState('');
+
+  const load = useCallback(() => {
+    api.backup.list().then(setBackups, (e: unknown) => setError(`The backups could not be listed: ${message(e)}`));
+  }, []);
+  useEffect(load, [load]);
+
+  async function run(work: () => Promise<string>, failure: string) {
+    setBusy(true);
+    setError('');
+    setStatus('');
+    try {
+      setStatus(await work());
+    } catch (e) {
+      setError(`${failure}: ${message(e)}`);
+    } finally {
+      setBusy(false);
+      load();
+    }
+  }
+
+  const create = () => run(async () => `Backup ${(await api.backup.create()).name} saved.`, 'The backup was not made');
+  const restore = (name: string) =>
+    run(async () => {
+      const { identities } = await api.backup.restore({ name });
+      setConfirming(null);
+      onRestored();
+      return `Restored ${name}: ${identities} ${identities === 1 ? 'identity' : 'identities'}.`;
+    }, `Nothing was restored from ${name}`);
+
+  return (
+    <section className="panel backups" aria-labelledby="backups-title">
+      <h2 id="backups-title">Backup and restore</h2>
+      <button type="button" disabled={busy} onClick={() => void create()}>Back up now</button>
+      <p role="status" aria-live="polite" className="status">{status}</p>
+      {error && <p role="alert" className="error">{error}</p>}
+      {backups?.length === 0 && <p>No backups yet.</p>}
+      {backups && backups.length > 0 && (
+        <ul className="backup-list">
+          {backups.map((b) => (
+            <li key={b.name}>
+              <span className="mono">{b.name}</span> — {new Date(b.createdAt).toLocaleString()}, {size(b.bytes)}{' '}
+              {confirming === b.name ? (
+                <span role="group" aria-label={`Confirm restoring ${b.name}`}>
+                  Replace all current identities with this backup?{' '}
+                  <button type="button" className="danger" disabled={busy} onClick={() => void restore(b.name)}>Restore</button>{' '}
+                  <button type="button" onClick={() => setConfirming(null)}>Cancel</button>
+                </span>
+              ) : (
+                <button type="button" disabled={busy} onClick={() => setConfirming(b.name)} aria-label={`Restore ${b.name}`}>Restore…</button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
