@@ -247,7 +247,6 @@ export class TemplateIndex {
   private searchExactUnit(unit: Float64Array, k: number): Candidate[] {
     const best = this.slotBest;
     const bestRow = this.slotRow;
-    best.fill(-Infinity);
     for (let row = 0; row < this.count; row++) {
       const score = this.exactScore(row, unit);
       const slot = this.slotOfRow[row]!;
@@ -257,7 +256,7 @@ export class TemplateIndex {
       }
     }
     this.lastRescored = this.count;
-    return this.topOwners(k);
+    return this.topOwners([...this.owners.values()].map((owner) => owner.slot), k);
   }
 
   private searchBounded(unit: Float64Array, k: number, quantised: Int8Rows): Candidate[] {
@@ -292,7 +291,7 @@ export class TemplateIndex {
     const tau = floor.tau;
     const best = this.slotBest;
     const bestRow = this.slotRow;
-    best.fill(-Infinity);
+    const touched: number[] = [];
     let rescored = 0;
     for (let i = 0; i < kept; i++) {
       if (keptUpper[i]! < tau) continue;
@@ -300,13 +299,14 @@ export class TemplateIndex {
       rescored++;
       const score = this.exactScore(row, unit);
       const slot = slotOfRow[row]!;
+      if (best[slot] === -Infinity) touched.push(slot);
       if (score > best[slot]!) {
         best[slot] = score;
         bestRow[slot] = row;
       }
     }
     this.lastRescored = rescored;
-    return this.topOwners(k);
+    return this.topOwners(touched, k);
   }
 
   private growKept(size: number): [Int32Array<ArrayBuffer>, Float64Array<ArrayBuffer>] {
@@ -319,15 +319,20 @@ export class TemplateIndex {
     return [rows, upper];
   }
 
-  /** The k owners with the highest slotBest, from slotRow. */
-  private topOwners(k: number): Candidate[] {
+  /**
+   * The k best of the given slots by slotBest (ties by owner id), from slotRow. Resets those slots
+   * to -Infinity, the state every search starts from, so no search pays for clearing all slots.
+   */
+  private topOwners(slots: readonly number[], k: number): Candidate[] {
     const top: Candidate[] = [];
     const better = (a: Candidate, b: Candidate) => a.score > b.score || (a.score === b.score && a.ownerId < b.ownerId);
-    for (const [ownerId, owner] of this.owners) {
-      const score = this.slotBest[owner.slot]!;
+    for (const slot of slots) {
+      const score = this.slotBest[slot]!;
+      this.slotBest[slot] = -Infinity;
       if (score === -Infinity) continue;
+      const ownerId = this.ownerOfSlot[slot]!;
       if (top.length === k && !better({ ownerId, templateId: '', score }, top[k - 1]!)) continue;
-      const candidate = { ownerId, templateId: this.templateOfRow[this.slotRow[owner.slot]!]!, score };
+      const candidate = { ownerId, templateId: this.templateOfRow[this.slotRow[slot]!]!, score };
       let at = top.length;
       while (at > 0 && better(candidate, top[at - 1]!)) at--;
       top.splice(at, 0, candidate);
@@ -363,7 +368,7 @@ export class TemplateIndex {
 
   private growSlots(): void {
     const size = Math.max(64, this.slotBest.length * 2);
-    this.slotBest = new Float64Array(size);
+    this.slotBest = new Float64Array(size).fill(-Infinity);
     const slotRow = new Int32Array(size);
     slotRow.set(this.slotRow);
     this.slotRow = slotRow;
