@@ -97,8 +97,16 @@ export const newTemplateSchema = z.strictObject({
 export type NewTemplate = z.input<typeof newTemplateSchema>;
 
 const templatesSchema = z.array(newTemplateSchema).min(1).max(MAX_TEMPLATES_PER_CALL);
-const nameSchema = z.string().trim().min(1, 'a name is required').max(MAX_NAME_LENGTH);
-const notesSchema = z.string().max(MAX_NOTES_LENGTH);
+function hasControl(s: string, allowLineBreaks: boolean): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 32 || c === 127) && !(allowLineBreaks && (c === 9 || c === 10 || c === 13))) return true;
+  }
+  return false;
+}
+// Control characters have no place in names shown on screen and exported to CSV.
+const nameSchema = z.string().trim().min(1, 'a name is required').max(MAX_NAME_LENGTH).refine((s) => !hasControl(s, false), 'a name cannot contain control characters');
+const notesSchema = z.string().max(MAX_NOTES_LENGTH).refine((s) => !hasControl(s, true), 'notes cannot contain control characters');
 const timeSchema = z.number().int().min(0).max(8.64e15);
 
 export const livenessSchema = z.strictObject({
@@ -299,7 +307,7 @@ const range = z.strictObject({ from: timeSchema.optional(), to: timeSchema.optio
 export const calls = {
   'app.info': call<AppInfo>()(none),
 
-  'identities.list': call<IdentitySummary[]>()(z.strictObject({ query: z.string().max(MAX_NAME_LENGTH).optional() })),
+  'identities.list': call<IdentitySummary[]>()(z.strictObject({ query: nameSchema.optional() })),
   'identities.get': call<Identity>()(z.strictObject({ id: idSchema })),
   'identities.create': call<Identity>()(
     z.strictObject({ name: nameSchema, notes: notesSchema.optional(), templates: templatesSchema }),
