@@ -32,8 +32,8 @@ export interface TemplateIndexOptions {
   maxRows?: number;
 }
 
-/** Below this many rows the exact loop is as fast as the first pass and its bookkeeping. */
-const exactBelowRows = 2048;
+/** Below this many rows the plain loop takes microseconds; the first pass would only add bookkeeping. */
+const exactBelowRows = 256;
 /** Covers float64 rounding in the approximate score and float32 storage of the bounds. */
 const boundSlack = 1e-6;
 
