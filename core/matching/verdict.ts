@@ -2,7 +2,7 @@
 // level (thresholdFor in calibration.ts turns an FMR level into a cosine). Bad input comes back as
 // an error value the UI can show, never as a throw.
 import { fuseProbes, toUnit } from './probe';
-import type { TemplateIndex } from './templateIndex';
+import { TemplateIndex } from './templateIndex';
 
 export type Failure = { ok: false; error: string };
 
@@ -39,6 +39,23 @@ export interface Identification {
 export interface AgentSet {
   index: TemplateIndex;
   scale: number;
+}
+
+/** Agents as native-train gives them (row i of `agents` belongs to identityIds[i]) made into an AgentSet. */
+export function agentSetFrom(identityIds: readonly string[], agents: Float32Array, scale: number, dim = 512): AgentSet | Failure {
+  if (agents.length !== identityIds.length * dim) {
+    return { ok: false, error: `${identityIds.length} identities need ${identityIds.length * dim} agent values, got ${agents.length}` };
+  }
+  if (!Number.isFinite(scale) || scale <= 0) return { ok: false, error: `the agents' scale must be positive, not ${scale}` };
+  const index = new TemplateIndex({ dim, firstPass: 'exact', initialCapacity: Math.max(1, identityIds.length) });
+  for (const [i, id] of identityIds.entries()) {
+    const row = agents.subarray(i * dim, i * dim + dim);
+    const checked = toUnit(row, dim, `agent of ${id}`);
+    if (!checked.ok) return checked;
+    if (index.hasOwner(id)) return { ok: false, error: `identity ${id} has two agents` };
+    index.add(id, `agent:${id}`, checked.unit);
+  }
+  return { index, scale };
 }
 
 function checkThreshold(threshold: number): Failure | undefined {

@@ -6,7 +6,7 @@ import { int8KernelBytes } from '../../core/matching/int8Kernel';
 import { Int8Rows } from '../../core/matching/int8Rows';
 import { MatchInputError } from '../../core/matching/probe';
 import { TemplateIndex } from '../../core/matching/templateIndex';
-import { identify, verify } from '../../core/matching/verdict';
+import { agentSetFrom, identify, verify } from '../../core/matching/verdict';
 
 const dim = 512;
 
@@ -253,5 +253,15 @@ describe('identify and verify', () => {
     expect(Math.log(c0.probability! / c1.probability!)).toBeCloseTo(16 * (c0.score - c1.score), 9);
     const stranger = identify(index, rng.unit(), 5, 0.5, { index: agents, scale: 16 });
     expect(stranger).toMatchObject({ ok: true, recognised: false });
+
+    // The same agents as native-train hands them over: one Float32Array, row i for identity i.
+    const rows = new Float32Array(50 * dim);
+    centres.slice(0, 50).forEach((centre, i) => rows.set(centre, i * dim));
+    const set = agentSetFrom(centres.slice(0, 50).map((_, i) => `c${i}`), rows, 16, dim);
+    if ('ok' in set) throw new Error(set.error);
+    const again = identify(index, probe, 50, 0.5, set);
+    if (!again.ok) throw new Error(again.error);
+    expect(again.candidates.map((c) => c.ownerId)).toEqual(all.candidates.map((c) => c.ownerId));
+    expect(agentSetFrom(['a', 'b'], rows.subarray(0, dim), 16, dim)).toMatchObject({ ok: false });
   });
 });
