@@ -1,0 +1,41 @@
+// electron-builder: what goes into the asar (built code only, no sources or tests), the models
+// unpacked beside it (ORT reads them as plain files), and each platform's resources.
+// Offline packaging: set ELECTRON_DIST to an unpacked Electron folder (see docs/platform.md).
+/** @type {import('electron-builder').Configuration} */
+module.exports = {
+  appId: 'org.normface.desktop',
+  productName: 'NormFace Desktop',
+  directories: { output: process.env.NORMFACE_DIST_DIR || 'dist', buildResources: 'build' },
+  files: [
+    'package.json',
+    'out/**/*',
+    '!out/**/*.map',
+    'models/manifest.json',
+    'models/calibration.json',
+    'models/*.onnx',
+    '!**/*.ts',
+    '!**/*.tsx',
+    '!test/**',
+    '!**/{test,tests,__tests__}/**',
+  ],
+  asarUnpack: ['models/**', '**/*.node'],
+  ...(process.env.ELECTRON_DIST ? { electronDist: process.env.ELECTRON_DIST } : {}),
+  // Native modules must be rebuilt for Electron's ABI in a real release; offline test packs skip it.
+  npmRebuild: process.env.NORMFACE_NO_REBUILD !== '1',
+  linux: {
+    target: ['AppImage', 'deb'],
+    category: 'Office',
+    icon: 'build/icons',
+    desktop: { entry: { Name: 'NormFace Desktop', Comment: 'Offline face enrolment and recognition', Categories: 'Office;Security;' } },
+  },
+  mac: {
+    target: ['dmg'],
+    category: 'public.app-category.business',
+    hardenedRuntime: true,
+    entitlements: 'build/entitlements.mac.plist',
+    entitlementsInherit: 'build/entitlements.mac.plist',
+    extendInfo: { NSCameraUsageDescription: 'NormFace Desktop uses the camera to enrol and recognise faces. Images never leave this computer.' },
+  },
+  win: { target: ['nsis'] },
+  nsis: { oneClick: false, perMachine: false, allowToChangeInstallationDirectory: true, deleteAppDataOnUninstall: false },
+};
