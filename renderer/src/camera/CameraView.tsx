@@ -32,6 +32,8 @@ interface Status {
   fps: number;
   frames: number;
   backend: string;
+  /** Worker milliseconds per stage of the last frame (read by the benchmark). */
+  timings: string;
 }
 
 const FPS_WINDOW_MS = 2000;
@@ -44,7 +46,7 @@ export function CameraView({ options, onAnalysis, onCameraLive, paused = false, 
   const [vision, setVision] = useState<Vision | null>(null);
   const [visionError, setVisionError] = useState<string | null>(null);
   const [result, setResult] = useState<FrameResult | null>(null);
-  const [status, setStatus] = useState<Status>({ fps: 0, frames: 0, backend: '…' });
+  const [status, setStatus] = useState<Status>({ fps: 0, frames: 0, backend: '…', timings: '' });
   // Latest props read by the frame loop without restarting it.
   const live = useRef({ options, onAnalysis, paused, showLandmarks, accent });
   live.current = { options, onAnalysis, paused, showLandmarks, accent };
@@ -107,7 +109,7 @@ export function CameraView({ options, onAnalysis, onCameraLive, paused = false, 
         frames++;
         setResult(r);
         setVisionError(null);
-        setStatus({ fps: done.length > 1 ? ((done.length - 1) * 1000) / (now - done[0]!) : 0, frames, backend: vision.backend });
+        setStatus({ fps: done.length > 1 ? ((done.length - 1) * 1000) / (now - done[0]!) : 0, frames, backend: vision.backend, timings: JSON.stringify({ ...r.timings, work: r.workMs }) });
         if (canvasRef.current) drawOverlay(canvasRef.current, r, live.current.showLandmarks, live.current.accent);
         live.current.onAnalysis?.(r, vision);
       }
@@ -120,7 +122,7 @@ export function CameraView({ options, onAnalysis, onCameraLive, paused = false, 
 
   const guidance = prompt ?? (result ? result.guidance.map((g) => GUIDANCE_TEXT[g]).join(' ') || 'Good, hold it there.' : null);
   return (
-    <figure className="camera" aria-label={label} data-testid="camera" data-backend={vision?.backend ?? ''} data-frames={status.frames} data-fps={status.fps.toFixed(1)}>
+    <figure className="camera" aria-label={label} data-testid="camera" data-backend={vision?.backend ?? ''} data-frames={status.frames} data-fps={status.fps.toFixed(1)} data-timings={status.timings}>
       <div className="camera-stage">
         <video ref={videoRef} className="mirrored" muted playsInline aria-hidden="true" />
         <canvas ref={canvasRef} className="mirrored overlay" aria-hidden="true" />

@@ -1,11 +1,131 @@
-// Check-in kiosk (1:N): filled in by the next commit; the shell needs the entry now.
+// Check-in kiosk (1:N): recognises whoever walks up, greets them with the time, never greets the same
+// person twice within the configured window, and says "not recognised" to strangers (logging nothing).
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, type CheckIn } from '../../api/client';
 import { CameraView } from '../../camera/CameraView';
+import { useAppState } from '../../components/AppState';
+import { errorText } from '../../components/errorText';
+import { Notice } from '../../components/Notice';
+import { levelText } from '../../components/securityLevel';
+import { clockTime } from '../../components/time';
+import { LivenessChallenge } from '../../vision/challenge';
+import type { FrameResult } from '../../vision/protocol';
+import { sharedVision } from '../../vision/Vision';
+import { KioskVisit } from './visit';
+
+type Message = { kind: 'greeting'; checkIn: CheckIn } | { kind: 'repeat'; checkIn: CheckIn } | { kind: 'stranger' } | { kind: 'liveness'; text: string } | { kind: 'error'; text: string };
+
+/** A greeting stays this long after the person leaves. */
+const MESSAGE_MS = 6000;
+const MIN_PASSIVE_LIVENESS = 0.5;
 
 export default function KioskScreen() {
+  const { settings } = useAppState();
+  const [message, setMessage] = useState<Message | null>(null);
+  const [marks, setMarks] = useState<{ cameraLiveAt?: number; firstFaceAt?: number; greetedAt?: number }>({});
+  const visit = useRef(new KioskVisit());
+  const challenge = useRef(new LivenessChallenge());
+  const busy = useRef(false);
+  const clearTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const [wantsTemplates, setWantsTemplates] = useState(true);
+  const liveness = settings.checkinLiveness;
+
+  useEffect(() => {
+    void sharedVision(settings.backend).catch(() => undefined); // start loading models now; CameraView reports failures
+    return () => clearTimeout(clearTimer.current);
+  }, [settings.backend]);
+
+  const show = (m: Message | null) => {
+    clearTimeout(clearTimer.current);
+    setMessage(m);
+  };
+
+  const onAnalysis = useCallback(
+    (frame: FrameResult) => {
+      const now = performance.now();
+      const v = visit.current;
+      const step = v.observe(frame, now, busy.current);
+      if (v.firstFaceAt !== null) setMarks((m) => (m.firstFaceAt === undefined ? { ...m, firstFaceAt: v.firstFaceAt! } : m));
+      if (liveness === 'challenge') challenge.current.observe(frame.faces[0], now);
+      setWantsTemplates(v.wantsTemplates);
+      if (step.kind === 'left') {
+        challenge.current = new LivenessChallenge();
+        clearTimeout(clearTimer.current);
+        clearTimer.current = setTimeout(() => setMessage(null), MESSAGE_MS);
+        return;
+      }
+      if (step.kind !== 'identify') return;
+      busy.current = true;
+      void (async () => {
+        try {
+          const id = await api.identify({ probe: step.probe, k: 1, level: settings.securityLevel });
+          const match = id.recognised;
+          if (match && liveness === 'passive' && step.passiveLiveness < MIN_PASSIVE_LIVENESS) {
+            v.decide(true, true);
+            show({ kind: 'liveness', text: 'Please look straight at the camera, in good light.' });
+            return;
+          }
+          if (match && liveness === 'challenge' && !challenge.current.passed) {
+            v.decide(true, true);
+            show({ kind: 'liveness', text: challenge.current.instruction });
+            return;
+          }
+          const outcome = v.decide(match !== null);
+          setWantsTemplates(v.wantsTemplates);
+          if (match) {
+            const checkIn = await api.checkins.record({ identityId: match.identityId, score: match.score });
+            show({ kind: checkIn.repeat ? 'repeat' : 'greeting', checkIn });
+            setMarks((m) => (m.greetedAt === undefined ? { ...m, greetedAt: performance.now() } : m));
+          } else if (outcome === 'stranger') show({ kind: 'stranger' });
+        } catch (e) {
+          show({ kind: 'error', text: `Check-in is not working: ${errorText(e)}` });
+        } finally {
+          busy.current = false;
+        }
+      })();
+    },
+    [liveness, settings.securityLevel],
+  );
+
   return (
-    <section>
-      <h1>Check-in</h1>
-      <CameraView options={{ embed: true, liveness: false, eyes: false, thumbnail: false }} />
+    <section
+      aria-labelledby="kiosk-title"
+      data-testid="kiosk"
+      data-camera-live-at={marks.cameraLiveAt}
+      data-first-face-at={marks.firstFaceAt}
+      data-greeted-at={marks.greetedAt}
+    >
+      <h1 id="kiosk-title">Check-in</h1>
+      <div className="row">
+        <CameraView
+          options={{ embed: wantsTemplates, liveness: liveness !== 'off' && wantsTemplates, eyes: liveness === 'challenge' && wantsTemplates, thumbnail: false }}
+          onAnalysis={onAnalysis}
+          onCameraLive={(at) => setMarks((m) => ({ ...m, cameraLiveAt: at }))}
+          accent={message?.kind === 'greeting' || message?.kind === 'repeat' ? '#3ddc84' : message?.kind === 'stranger' ? '#ff5a4e' : null}
+          label="Check-in camera"
+        />
+        <div className="kiosk-panel" aria-live="assertive" data-testid="kiosk-message" data-kind={message?.kind ?? ''}>
+          {message === null && <p className="muted">Step up to the camera to check in.</p>}
+          {message?.kind === 'greeting' && (
+            <>
+              <p className="greeting">Welcome, {message.checkIn.name}!</p>
+              <p>Checked in at {clockTime(message.checkIn.at)}.</p>
+            </>
+          )}
+          {message?.kind === 'repeat' && <p className="verdict">{message.checkIn.name}, you are already checked in.</p>}
+          {message?.kind === 'stranger' && (
+            <>
+              <p className="stranger">Not recognised</p>
+              <p>Please ask at the desk to be enrolled.</p>
+            </>
+          )}
+          {message?.kind === 'liveness' && <Notice kind="warning">{message.text}</Notice>}
+          {message?.kind === 'error' && <Notice kind="error">{message.text}</Notice>}
+          <p className="muted">
+            Security level {levelText(settings.securityLevel)} · no repeat greeting within {settings.repeatGreetingMinutes} min
+          </p>
+        </div>
+      </div>
     </section>
   );
 }

@@ -1,11 +1,112 @@
-// Login (1:1): filled in by the next commit; the shell needs the entry now.
+// Login (1:1): pick who you are, look at the camera, pass the liveness check; several good frames
+// are fused into one verify call, and the verdict shows the security level it was decided at.
+import { useCallback, useRef, useState } from 'react';
+import { api, type IdentitySummary, type Verdict } from '../../api/client';
 import { CameraView } from '../../camera/CameraView';
+import { useAppState } from '../../components/AppState';
+import { errorText } from '../../components/errorText';
+import { IdentityPicker } from '../../components/IdentityPicker';
+import { Notice } from '../../components/Notice';
+import { levelText } from '../../components/securityLevel';
+import { clockTime } from '../../components/time';
+import type { FrameResult } from '../../vision/protocol';
+import { LoginAttempt } from './loginAttempt';
+
+type Phase = { name: 'pick' } | { name: 'looking'; instruction: string } | { name: 'checking' } | { name: 'done'; verdict: Verdict } | { name: 'failed'; message: string };
+
+const FRAME_OPTIONS = { embed: true, liveness: true, eyes: true, thumbnail: false };
+
+function VerdictView({ verdict, who }: { verdict: Verdict; who: string }) {
+  const score = verdict.score === null ? '' : ` Score ${verdict.score.toFixed(3)}, threshold ${verdict.threshold.toFixed(3)}.`;
+  return (
+    <div data-testid="verdict" data-accepted={String(verdict.accepted)} data-reason={verdict.reason}>
+      <Notice kind={verdict.accepted ? 'success' : 'error'}>
+        <p className="verdict">{verdict.accepted ? `Logged in as ${who}.` : verdict.message}</p>
+        <p>
+          Security level: {levelText(verdict.level)}.{score}
+        </p>
+        {verdict.attemptsLeft !== null && !verdict.accepted && (
+          <p data-testid="attempts-left">
+            {verdict.attemptsLeft} attempt{verdict.attemptsLeft === 1 ? '' : 's'} left before this identity is locked.
+          </p>
+        )}
+        {verdict.lockedUntil !== null && <p data-testid="locked">Locked until {clockTime(verdict.lockedUntil)}: ask an administrator or wait.</p>}
+      </Notice>
+    </div>
+  );
+}
 
 export default function LoginScreen() {
+  const { settings } = useAppState();
+  const [who, setWho] = useState<IdentitySummary | null>(null);
+  const [phase, setPhase] = useState<Phase>({ name: 'pick' });
+  const attempt = useRef<LoginAttempt | null>(null);
+
+  const start = () => {
+    attempt.current = new LoginAttempt();
+    setPhase({ name: 'looking', instruction: 'Look at the camera.' });
+  };
+
+  const submit = useCallback(
+    async (a: LoginAttempt, challengePassed: boolean) => {
+      if (!who) return;
+      setPhase({ name: 'checking' });
+      try {
+        const verdict = await api.verify({
+          identityId: who.id,
+          probes: a.probes.templates(),
+          level: settings.securityLevel,
+          liveness: { passiveScore: a.passive.score(), challengePassed },
+        });
+        setPhase({ name: 'done', verdict });
+      } catch (e) {
+        setPhase({ name: 'failed', message: `The login could not be checked: ${errorText(e)}` });
+      }
+    },
+    [who, settings.securityLevel],
+  );
+
+  const onAnalysis = useCallback(
+    (frame: FrameResult) => {
+      const a = attempt.current;
+      if (!a) return;
+      const state = a.observe(frame, performance.now());
+      if (state.ready) {
+        attempt.current = null;
+        void submit(a, state.challengePassed);
+      } else setPhase((p) => (p.name === 'looking' && p.instruction === state.instruction ? p : { name: 'looking', instruction: state.instruction }));
+    },
+    [submit],
+  );
+
+  const locked = who?.lockedUntil && who.lockedUntil > Date.now() ? who.lockedUntil : null;
+  const looking = phase.name === 'looking';
   return (
-    <section>
-      <h1>Log in</h1>
-      <CameraView options={{ embed: true, liveness: true, eyes: true, thumbnail: false }} />
+    <section aria-labelledby="login-title" data-testid="login" data-phase={phase.name}>
+      <h1 id="login-title">Log in</h1>
+      <div className="row">
+        <div>
+          <IdentityPicker
+            value={who}
+            onChange={(w) => {
+              setWho(w);
+              attempt.current = null;
+              setPhase({ name: 'pick' });
+            }}
+          />
+          {locked && <Notice kind="error">{who?.name} is locked after too many failed attempts until {clockTime(locked)}.</Notice>}
+          <div className="actions">
+            <button type="button" onClick={start} disabled={!who || looking || phase.name === 'checking'}>
+              {phase.name === 'done' || phase.name === 'failed' ? 'Try again' : 'Start'}
+            </button>
+          </div>
+          <p className="muted">Security level: {levelText(settings.securityLevel)}.</p>
+          {phase.name === 'checking' && <Notice>Checking…</Notice>}
+          {phase.name === 'done' && who && <VerdictView verdict={phase.verdict} who={who.name} />}
+          {phase.name === 'failed' && <Notice kind="error">{phase.message}</Notice>}
+        </div>
+        {looking && <CameraView options={FRAME_OPTIONS} onAnalysis={onAnalysis} prompt={phase.instruction} label="Camera for login" />}
+      </div>
     </section>
   );
 }

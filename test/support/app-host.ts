@@ -1,0 +1,85 @@
+// The whole app for browser tests: the renderer built by Vite (once per test run, only when its
+// sources changed; parallel test files wait for one build) served by the real browser host on a
+// temp data folder. Used by every test/e2e/ui-*.test.ts and by the UI benchmark.
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { startBrowserHost, type BrowserHost } from '../../electron/browser-host/host';
+import { tempDataDir } from './apiFixtures';
+import { repoRoot } from './shared';
+
+export const rendererOut = join(repoRoot, 'out', 'renderer');
+export const screenshotDir = join(repoRoot, 'test-output', 'screenshots');
+const lockDir = join(repoRoot, 'out', '.renderer-build.lock');
+const SOURCES = ['renderer', 'core'];
+
+function newestMtime(path: string): number {
+  const s = statSync(path);
+  if (!s.isDirectory()) return s.mtimeMs;
+  let newest = s.mtimeMs;
+  for (const name of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, name)));
+  return newest;
+}
+
+function rendererStale(): boolean {
+  const built = join(rendererOut, 'index.html');
+  if (!existsSync(built)) return true;
+  const builtAt = statSync(built).mtimeMs;
+  return SOURCES.some((dir) => newestMtime(join(repoRoot, dir)) > builtAt);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Builds out/renderer when a source is newer than it. A lock folder makes parallel callers wait for one build. */
+export async function ensureRendererBuilt(): Promise<void> {
+  if (!rendererStale()) return;
+  mkdirSync(join(repoRoot, 'out'), { recursive: true });
+  for (let waited = 0; ; waited += 500) {
+    try {
+      mkdirSync(lockDir);
+      break;
+    } catch {
+      // Another test file is building; a lock older than 3 minutes is a crashed build.
+      if (existsSync(lockDir) && Date.now() - statSync(lockDir).mtimeMs > 180_000) rmSync(lockDir, { recursive: true, force: true });
+      await sleep(500);
+      if (!existsSync(lockDir) && !rendererStale()) return;
+      if (waited > 300_000) throw new Error(`waited 5 minutes for another renderer build (remove ${lockDir} if none is running)`);
+    }
+  }
+  try {
+    if (!rendererStale()) return;
+    const { build } = await import('vite');
+    await build({ configFile: join(repoRoot, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+export interface AppHost {
+  host: BrowserHost;
+  /** The app's page with its token; append a hash route: `${url}#/kiosk`. */
+  url: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The built renderer behind a real browser host on a fresh data folder. `calibrationPath` defaults to
+ * models/calibration.json (the host loads it lazily; verify/identify fail clearly while it is absent).
+ */
+export async function startAppHost(options: { calibrationPath?: string; dataDir?: string } = {}): Promise<AppHost> {
+  await ensureRendererBuilt();
+  const dataDir = options.dataDir ?? tempDataDir('ui');
+  const host = await startBrowserHost({
+    appRoot: repoRoot,
+    dataDir,
+    ...(options.calibrationPath ? { calibrationPath: options.calibrationPath } : {}),
+    log: (message, error) => console.error(message, error),
+  });
+  return { host, url: host.url, dataDir, close: () => host.close() };
+}
+
+/** Where a screen's screenshot goes: test-output/screenshots/<screen>.png. */
+export function screenshotPath(screen: string): string {
+  mkdirSync(screenshotDir, { recursive: true });
+  return join(screenshotDir, `${screen}.png`);
+}
