@@ -16,7 +16,7 @@ export function AboutScreen() {
   return (
     <section className="screen about" aria-labelledby="about-title">
       <h1 id="about-title">About</h1>
-      {error && <p role="alert" className="error">{error}</p>}
+      {error && <p role="alert" className="field-error">{error}</p>}
       {!info && !error && <p>Loading…</p>}
       {info && (
         <>
@@ -51,7 +51,7 @@ export function AboutScreen() {
               </tbody>
             </table>
           ) : (
-            <p className="note">No calibration is installed (models/calibration.json): matching is unavailable until it is.</p>
+            <p className="hint">No calibration is installed (models/calibration.json): matching is unavailable until it is.</p>
           )}
 
           <h2>Models</h2>

@@ -57,18 +57,35 @@ export function CheckinLogScreen() {
   return (
     <section className="screen checkin-log" aria-labelledby="log-title">
       <h1 id="log-title">Check-in log</h1>
-      <form className="filters" onSubmit={(e) => { e.preventDefault(); void load(); }}>
-        <label htmlFor="log-from">From</label>
-        <input id="log-from" type="date" value={fromDay} onChange={(e) => setFromDay(e.target.value)} />
-        <label htmlFor="log-to">To</label>
-        <input id="log-to" type="date" value={toDay} onChange={(e) => setToDay(e.target.value)} />
-        <button type="submit">Refresh</button>
-        <button type="button" onClick={() => { setFromDay(''); setToDay(''); }}>All days</button>
-        <button type="button" onClick={() => void exportCsv()} disabled={typeof range === 'string'}>Export CSV</button>
+      <form
+        className="row"
+        style={{ alignItems: 'flex-end' }}
+        onSubmit={(e) => {
+          e.preventDefault();
+          void load();
+        }}
+      >
+        <div className="field">
+          <label htmlFor="log-from">From</label>
+          <input id="log-from" type="date" value={fromDay} onChange={(e) => setFromDay(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="log-to">To</label>
+          <input id="log-to" type="date" value={toDay} onChange={(e) => setToDay(e.target.value)} />
+        </div>
+        <div className="actions" style={{ marginBottom: 'var(--gap)' }}>
+          <button type="submit">Refresh</button>
+          <button type="button" className="secondary" onClick={() => { setFromDay(''); setToDay(''); }}>
+            All days
+          </button>
+          <button type="button" className="secondary" onClick={() => void exportCsv()} disabled={typeof range === 'string'}>
+            Export CSV
+          </button>
+        </div>
       </form>
-      {typeof range === 'string' && <p role="alert" className="error">{range}</p>}
-      {error && <p role="alert" className="error">{error}</p>}
-      <p role="status" aria-live="polite" className="status">{status}</p>
+      {typeof range === 'string' && <p role="alert" className="field-error">{range}</p>}
+      {error && <p role="alert" className="field-error">{error}</p>}
+      <p role="status" aria-live="polite" className="muted">{status}</p>
       {rows && rows.length === 0 && <p>No check-ins in this period.</p>}
       {rows && rows.length > 0 && (
         <table>

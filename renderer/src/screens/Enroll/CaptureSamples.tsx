@@ -7,6 +7,8 @@ import type { FrameOptions, FrameResult } from '../../vision/protocol';
 import { MIN_SAMPLES, nextPose, poseOf, POSES, shouldTake, type TakenPose } from './poses';
 import { sampleKey, storedQuality, thumbnailUrl, type Sample } from './sample';
 
+/** The stylesheet styles .row and .thumbs; these lists only drop their bullets. */
+const LIST = { listStyle: 'none', padding: 0 } as const;
 const OPTIONS: FrameOptions = { embed: true, liveness: false, eyes: true, thumbnail: true };
 
 export interface CaptureSamplesProps {
@@ -41,39 +43,40 @@ export function CaptureSamples({ samples, onChange }: CaptureSamplesProps) {
   const prompt = full ? 'Done: review the samples below.' : next ? POSES.find((p) => p.pose === next)?.instruction ?? null : null;
 
   return (
-    <div className="capture">
+    <div className="row">
       <CameraView options={OPTIONS} onAnalysis={onAnalysis} paused={full} prompt={prompt} label="Enrollment camera" />
-      <ul className="pose-checklist" aria-label="Poses">
-        {POSES.map((p) => {
-          const done = taken.some((t) => t.pose === p.pose);
-          return (
-            <li key={p.pose} className={done ? 'done' : ''}>
-              <span aria-hidden="true">{done ? '✓' : '○'}</span> {p.pose}
-              <span className="visually-hidden">{done ? ' taken' : ' not yet taken'}</span>
+      <div>
+        <ul className="row" aria-label="Poses" style={LIST}>
+          {POSES.map((p) => {
+            const done = taken.some((t) => t.pose === p.pose);
+            return (
+              <li key={p.pose} aria-label={`${p.pose}: ${done ? 'taken' : 'not yet taken'}`} style={{ fontWeight: done ? 600 : 400 }}>
+                <span aria-hidden="true">{done ? '✓' : '○'}</span> {p.pose}
+              </li>
+            );
+          })}
+        </ul>
+        <p role="status" aria-live="polite" data-testid="sample-count">
+          {samples.length} of {MIN_SAMPLES} samples taken
+        </p>
+        <ul className="thumbs" aria-label="Samples taken" style={LIST}>
+          {samples.map((s, i) => (
+            <li key={s.key} data-testid="sample" style={{ display: 'grid', gap: '0.25rem', justifyItems: 'center' }}>
+              <img src={thumbnailUrl(s.thumbnail)} alt={`Sample ${i + 1}: ${s.label}`} width={96} height={96} />
+              <button
+                type="button"
+                aria-label={`Remove sample ${i + 1} (${s.label})`}
+                onClick={() => {
+                  lastAt.current = performance.now();
+                  onChange(samples.filter((x) => x.key !== s.key));
+                }}
+              >
+                Remove
+              </button>
             </li>
-          );
-        })}
-      </ul>
-      <p role="status" aria-live="polite" data-testid="sample-count">
-        {samples.length} of {MIN_SAMPLES} samples taken
-      </p>
-      <ul className="thumbnails" aria-label="Samples taken">
-        {samples.map((s, i) => (
-          <li key={s.key} data-testid="sample">
-            <img src={thumbnailUrl(s.thumbnail)} alt={`Sample ${i + 1}: ${s.label}`} width={96} height={96} />
-            <button
-              type="button"
-              aria-label={`Remove sample ${i + 1} (${s.label})`}
-              onClick={() => {
-                lastAt.current = performance.now();
-                onChange(samples.filter((x) => x.key !== s.key));
-              }}
-            >
-              Remove
-            </button>
-          </li>
-        ))}
-      </ul>
+          ))}
+        </ul>
+      </div>
     </div>
   );
 }

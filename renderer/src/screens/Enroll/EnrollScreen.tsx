@@ -47,9 +47,9 @@ export function EnrollScreen() {
   return (
     <section className="screen enroll" aria-labelledby="enroll-title">
       <h1 id="enroll-title">Enroll a person</h1>
-      <ol className="steps" aria-label="Steps">
+      <ol className="row" aria-label="Steps" style={{ paddingLeft: '1.2rem', gap: '2rem' }}>
         {STEPS.map((s) => (
-          <li key={s.step} aria-current={s.step === step ? 'step' : undefined}>
+          <li key={s.step} aria-current={s.step === step ? 'step' : undefined} style={s.step === step ? { fontWeight: 700, color: 'var(--accent)' } : { color: 'var(--muted)' }}>
             {s.title}
           </li>
         ))}
@@ -68,15 +68,19 @@ export function EnrollScreen() {
             setStep('samples');
           }}
         >
-          <label htmlFor="enroll-name">Name</label>
-          <input id="enroll-name" value={name} maxLength={MAX_NAME_LENGTH} autoFocus autoComplete="off" onChange={(e) => setName(e.target.value)} aria-describedby={nameError ? 'enroll-name-error' : undefined} />
+          <div className="field">
+            <label htmlFor="enroll-name">Name</label>
+            <input id="enroll-name" value={name} maxLength={MAX_NAME_LENGTH} autoFocus autoComplete="off" onChange={(e) => setName(e.target.value)} aria-describedby={nameError ? 'enroll-name-error' : undefined} />
+          </div>
           {nameError && (
-            <p id="enroll-name-error" className="error" role="alert">
+            <p id="enroll-name-error" className="field-error" role="alert">
               {nameError}
             </p>
           )}
-          <label htmlFor="enroll-notes">Notes (optional)</label>
-          <textarea id="enroll-notes" value={notes} rows={2} onChange={(e) => setNotes(e.target.value)} />
+          <div className="field">
+            <label htmlFor="enroll-notes">Notes (optional)</label>
+            <textarea id="enroll-notes" value={notes} rows={2} onChange={(e) => setNotes(e.target.value)} />
+          </div>
           <fieldset>
             <legend>Take the samples</legend>
             <label>

@@ -16,7 +16,8 @@ export function PhotoPicker({ batch }: { batch: PhotoBatch }) {
   return (
     <div className="photo-picker">
       <div
-        className={`drop-zone${over ? ' drop-over' : ''}`}
+        className="field"
+        style={{ border: `2px dashed ${over ? 'var(--accent)' : 'var(--border)'}`, borderRadius: 'var(--radius)', padding: '1rem', maxWidth: '40rem' }}
         onDragOver={(e) => {
           e.preventDefault();
           setOver(true);
@@ -39,15 +40,15 @@ export function PhotoPicker({ batch }: { batch: PhotoBatch }) {
         />
       </div>
       {batch.items.length > 0 && (
-        <ul className="photo-list" aria-label="Photos and their verdicts" aria-busy={batch.busy}>
+        <ul aria-label="Photos and their verdicts" aria-busy={batch.busy} style={{ listStyle: 'none', padding: 0, display: 'grid', gap: '0.4rem' }}>
           {batch.items.map((item) => (
-            <li key={item.key} className={`photo-item verdict-${item.verdict.replace(/ /g, '-')}`} data-testid="photo-item" data-verdict={item.verdict}>
-              {item.sample ? <img src={thumbnailUrl(item.sample.thumbnail)} alt="" width={48} height={48} /> : <span className="thumb-placeholder" aria-hidden="true" />}
+            <li key={item.key} className="row" style={{ alignItems: 'center' }} data-testid="photo-item" data-verdict={item.verdict}>
+              {item.sample ? <img src={thumbnailUrl(item.sample.thumbnail)} alt="" width={48} height={48} /> : <span aria-hidden="true" style={{ width: 48, height: 48, display: 'inline-block', background: 'var(--border)', borderRadius: 6 }} />}
               <span className="file-name">{item.fileName}</span>
-              <strong className="verdict">{item.verdict}</strong>
-              {item.detail && <span className="detail">{item.detail}</span>}
+              <strong className={item.sample ? '' : 'field-error'}>{item.verdict}</strong>
+              {item.detail && <span className="muted">{item.detail}</span>}
               {item.verdict !== 'reading' && item.verdict !== 'enrolled' && (
-                <button type="button" onClick={() => batch.remove(item.key)} aria-label={`Remove ${item.fileName}`}>
+                <button type="button" className="secondary" onClick={() => batch.remove(item.key)} aria-label={`Remove ${item.fileName}`}>
                   Remove
                 </button>
               )}

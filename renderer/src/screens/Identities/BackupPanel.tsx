@@ -45,8 +45,8 @@ export function BackupPanel({ onRestored }: { onRestored: () => void }) {
     <section className="panel backups" aria-labelledby="backups-title">
       <h2 id="backups-title">Backup and restore</h2>
       <button type="button" disabled={busy} onClick={() => void create()}>Back up now</button>
-      <p role="status" aria-live="polite" className="status">{status}</p>
-      {error && <p role="alert" className="error">{error}</p>}
+      <p role="status" aria-live="polite" className="muted">{status}</p>
+      {error && <p role="alert" className="field-error">{error}</p>}
       {backups?.length === 0 && <p>No backups yet.</p>}
       {backups && backups.length > 0 && (
         <ul className="backup-list">

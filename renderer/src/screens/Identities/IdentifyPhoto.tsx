@@ -37,19 +37,21 @@ export function IdentifyPhoto() {
   return (
     <section className="panel identify-photo" aria-labelledby="identify-title">
       <h2 id="identify-title">Who is this?</h2>
-      <label htmlFor={inputId}>Identify the person in a photo</label>
-      <input
-        id={inputId}
-        type="file"
-        accept="image/*"
-        data-testid="identify-input"
-        disabled={busy}
-        onChange={(e) => {
-          const file = e.currentTarget.files?.[0];
-          e.currentTarget.value = '';
-          if (file) void identify(file);
-        }}
-      />
+      <div className="field">
+        <label htmlFor={inputId}>Identify the person in a photo</label>
+        <input
+          id={inputId}
+          type="file"
+          accept="image/*"
+          data-testid="identify-input"
+          disabled={busy}
+          onChange={(e) => {
+            const file = e.currentTarget.files?.[0];
+            e.currentTarget.value = '';
+            if (file) void identify(file);
+          }}
+        />
+      </div>
       {busy && <p role="status">Reading {fileName}…</p>}
       {error && <Notice kind="error">{error}</Notice>}
       {result && (

@@ -38,10 +38,12 @@ export function IdentitiesScreen() {
   return (
     <section className="screen identities" aria-labelledby="identities-title">
       <h1 id="identities-title">Identities</h1>
-      <div className="toolbar">
-        <label htmlFor="identities-search">Search by name</label>
-        <input id="identities-search" type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
-        <a href="#/enroll" className="button">
+      <div className="row" style={{ alignItems: 'flex-end' }}>
+        <div className="field">
+          <label htmlFor="identities-search">Search by name</label>
+          <input id="identities-search" type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
+        </div>
+        <a href="#/enroll" className="button" style={{ marginBottom: 'var(--gap)' }}>
           Enroll a person
         </a>
       </div>
@@ -54,13 +56,13 @@ export function IdentitiesScreen() {
           <thead>
             <tr>
               <th scope="col">
-                <span className="visually-hidden">Picture</span>
+                Picture
               </th>
               <th scope="col">Name</th>
               <th scope="col">Templates</th>
               <th scope="col">Last seen</th>
               <th scope="col">
-                <span className="visually-hidden">Actions</span>
+                Actions
               </th>
             </tr>
           </thead>
@@ -69,10 +71,10 @@ export function IdentitiesScreen() {
               const at = seen.get(i.id);
               return (
                 <tr key={i.id} aria-selected={selected === i.id} data-testid="identity-row">
-                  <td>{i.thumbnail ? <img src={thumbnailUrl(i.thumbnail)} alt="" width={48} height={48} /> : <span className="thumb-placeholder" aria-hidden="true" />}</td>
+                  <td>{i.thumbnail ? <img src={thumbnailUrl(i.thumbnail)} alt="" width={48} height={48} /> : '—'}</td>
                   <td>
                     {i.name}
-                    {i.lockedUntil ? <span className="badge"> locked</span> : null}
+                    {i.lockedUntil ? <span className="field-error"> (locked)</span> : null}
                   </td>
                   <td>{i.templateCount}</td>
                   <td>{at ? new Date(at).toLocaleString() : 'never'}</td>

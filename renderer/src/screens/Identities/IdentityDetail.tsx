@@ -76,7 +76,7 @@ export function IdentityDetail({ id, onChanged, onClose }: IdentityDetailProps) 
   return (
     <section className="panel identity-detail" aria-labelledby="identity-title">
       <h2 id="identity-title">{identity.name}</h2>
-      <p role="status" aria-live="polite" className="status">{status}</p>
+      <p role="status" aria-live="polite" className="muted">{status}</p>
       {error && <Notice kind="error">{error}</Notice>}
       {identity.lockedUntil && <Notice kind="warning">Login is locked after failed attempts until {new Date(identity.lockedUntil).toLocaleTimeString()}.</Notice>}
 
@@ -90,10 +90,14 @@ export function IdentityDetail({ id, onChanged, onClose }: IdentityDetailProps) 
           }, 'The name was not changed');
         }}
       >
-        <label htmlFor="identity-name">Name</label>
-        <input id="identity-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
-        <label htmlFor="identity-notes">Notes</label>
-        <textarea id="identity-notes" value={notes} rows={2} onChange={(e) => setNotes(e.target.value)} />
+        <div className="field">
+          <label htmlFor="identity-name">Name</label>
+          <input id="identity-name" value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />
+        </div>
+        <div className="field">
+          <label htmlFor="identity-notes">Notes</label>
+          <textarea id="identity-notes" value={notes} rows={2} onChange={(e) => setNotes(e.target.value)} />
+        </div>
         <div className="actions">
           <button type="submit" disabled={busy || name.trim() === '' || (name === identity.name && notes === identity.notes)}>
             Save name and notes
@@ -102,10 +106,10 @@ export function IdentityDetail({ id, onChanged, onClose }: IdentityDetailProps) 
       </form>
 
       <h3>Templates ({identity.templateCount})</h3>
-      <ul className="thumbnails" aria-label={`Templates of ${identity.name}`}>
+      <ul className="thumbs" aria-label={`Templates of ${identity.name}`} style={{ listStyle: 'none', padding: 0 }}>
         {identity.templates.map((t, i) => (
-          <li key={t.id}>
-            {t.thumbnail ? <img src={thumbnailUrl(t.thumbnail)} alt={`Template ${i + 1} (${t.source})`} width={96} height={96} /> : <span className="thumb-placeholder">no picture</span>}
+          <li key={t.id} style={{ display: 'grid', gap: '0.25rem', justifyItems: 'center' }}>
+            {t.thumbnail ? <img src={thumbnailUrl(t.thumbnail)} alt={`Template ${i + 1} (${t.source})`} width={96} height={96} /> : <span className="muted">no picture</span>}
             <span className="muted">
               {t.source}, quality {t.quality.score.toFixed(2)}
             </span>

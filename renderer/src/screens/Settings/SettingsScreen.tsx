@@ -46,68 +46,84 @@ export function SettingsScreen() {
   return (
     <section className="screen settings" aria-labelledby="settings-title">
       <h1 id="settings-title">Settings</h1>
-      <p role="status" aria-live="polite" className="status">{status}</p>
+      <p role="status" aria-live="polite" className="muted">{status}</p>
       {error && <Notice kind="error">{error}</Notice>}
 
       <fieldset>
         <legend>Camera</legend>
-        <label htmlFor="settings-camera">Camera</label>
-        <select id="settings-camera" value={settings.cameraId ?? ''} onChange={(e) => void save({ cameraId: e.target.value || null })}>
-          <option value="">Default camera</option>
-          {cameras.devices.map((d, i) => (
-            <option key={d.deviceId} value={d.deviceId}>{d.label || `Camera ${i + 1}`}</option>
-          ))}
-          {settings.cameraId && !cameras.devices.some((d) => d.deviceId === settings.cameraId) && <option value={settings.cameraId}>Saved camera (not connected)</option>}
-        </select>
-        {cameras.error && <p className="note">{cameras.error}</p>}
-        <label htmlFor="settings-resolution">Resolution</label>
-        <select id="settings-resolution" value={settings.resolution} onChange={(e) => void save({ resolution: e.target.value as Settings['resolution'] })}>
-          <option value="640x480">640 × 480 (fastest)</option>
-          <option value="1280x720">1280 × 720</option>
-          <option value="1920x1080">1920 × 1080</option>
-        </select>
+        <div className="field">
+          <label htmlFor="settings-camera">Camera</label>
+          <select id="settings-camera" value={settings.cameraId ?? ''} onChange={(e) => void save({ cameraId: e.target.value || null })}>
+            <option value="">Default camera</option>
+            {cameras.devices.map((d, i) => (
+              <option key={d.deviceId} value={d.deviceId}>{d.label || `Camera ${i + 1}`}</option>
+            ))}
+            {settings.cameraId && !cameras.devices.some((d) => d.deviceId === settings.cameraId) && <option value={settings.cameraId}>Saved camera (not connected)</option>}
+          </select>
+        </div>
+        {cameras.error && <p className="hint">{cameras.error}</p>}
+        <div className="field">
+          <label htmlFor="settings-resolution">Resolution</label>
+          <select id="settings-resolution" value={settings.resolution} onChange={(e) => void save({ resolution: e.target.value as Settings['resolution'] })}>
+            <option value="640x480">640 × 480 (fastest)</option>
+            <option value="1280x720">1280 × 720</option>
+            <option value="1920x1080">1920 × 1080</option>
+          </select>
+        </div>
       </fieldset>
 
       <fieldset>
         <legend>Face analysis</legend>
-        <label htmlFor="settings-backend">Backend</label>
-        <select id="settings-backend" value={settings.backend} onChange={(e) => void save({ backend: e.target.value as Settings['backend'] })}>
-          <option value="auto">Automatic (WebGPU when it works, else WASM)</option>
-          <option value="webgpu">WebGPU (graphics card)</option>
-          <option value="wasm">WASM (processor)</option>
-        </select>
-        <label htmlFor="settings-level">Security level</label>
-        <select id="settings-level" value={settings.securityLevel} onChange={(e) => void save({ securityLevel: e.target.value as Settings['securityLevel'] })}>
-          {(Object.keys(levelNames) as Settings['securityLevel'][]).map((l) => {
-            const t = threshold(l);
-            return (
-              <option key={l} value={l}>
-                {levelNames[l]}{t === undefined ? '' : ` (cosine ≥ ${t.toFixed(3)})`}
-              </option>
-            );
-          })}
-        </select>
-        {info && !info.calibration && <p className="note">No calibration is installed yet: matching will refuse until models/calibration.json exists.</p>}
+        <div className="field">
+          <label htmlFor="settings-backend">Backend</label>
+          <select id="settings-backend" value={settings.backend} onChange={(e) => void save({ backend: e.target.value as Settings['backend'] })}>
+            <option value="auto">Automatic (WebGPU when it works, else WASM)</option>
+            <option value="webgpu">WebGPU (graphics card)</option>
+            <option value="wasm">WASM (processor)</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="settings-level">Security level</label>
+          <select id="settings-level" value={settings.securityLevel} onChange={(e) => void save({ securityLevel: e.target.value as Settings['securityLevel'] })}>
+            {(Object.keys(levelNames) as Settings['securityLevel'][]).map((l) => {
+              const t = threshold(l);
+              return (
+                <option key={l} value={l}>
+                  {levelNames[l]}{t === undefined ? '' : ` (cosine ≥ ${t.toFixed(3)})`}
+                </option>
+              );
+            })}
+          </select>
+        </div>
+        {info && !info.calibration && <p className="hint">No calibration is installed yet: matching will refuse until models/calibration.json exists.</p>}
       </fieldset>
 
       <fieldset>
         <legend>Check-in kiosk</legend>
-        <label htmlFor="settings-liveness">Liveness for check-in</label>
-        <select id="settings-liveness" value={settings.checkinLiveness} onChange={(e) => void save({ checkinLiveness: e.target.value as Settings['checkinLiveness'] })}>
-          <option value="off">Off</option>
-          <option value="passive">Passive (photo and screen detection)</option>
-          <option value="challenge">Passive and a blink or head turn</option>
-        </select>
-        <label htmlFor="settings-repeat">Do not greet the same person again within (minutes)</label>
-        <input id="settings-repeat" type="number" min={0} max={1440} step={1} key={`repeatGreetingMinutes-${settings.repeatGreetingMinutes}`} defaultValue={settings.repeatGreetingMinutes} onBlur={number('repeatGreetingMinutes', 0, 1440)} />
+        <div className="field">
+          <label htmlFor="settings-liveness">Liveness for check-in</label>
+          <select id="settings-liveness" value={settings.checkinLiveness} onChange={(e) => void save({ checkinLiveness: e.target.value as Settings['checkinLiveness'] })}>
+            <option value="off">Off</option>
+            <option value="passive">Passive (photo and screen detection)</option>
+            <option value="challenge">Passive and a blink or head turn</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="settings-repeat">Do not greet the same person again within (minutes)</label>
+          <input id="settings-repeat" type="number" min={0} max={1440} step={1} key={`repeatGreetingMinutes-${settings.repeatGreetingMinutes}`} defaultValue={settings.repeatGreetingMinutes} onBlur={number('repeatGreetingMinutes', 0, 1440)} />
+        </div>
       </fieldset>
 
       <fieldset>
         <legend>Login lock-out</legend>
-        <label htmlFor="settings-attempts">Failed attempts before locking</label>
-        <input id="settings-attempts" type="number" min={1} max={100} step={1} key={`lockoutAttempts-${settings.lockoutAttempts}`} defaultValue={settings.lockoutAttempts} onBlur={number('lockoutAttempts', 1, 100)} />
-        <label htmlFor="settings-lock-minutes">Lock for (minutes)</label>
-        <input id="settings-lock-minutes" type="number" min={1} max={10080} step={1} key={`lockoutMinutes-${settings.lockoutMinutes}`} defaultValue={settings.lockoutMinutes} onBlur={number('lockoutMinutes', 1, 10080)} />
+        <div className="field">
+          <label htmlFor="settings-attempts">Failed attempts before locking</label>
+          <input id="settings-attempts" type="number" min={1} max={100} step={1} key={`lockoutAttempts-${settings.lockoutAttempts}`} defaultValue={settings.lockoutAttempts} onBlur={number('lockoutAttempts', 1, 100)} />
+        </div>
+        <div className="field">
+          <label htmlFor="settings-lock-minutes">Lock for (minutes)</label>
+          <input id="settings-lock-minutes" type="number" min={1} max={10080} step={1} key={`lockoutMinutes-${settings.lockoutMinutes}`} defaultValue={settings.lockoutMinutes} onBlur={number('lockoutMinutes', 1, 10080)} />
+        </div>
       </fieldset>
 
       <fieldset>

@@ -11,7 +11,7 @@ const PAD = 36;
 
 export function LossCurve({ points }: { points: readonly LossPoint[] }) {
   if (points.length === 0) {
-    return <p className="note">The loss curve appears once training reports its first step.</p>;
+    return <p className="hint">The loss curve appears once training reports its first step.</p>;
   }
   const steps = points.map((p) => p.step);
   const losses = points.map((p) => p.loss);
@@ -23,15 +23,15 @@ export function LossCurve({ points }: { points: readonly LossPoint[] }) {
   const y = (l: number) => H - PAD + 8 - ((l - y0) / (y1 - y0)) * (H - 2 * PAD);
   const last = points[points.length - 1] as LossPoint;
   return (
-    <figure className="loss-curve">
+    <figure style={{ margin: 0, maxWidth: '32rem' }}>
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Loss curve: ${points.length} points, latest loss ${last.loss.toFixed(4)} at step ${last.step}`}>
-        <line x1={PAD} y1={H - PAD + 8} x2={W - PAD} y2={H - PAD + 8} className="axis" />
-        <line x1={PAD} y1={PAD - 8} x2={PAD} y2={H - PAD + 8} className="axis" />
-        <text x={PAD - 4} y={y(y1) + 4} textAnchor="end" className="tick">{y1.toFixed(2)}</text>
-        <text x={PAD - 4} y={y(y0) + 4} textAnchor="end" className="tick">{y0.toFixed(2)}</text>
-        <text x={PAD} y={H - 6} className="tick">step {x0}</text>
-        <text x={W - PAD} y={H - 6} textAnchor="end" className="tick">step {x1}</text>
-        <polyline fill="none" className="curve" points={points.map((p) => `${x(p.step).toFixed(1)},${y(p.loss).toFixed(1)}`).join(' ')} />
+        <line x1={PAD} y1={H - PAD + 8} x2={W - PAD} y2={H - PAD + 8} stroke="currentColor" strokeWidth={1} />
+        <line x1={PAD} y1={PAD - 8} x2={PAD} y2={H - PAD + 8} stroke="currentColor" strokeWidth={1} />
+        <text x={PAD - 4} y={y(y1) + 4} textAnchor="end" fontSize={11} fill="currentColor">{y1.toFixed(2)}</text>
+        <text x={PAD - 4} y={y(y0) + 4} textAnchor="end" fontSize={11} fill="currentColor">{y0.toFixed(2)}</text>
+        <text x={PAD} y={H - 6} fontSize={11} fill="currentColor">step {x0}</text>
+        <text x={W - PAD} y={H - 6} textAnchor="end" fontSize={11} fill="currentColor">step {x1}</text>
+        <polyline fill="none" stroke="var(--accent)" strokeWidth={2} points={points.map((p) => `${x(p.step).toFixed(1)},${y(p.loss).toFixed(1)}`).join(' ')} />
       </svg>
       <figcaption>Training loss (latest {last.loss.toFixed(4)} at step {last.step})</figcaption>
     </figure>

@@ -90,30 +90,36 @@ export function TrainingScreen() {
         better before offering the result. Nothing changes until you accept it.
       </p>
       {disabled && (
-        <p role="note" className="note unavailable" data-testid="training-unavailable">
+        <p role="note" className="notice notice-warning" data-testid="training-unavailable">
           Fine-tuning is not available here: {unavailable}
         </p>
       )}
-      {error && <p role="alert" className="error">{error}</p>}
-      <p role="status" aria-live="polite" className="status">{status}</p>
+      {error && <p role="alert" className="field-error">{error}</p>}
+      <p role="status" aria-live="polite" className="muted">{status}</p>
 
       <fieldset disabled={disabled || running}>
         <legend>New run</legend>
-        <label htmlFor="training-loss">Loss</label>
-        <select id="training-loss" value={loss} onChange={(e) => setLoss(e.target.value as TrainingOptions['loss'])}>
-          <option value="softmax">Normalised softmax</option>
-          <option value="softmax+contrastive">Softmax + C-contrastive</option>
-          <option value="softmax+triplet">Softmax + C-triplet</option>
-        </select>
-        <label htmlFor="training-epochs">Epochs</label>
-        <input id="training-epochs" type="number" min={1} max={1000} value={epochs} onChange={(e) => setEpochs(Math.max(1, Math.min(1000, Math.round(Number(e.target.value) || 1))))} />
+        <div className="field">
+          <label htmlFor="training-loss">Loss</label>
+          <select id="training-loss" value={loss} onChange={(e) => setLoss(e.target.value as TrainingOptions['loss'])}>
+            <option value="softmax">Normalised softmax</option>
+            <option value="softmax+contrastive">Softmax + C-contrastive</option>
+            <option value="softmax+triplet">Softmax + C-triplet</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="training-epochs">Epochs</label>
+          <input id="training-epochs" type="number" min={1} max={1000} value={epochs} onChange={(e) => setEpochs(Math.max(1, Math.min(1000, Math.round(Number(e.target.value) || 1))))} />
+        </div>
         <button type="button" onClick={() => void start()}>Start training</button>
       </fieldset>
 
       <h2>Current run</h2>
       <p>{run ? stateText[run.state] : disabled ? 'Unavailable' : 'No run yet.'}{run?.message ? ` — ${run.message}` : ''}</p>
-      <label htmlFor="training-progress">Progress</label>
-      <progress id="training-progress" max={1} value={run?.progress ?? 0} aria-valuetext={`${Math.round((run?.progress ?? 0) * 100)} %`} />
+      <div className="field">
+        <label htmlFor="training-progress">Progress</label>
+        <progress id="training-progress" max={1} value={run?.progress ?? 0} aria-valuetext={`${Math.round((run?.progress ?? 0) * 100)} %`} />
+      </div>
       {running && (
         <button type="button" onClick={() => void act('Cancelled.', async () => observe(await api.training.cancel()))}>Cancel</button>
       )}

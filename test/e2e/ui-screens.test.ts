@@ -1,0 +1,133 @@
+// UI-B's screens in real Chromium against the real browser host, with the fake camera playing
+// person A's enrollment clip: the guided capture wizard, the identities, check-in log (CSV export),
+// fine-tuning (disabled: the browser host has no training), settings (a change reaches the back end,
+// delete-all asks for the phrase) and about. Each screen is saved under test-output/screenshots/.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Envelope, Identity, IdentitySummary, Settings } from '../../core/contract/api';
+import { tempDataDir, writeCalibration } from '../support/apiFixtures';
+import { screenshotPath, startAppHost, type AppHost } from '../support/app-host';
+import { hasChromium, launchChromium, noChromiumReason, type LaunchedChromium } from '../support/chromium';
+import { hasMedia, mediaRoot, noMediaReason, repoRoot, skipReason, titled } from '../support/shared';
+
+const skip = skipReason(!hasMedia && noMediaReason, !hasChromium && noChromiumReason);
+/** Model loading and five samples from a 15 fps clip on WASM, two shared cores. */
+const CAPTURE_TIMEOUT = 120_000;
+
+function value<T>(reply: Envelope<unknown>): T {
+  if (!reply.ok) throw new Error(reply.error.message);
+  return reply.value as T;
+}
+
+describe.skipIf(skip)(titled('UI-B screens in the real UI', skip), () => {
+  let app: AppHost;
+  let chromium: LaunchedChromium;
+  let page: Page;
+  const call = async <T>(name: string, args: unknown = {}) => value<T>(await app.host.dispatch(name, args));
+
+  beforeAll(async () => {
+    const installed = join(repoRoot, 'models', 'calibration.json');
+    app = await startAppHost({ calibrationPath: existsSync(installed) ? installed : writeCalibration(tempDataDir('ui-screens-cal')) });
+    await call('settings.set', { backend: 'wasm' });
+    chromium = await launchChromium({ fakeCamera: join(mediaRoot, 'person-a-enroll.mjpeg') });
+    page = await chromium.browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+  });
+
+  afterEach(async (context) => {
+    if (context.task.result?.state === 'fail') await page?.screenshot({ path: screenshotPath(`failed-${context.task.name.slice(0, 24).replace(/\W+/g, '-')}`), fullPage: true });
+  });
+
+  afterAll(async () => {
+    await chromium?.close();
+    await app?.close();
+  });
+
+  it('enrolls person A through the guided camera wizard: five good samples at varied poses', async () => {
+    await page.goto(`${app.url}#/enroll`);
+    await page.getByLabel('Name', { exact: true }).fill('Person A');
+    await page.screenshot({ path: screenshotPath('enroll'), fullPage: true });
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByTestId('sample').nth(4).waitFor({ timeout: CAPTURE_TIMEOUT });
+    await page.screenshot({ path: screenshotPath('enroll-camera'), fullPage: true });
+
+    // A removed thumbnail re-opens capture, which fills the gap again.
+    await page.getByRole('button', { name: /^Remove sample 1 / }).click();
+    await page.getByTestId('sample').nth(4).waitFor({ timeout: CAPTURE_TIMEOUT });
+
+    await page.getByRole('button', { name: 'Continue with 5 samples' }).click();
+    await page.getByTestId('duplicate-none').waitFor();
+    await page.getByRole('button', { name: 'Save Person A' }).click();
+    await page.getByTestId('enroll-done').waitFor();
+
+    const [summary] = await call<IdentitySummary[]>('identities.list');
+    expect(summary?.name).toBe('Person A');
+    const person = await call<Identity>('identities.get', { id: summary!.id });
+    expect(person.templates).toHaveLength(5);
+    expect(person.templates.every((t) => t.source === 'camera' && t.thumbnail !== null)).toBe(true);
+    // Varied: no two samples were taken at the same head pose.
+    const poses = new Set(person.templates.map((t) => `${t.quality.yaw?.toFixed(1)},${t.quality.pitch?.toFixed(1)}`));
+    expect(poses.size).toBe(5);
+    const yaws = person.templates.map((t) => t.quality.yaw ?? 0);
+    console.log(`enrollment sample yaw range: ${Math.min(...yaws).toFixed(1)}..${Math.max(...yaws).toFixed(1)} degrees`);
+  }, CAPTURE_TIMEOUT * 2);
+
+  it('warns before enrolling the same face a second time, and saves nothing until told', async () => {
+    await page.getByRole('button', { name: 'Enroll another person' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Person A again');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByTestId('sample').nth(4).waitFor({ timeout: CAPTURE_TIMEOUT });
+    await page.getByRole('button', { name: 'Continue with 5 samples' }).click();
+    await page.getByTestId('duplicate-found').waitFor();
+    expect(await page.getByTestId('duplicate-found').textContent()).toContain('already matches Person A');
+    await page.screenshot({ path: screenshotPath('enroll-duplicate'), fullPage: true });
+    expect(await call<IdentitySummary[]>('identities.list')).toHaveLength(1);
+  }, CAPTURE_TIMEOUT);
+
+  it('shows the identities, one person in detail, and the check-in log with its CSV', async () => {
+    const [a] = await call<IdentitySummary[]>('identities.list');
+    await call('checkins.record', { identityId: a!.id, score: 0.71 });
+
+    await page.goto(`${app.url}#/identities`);
+    await page.getByRole('button', { name: 'Open Person A' }).click();
+    await page.getByRole('heading', { name: 'Templates (5)' }).waitFor();
+    await page.screenshot({ path: screenshotPath('identity-detail'), fullPage: true });
+
+    await page.goto(`${app.url}#/checkin-log`);
+    await page.getByRole('cell', { name: 'Person A' }).waitFor();
+    await page.screenshot({ path: screenshotPath('checkin-log'), fullPage: true });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv).toContain('Person A');
+    expect(download.suggestedFilename()).toMatch(/^checkins-\d{4}-\d{2}-\d{2}\.csv$/);
+  });
+
+  it('disables fine-tuning with the back end’s reason, and shows about', async () => {
+    await page.goto(`${app.url}#/training`);
+    await page.getByTestId('training-unavailable').waitFor();
+    expect(await page.getByRole('button', { name: 'Start training' }).isDisabled()).toBe(true);
+    await page.screenshot({ path: screenshotPath('training'), fullPage: true });
+
+    await page.goto(`${app.url}#/about`);
+    await page.getByRole('cell', { name: 'fr_feature.onnx' }).waitFor();
+    await page.screenshot({ path: screenshotPath('about'), fullPage: true });
+  });
+
+  it('saves a settings change in the back end, and deletes all data only after the phrase is typed', async () => {
+    await page.goto(`${app.url}#/settings`);
+    await page.getByLabel('Security level').selectOption('1e-5');
+    await page.getByText('Saved.').waitFor();
+    expect((await call<Settings>('settings.get')).securityLevel).toBe('1e-5');
+    await page.screenshot({ path: screenshotPath('settings'), fullPage: true });
+
+    await page.getByRole('button', { name: 'Delete all data…' }).click();
+    const confirm = page.getByRole('button', { name: 'Delete everything' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await page.getByLabel(/Type DELETE ALL DATA to confirm/).fill('DELETE ALL DATA');
+    await confirm.click();
+    await page.getByText('All data was deleted.').waitFor();
+    expect(await call<IdentitySummary[]>('identities.list')).toEqual([]);
+  });
+});
