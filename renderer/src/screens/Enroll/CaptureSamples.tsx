@@ -4,7 +4,7 @@
 import { useCallback, useRef } from 'react';
 import { CameraView } from '../../camera/CameraView';
 import type { FrameOptions, FrameResult } from '../../vision/protocol';
-import { MIN_SAMPLES, nextPose, poseOf, POSES, shouldTake, type TakenPose } from './poses';
+import { MIN_SAMPLES, nextPose, poseOf, POSES, posesOf, shouldTake, type TakenPose } from './poses';
 import { sampleKey, storedQuality, thumbnailUrl, type Sample } from './sample';
 
 /** The stylesheet styles .row and .thumbs; these lists only drop their bullets. */
@@ -17,7 +17,7 @@ export interface CaptureSamplesProps {
 }
 
 function takenPoses(samples: readonly Sample[]): TakenPose[] {
-  return samples.map((s) => ({ pose: poseOf(s.quality.yaw ?? 0, s.quality.pitch ?? 0), yaw: s.quality.yaw ?? 0, pitch: s.quality.pitch ?? 0 }));
+  return posesOf(samples.map((s) => ({ yaw: s.quality.yaw ?? 0, pitch: s.quality.pitch ?? 0 })));
 }
 
 export function CaptureSamples({ samples, onChange }: CaptureSamplesProps) {
@@ -32,9 +32,11 @@ export function CaptureSamples({ samples, onChange }: CaptureSamplesProps) {
     if (r.faces.length !== 1 || !face || r.guidance.length > 0 || !face.template || !face.thumbnail) return;
     const now = performance.now();
     const { yaw, pitch } = face.quality;
-    if (!shouldTake(yaw, pitch, takenPoses(have), { now, lastAt: lastAt.current })) return;
+    const taken = takenPoses(have);
+    if (!shouldTake(yaw, pitch, taken, { now, lastAt: lastAt.current })) return;
     lastAt.current = now;
-    change([...have, { key: sampleKey(), vector: face.template, quality: storedQuality(face.quality), thumbnail: face.thumbnail, source: 'camera', label: poseOf(yaw, pitch) }]);
+    const label = taken[0] ? poseOf(yaw, pitch, taken[0]) : 'frontal';
+    change([...have, { key: sampleKey(), vector: face.template, quality: storedQuality(face.quality), thumbnail: face.thumbnail, source: 'camera', label }]);
   }, []);
 
   const taken = takenPoses(samples);

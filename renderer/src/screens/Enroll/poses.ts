@@ -25,19 +25,27 @@ export const MIN_INTERVAL_MS = 400;
  * after this long any good frame at a new angle is taken instead, so enrollment never stalls.
  */
 export const VARIETY_AFTER_MS = 5000;
+/** Degrees of yaw within which the first sample counts as facing the camera. */
+const FIRST_MAX_YAW = 12;
 /** Degrees a fallback sample must differ in yaw or pitch from every sample already taken. */
 const MIN_ANGLE_STEP = 2;
 
-export function poseOf(yaw: number, pitch: number): Pose {
-  if (Math.abs(yaw) < TURN && Math.abs(pitch) < TILT) return 'frontal';
-  if (Math.abs(yaw) >= Math.abs(pitch) * (TURN / TILT)) return yaw > 0 ? 'left' : 'right';
-  return pitch > 0 ? 'up' : 'down';
+/** Pose of (yaw, pitch) relative to the person's own frontal pose (landmark pose estimates carry a per-face bias). */
+export function poseOf(yaw: number, pitch: number, frontal: Angles = { yaw: 0, pitch: 0 }): Pose {
+  const y = yaw - frontal.yaw;
+  const p = pitch - frontal.pitch;
+  if (Math.abs(y) < TURN && Math.abs(p) < TILT) return 'frontal';
+  if (Math.abs(y) >= Math.abs(p) * (TURN / TILT)) return y > 0 ? 'left' : 'right';
+  return p > 0 ? 'up' : 'down';
 }
 
-export interface TakenPose {
-  pose: Pose;
+export interface Angles {
   yaw: number;
   pitch: number;
+}
+
+export interface TakenPose extends Angles {
+  pose: Pose;
 }
 
 export interface CaptureClock {
@@ -46,19 +54,28 @@ export interface CaptureClock {
   lastAt: number;
 }
 
+/** The first sample is the person's frontal pose; the others are named relative to it. */
+export function posesOf(samples: readonly Angles[]): TakenPose[] {
+  const frontal = samples[0];
+  return samples.map((a, i) => ({ ...a, pose: i === 0 || !frontal ? 'frontal' : poseOf(a.yaw, a.pitch, frontal) }));
+}
+
 /** The pose still missing that the person is asked for next, or null when all are covered. */
 export function nextPose(taken: readonly TakenPose[]): Pose | null {
   return POSES.find((p) => !taken.some((t) => t.pose === p.pose))?.pose ?? null;
 }
 
 /**
- * Whether a good frame at (yaw, pitch) becomes a sample: it covers a missing pose, or capture has
- * waited VARIETY_AFTER_MS for one and this frame is at a new angle.
+ * Whether a good frame at (yaw, pitch) becomes a sample: the first one when the person faces the
+ * camera; then one that covers a missing pose, or, once capture has waited VARIETY_AFTER_MS for one,
+ * any at a new angle.
  */
 export function shouldTake(yaw: number, pitch: number, taken: readonly TakenPose[], clock: CaptureClock): boolean {
   if (taken.length >= MIN_SAMPLES) return false;
   if (clock.now - clock.lastAt < MIN_INTERVAL_MS) return false;
-  const pose = poseOf(yaw, pitch);
+  const frontal = taken[0];
+  if (!frontal) return Math.abs(yaw) < FIRST_MAX_YAW;
+  const pose = poseOf(yaw, pitch, frontal);
   if (!taken.some((t) => t.pose === pose)) return true;
   if (clock.now - clock.lastAt < VARIETY_AFTER_MS) return false;
   return taken.every((t) => Math.abs(t.yaw - yaw) >= MIN_ANGLE_STEP || Math.abs(t.pitch - pitch) >= MIN_ANGLE_STEP);
