@@ -1,6 +1,7 @@
 // Bundles the Electron main process, the preload and the browser host into out/ with esbuild.
 // Runtime dependencies stay in node_modules (better-sqlite3 is native); the sandboxed preload
-// is self-contained CommonJS, since it can require nothing but 'electron'.
+// is self-contained CommonJS, since it can require nothing but 'electron'. The training worker is
+// its own file beside each bundle that starts it (TrainingService looks for worker.js next to itself).
 import { build } from 'esbuild';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,5 +12,7 @@ const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: tr
 await Promise.all([
   build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'out/electron/main/main.js', format: 'esm', packages: 'external' }),
   build({ ...common, entryPoints: ['electron/browser-host/server.ts'], outfile: 'out/browser-host/server.js', format: 'esm', packages: 'external' }),
+  build({ ...common, entryPoints: ['electron/services/training/worker.ts'], outfile: 'out/electron/main/worker.js', format: 'esm', packages: 'external' }),
+  build({ ...common, entryPoints: ['electron/services/training/worker.ts'], outfile: 'out/browser-host/worker.js', format: 'esm', packages: 'external' }),
   build({ ...common, entryPoints: ['electron/preload/preload.ts'], outfile: 'out/electron/preload/preload.cjs', format: 'cjs', external: ['electron'], platform: 'browser', target: 'chrome130' }),
 ]);

@@ -10,6 +10,7 @@ import { readAbout } from '../services/app/about';
 import { calibrationFile } from '../services/app/calibration';
 import { createDispatcher, type Dispatch } from '../services/app/dispatch';
 import { createAppService, type AppService } from '../services/app/service';
+import { TrainingService } from '../services/training/service';
 import { resolveStatic, securityHeaders, type StaticRoots } from '../services/app/static';
 import { fileKeyring } from '../services/store/index';
 
@@ -60,7 +61,8 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     // The browser host has no safeStorage: the key lives in a 0600 file beside the database.
     keyring: fileKeyring(join(dataDir, 'normface.key')),
     calibration: calibrationFile(options.calibrationPath ?? join(modelsDir, 'calibration.json')),
-    training: null,
+    // Runs finish as 'done' and a person accepts them (the Training screen's Accept button).
+    training: (store) => new TrainingService(store, { autoAccept: false, modelId: about.embedderModelId, log }),
     about: { name: about.name, version: about.version, host: 'browser', models: about.models, backendHint: 'webgpu' },
     modelId: about.embedderModelId,
     log,

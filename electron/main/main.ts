@@ -7,6 +7,7 @@ import { readAbout } from '../services/app/about';
 import { calibrationFile } from '../services/app/calibration';
 import { createDispatcher } from '../services/app/dispatch';
 import { createAppService, type AppService } from '../services/app/service';
+import { TrainingService } from '../services/training/service';
 import { registerContract } from './ipc';
 import { safeStorageKeyring } from './keyring';
 import { menuTemplate } from './menu';
@@ -34,7 +35,8 @@ async function start(): Promise<void> {
     dataDir,
     keyring: safeStorageKeyring(join(dataDir, 'normface.key.sealed'), safeStorage),
     calibration: calibrationFile(join(modelsDir, 'calibration.json')),
-    training: null,
+    // Runs finish as 'done' and a person accepts them (the Training screen's Accept button).
+    training: (store) => new TrainingService(store, { autoAccept: false, modelId: about.embedderModelId, log }),
     about: { name: about.name, version: about.version, host: 'electron', models: about.models, backendHint: 'webgpu' },
     modelId: about.embedderModelId,
     log,

@@ -18,6 +18,7 @@ import {
   type TemplateInfo as ApiTemplateInfo,
 } from '../../../core/contract/api';
 import { TemplateIndex } from '../../../core/matching/templateIndex';
+import { agentSetFrom, identify, type AgentSet } from '../../../core/matching/verdict';
 import { openStore, restoreDatabase, StoreError, type Keyring, type Store } from '../store/index';
 import type { IdentityDetail, IdentitySummary, JsonObject, NewTemplate, StoredTemplate, StoreEvent, TemplateInfo } from '../store/types';
 import { backupDir, listBackups, newBackupName } from './backups';
@@ -26,7 +27,7 @@ import { fnmrOf, levelFmr } from './calibration';
 import { checkinsCsv } from './checkinsCsv';
 import type { Handlers } from './dispatch';
 import { afterAttempt, attemptsLeft, isLocked } from './loginPolicy';
-import type { TrainingPort } from './ports';
+import type { TrainingFactory, TrainingPort } from './ports';
 import { join } from 'node:path';
 
 /** Below this passive p(live) a verification is refused as a presentation attack. */
@@ -37,7 +38,8 @@ export interface AppDeps {
   dataDir: string;
   keyring: Keyring;
   calibration: CalibrationSource;
-  training: TrainingPort | null;
+  /** Builds the training service over the opened store; null: this host offers no training. */
+  training: TrainingFactory | null;
   about: { name: string; version: string; host: 'electron' | 'browser'; models: ModelInfo[]; backendHint: 'webgpu' | 'wasm' };
   /** The embedder's modelId: templates are tagged with it and matching never mixes models. */
   modelId: string;
@@ -50,6 +52,8 @@ export interface AppService {
   storeState(): StoreState;
   /** Templates held by the matcher (for figures and tests). */
   matcher: TemplateIndex;
+  /** The agents identify ranks by (the accepted run's), or null: ranked by templates. */
+  agents: AgentSet | null;
   /** Closes the database; later calls answer 'unavailable'. */
   close(): void;
 }
@@ -64,6 +68,10 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
   let problem: StoreError | null = null;
   const names = new Map<string, string>();
   let matcher = new TemplateIndex({ firstPass: 'int8' });
+  let trainer: TrainingPort | null = null;
+  /** The accepted run's agents by identity and its scale s; null when no run is in force. */
+  let accepted: { vectors: Map<string, Float32Array>; scale: number } | null = null;
+  let agents: AgentSet | null = null;
 
   /** The matcher holds only templates of the current embedder: scores across models mean nothing. */
   function load(templates: Iterable<StoredTemplate>, into: TemplateIndex): void {
@@ -78,6 +86,8 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       for (const i of store.listIdentities()) names.set(i.id, i.displayName);
       matcher = new TemplateIndex({ firstPass: 'int8' });
       load(store.allTemplates(), matcher);
+      trainer = deps.training ? deps.training(store) : null;
+      loadAgents();
     } catch (e) {
       store?.close();
       store = null;
@@ -87,6 +97,54 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     }
   }
   await open();
+
+  /** Reads the accepted run's agents (after open, accept, rollback). */
+  function loadAgents(): void {
+    let active: ReturnType<Store['activeAgents']> = null;
+    try {
+      active = db().activeAgents();
+    } catch (e) {
+      // A damaged agent must not lock people out: identify falls back to templates, and says why.
+      if (!(e instanceof StoreError)) throw e;
+      log('normface: the accepted agents could not be read; identifying by templates', e);
+    }
+    if (!active) {
+      accepted = null;
+    } else {
+      const learnt = active.run.metrics?.['scale'];
+      const fixed = active.run.settings['scale'];
+      const scale = typeof learnt === 'number' && learnt > 0 ? learnt : typeof fixed === 'number' && fixed > 0 ? fixed : 10;
+      accepted = { vectors: new Map(active.agents.map((a) => [a.identityId, a.vector])), scale };
+    }
+    rebuildAgents();
+  }
+
+  /**
+   * One agent per identity the matcher holds. A person enrolled after the run has no agent: they
+   * are ranked by the normalised mean of their templates, which is where a run starts an agent.
+   */
+  function rebuildAgents(): void {
+    agents = null;
+    if (!accepted || matcher.size === 0) return;
+    const ids = matcher.ownerIds();
+    const dim = matcher.dim;
+    const rows = new Float32Array(ids.length * dim);
+    ids.forEach((id, i) => {
+      const row = rows.subarray(i * dim, (i + 1) * dim);
+      const agent = accepted?.vectors.get(id);
+      if (agent && agent.length === dim) {
+        row.set(agent);
+        return;
+      }
+      for (const t of matcher.templateIdsOf(id)) {
+        const v = matcher.templateVector(t);
+        if (v) for (let d = 0; d < dim; d++) row[d]! += v[d]!;
+      }
+    });
+    const set = agentSetFrom(ids, rows, accepted.scale, dim);
+    if ('ok' in set) log('normface: the accepted agents cannot be used; identifying by templates', new Error(set.error));
+    else agents = set;
+  }
 
   function db(): Store {
     if (store) return store;
@@ -183,6 +241,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     matcher.removeOwner(identityId);
     const mine = [...db().allTemplates()].filter((t) => t.identityId === identityId);
     load(mine, matcher);
+    rebuildAgents();
   }
 
   function bestScore(identityId: string, probes: readonly Float32Array[]): number | null {
@@ -219,7 +278,8 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
   }
 
   function training(): TrainingPort {
-    if (deps.training) return deps.training;
+    db();
+    if (trainer) return trainer;
     throw new ApiError({ code: 'unavailable', message: 'Local training is not available in this version of the app yet.' });
   }
 
@@ -273,6 +333,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       }
       db().removeTemplate(templateId);
       matcher.removeTemplate(templateId);
+      rebuildAgents();
       db().logEvent({ kind: 'enroll', identityId: id, details: { action: 'remove-template' } });
       return identity(db().getIdentity(id));
     },
@@ -281,6 +342,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       db().deleteIdentity(id);
       matcher.removeOwner(id);
       names.delete(id);
+      rebuildAgents();
       return { deleted: id };
     },
 
@@ -331,7 +393,15 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
 
     identify: ({ probe, k, level: requested }) => {
       const { level: l, threshold } = level(requested);
-      const candidates = matcher.size > 0 ? matcher.search(probe, k ?? 5).map((h) => candidate(h.ownerId, h.score)) : [];
+      let candidates: Candidate[] = [];
+      if (agents) {
+        // Ranked by cosine to each person's agent; the open-set threshold stays the calibrated one.
+        const found = identify(matcher, probe, k ?? 5, threshold, agents);
+        if (!found.ok) throw new ApiError({ code: 'invalid-arguments', message: `The probe cannot be identified: ${found.error}.` });
+        candidates = found.candidates.map((h) => candidate(h.ownerId, h.score));
+      } else if (matcher.size > 0) {
+        candidates = matcher.search(probe, k ?? 5).map((h) => candidate(h.ownerId, h.score));
+      }
       const top = candidates[0];
       return { candidates, recognised: top && top.score >= threshold ? top : null, threshold, level: l };
     },
@@ -374,6 +444,10 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
         throw new ApiError({ code: 'not-found', message: `There is no backup named ${name}.` });
       }
       const file = join(backupDir(deps.dataDir), name);
+      // A run in progress trains on the data being replaced: stop it, its result would be stale.
+      await trainer?.cancel();
+      trainer?.dispose?.();
+      trainer = null;
       if (store) {
         // The store validates the backup before swapping it in and logs the restore.
         store.restoreFrom(file);
@@ -386,18 +460,31 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       return { identities: db().listIdentities().length };
     },
 
-    'data.deleteAll': () => {
+    'data.deleteAll': async () => {
+      db();
+      // Stopped first: a run finishing into the emptied tables would have nowhere to go.
+      await trainer?.cancel();
       db().deleteAllData();
       names.clear();
       matcher = new TemplateIndex({ firstPass: 'int8' });
+      accepted = null;
+      agents = null;
       return { deleted: true };
     },
 
     'training.start': ({ options }) => training().start(options ?? {}),
     'training.status': () => training().status(),
     'training.cancel': () => training().cancel(),
-    'training.accept': ({ runId }) => training().accept(runId),
-    'training.rollback': () => training().rollback(),
+    'training.accept': async ({ runId }) => {
+      const run = await training().accept(runId);
+      loadAgents();
+      return run;
+    },
+    'training.rollback': async () => {
+      const active = await training().rollback();
+      loadAgents();
+      return active;
+    },
     'training.runs': () => training().runs(),
   };
 
@@ -407,7 +494,12 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     get matcher() {
       return matcher;
     },
+    get agents() {
+      return agents;
+    },
     close() {
+      trainer?.dispose?.();
+      trainer = null;
       store?.close();
       store = null;
     },

@@ -5,7 +5,7 @@
 // next start. Implements the app's TrainingPort (electron/services/app/ports.ts).
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { TrainingOptions, TrainingRun, TrainingState } from '../../../core/contract/api';
+import { ApiError, type TrainingOptions, type TrainingRun, type TrainingState } from '../../../core/contract/api';
 import type { LossKind } from '../../../native-train/losses/loss';
 import { defaultProtocolSettings, type ProtocolOutcome, type ProtocolProgress, type ProtocolSettings } from '../../../native-train/protocol';
 import type { JsonObject, Store, TrainingRun as StoredRun } from '../store/index';
@@ -27,12 +27,19 @@ export interface TrainingServiceOptions {
   workerUrl?: URL;
   /** Heap cap of the worker (MiB); the run's matrices are capped by settings.train.maxBytes. */
   workerHeapMiB?: number;
+  /** Train on this embedder's templates only (the app's); default: the model most identities have. */
+  modelId?: string;
+  /** Where problems no caller can be told about go (a run that could not be saved at all). */
+  log?: (message: string, error: unknown) => void;
 }
 
-/** Thrown for calls that cannot be done now; the message is for the person. */
-export class TrainingError extends Error {
-  constructor(readonly code: 'busy' | 'not_found' | 'invalid', message: string) {
-    super(message);
+const apiCodes = { busy: 'conflict', not_found: 'not-found', invalid: 'conflict' } as const;
+
+/** Thrown for calls that cannot be done now; the message is for the person. An ApiError, so the
+ * contract's dispatcher passes it on as is. */
+export class TrainingError extends ApiError {
+  constructor(readonly reason: keyof typeof apiCodes, message: string) {
+    super({ code: apiCodes[reason], message });
     this.name = 'TrainingError';
   }
 }
@@ -43,6 +50,8 @@ interface Current {
   options: TrainingOptions;
   worker: Worker;
   stop: Int32Array;
+  /** Set by dispose(): the store is closing, so the run's end is not written (next start marks it failed). */
+  dropped: boolean;
   last: ProtocolProgress | null;
   done: Promise<void>;
 }
@@ -89,7 +98,7 @@ export class TrainingService implements TrainingPort {
       : new Worker(url, { workerData: job, resourceLimits });
     let settle: () => void = () => {};
     const current: Current = {
-      runId: stored.id, startedAt: stored.startedAt, options, worker, stop: new Int32Array(stopBuffer), last: null,
+      runId: stored.id, startedAt: stored.startedAt, options, worker, stop: new Int32Array(stopBuffer), dropped: false, last: null,
       done: new Promise<void>((resolve) => { settle = resolve; }),
     };
     this.current = current;
@@ -101,6 +110,10 @@ export class TrainingService implements TrainingPort {
       finished = true;
       clearTimeout(watchdog);
       this.current = null;
+      if (current.dropped) {
+        settle();
+        return;
+      }
       const run = this.record(current.runId, outcome, identityIds);
       void worker.terminate();
       this.emit({ type: 'finished', run });
@@ -163,6 +176,16 @@ export class TrainingService implements TrainingPort {
     await this.cancel();
   }
 
+  /** For a store about to close now: stops the worker and writes nothing more; the run stays
+   * 'running' in the store and the next TrainingService over it marks it failed (interrupted). */
+  dispose(): void {
+    const current = this.current;
+    if (!current) return;
+    current.dropped = true;
+    Atomics.store(current.stop, 0, 1);
+    void current.worker.terminate();
+  }
+
   private emit(event: TrainingEvent): void {
     for (const listener of this.listeners) listener(event);
   }
@@ -188,6 +211,7 @@ export class TrainingService implements TrainingPort {
   private gather(): { input: { dim: number; identities: Float32Array[][] }; identityIds: string[] } {
     const byModel = new Map<string, Map<string, Float32Array[]>>();
     for (const t of this.store.allTemplates()) {
+      if (this.options.modelId !== undefined && t.modelId !== this.options.modelId) continue;
       const identities = byModel.get(t.modelId) ?? new Map<string, Float32Array[]>();
       byModel.set(t.modelId, identities);
       const list = identities.get(t.identityId) ?? [];
@@ -244,7 +268,14 @@ export class TrainingService implements TrainingPort {
       return this.view(this.store.finishRun(runId, { status, metrics, agents }).run);
     } catch (e) {
       const reason = `the run finished but could not be saved: ${e instanceof Error ? e.message : String(e)}`;
-      return this.view(this.store.finishRun(runId, { status: 'failed', agents: [], metrics: { reason } }).run);
+      try {
+        return this.view(this.store.finishRun(runId, { status: 'failed', agents: [], metrics: { reason } }).run);
+      } catch (again) {
+        // Called from a worker event: a throw here would take the process down. The store keeps
+        // the run as 'running', which the next start turns into failed.
+        (this.options.log ?? console.error)(`normface: training run ${runId} could not be recorded`, again);
+        return { id: runId, state: 'failed', startedAt: 0, finishedAt: null, options: {}, progress: 1, metrics: {}, message: reason };
+      }
     }
   }
 
