@@ -3,10 +3,11 @@
 // Disabled with the back end's own sentence when this host offers no training.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type TrainingOptions, type TrainingRun } from '../../api/client';
+import { errorText as message } from '../../components/errorText';
 import { LossCurve, type LossPoint } from './LossCurve';
 
 const POLL_MS = 500;
-const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
 
 const stateText: Record<TrainingRun['state'], string> = {
   idle: 'Not started',
@@ -60,19 +61,19 @@ export function TrainingScreen() {
     };
   }, [poll]);
 
-  async function act(what: string, work: () => Promise<unknown>) {
+  async function act(done: string, failure: string, work: () => Promise<unknown>) {
     setError('');
     setStatus('');
     try {
       await work();
-      setStatus(what);
+      setStatus(done);
     } catch (e) {
-      setError(`${what.replace(/\.$/, '')} failed: ${message(e)}`);
+      setError(`${failure}: ${message(e)}`);
     }
   }
 
   const start = () =>
-    act('Training started.', async () => {
+    act('Training started.', 'Training could not start', async () => {
       setCurve([]);
       observe(await api.training.start({ options: { loss, epochs } }));
       void poll();
@@ -121,7 +122,7 @@ export function TrainingScreen() {
         <progress id="training-progress" max={1} value={run?.progress ?? 0} aria-valuetext={`${Math.round((run?.progress ?? 0) * 100)} %`} />
       </div>
       {running && (
-        <button type="button" onClick={() => void act('Cancelled.', async () => observe(await api.training.cancel()))}>Cancel</button>
+        <button type="button" onClick={() => void act('Cancelled.', 'The run was not cancelled', async () => observe(await api.training.cancel()))}>Cancel</button>
       )}
       <LossCurve points={curve} />
 
@@ -149,10 +150,10 @@ export function TrainingScreen() {
       </table>
 
       <div className="actions">
-        <button type="button" disabled={disabled || run?.state !== 'done'} onClick={() => void act('Accepted.', async () => run && observe(await api.training.accept({ runId: run.id })))}>
+        <button type="button" disabled={disabled || run?.state !== 'done'} onClick={() => void act('Accepted: identification now uses the new agents.', 'The run was not accepted', async () => run && observe(await api.training.accept({ runId: run.id })))}>
           Accept the new agents
         </button>
-        <button type="button" disabled={disabled || running} onClick={() => void act('Rolled back to the previous agents.', async () => { await api.training.rollback(); await poll(); })}>
+        <button type="button" disabled={disabled || running} onClick={() => void act('Rolled back to the previous agents.', 'Nothing was rolled back', async () => { await api.training.rollback(); await poll(); })}>
           Roll back
         </button>
       </div>
