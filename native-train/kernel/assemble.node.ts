@@ -11,10 +11,14 @@ const here = dirname(fileURLToPath(import.meta.url));
 export async function assembleGemm(): Promise<Uint8Array> {
   const wabt = await wabtInit();
   const source = readFileSync(join(here, 'gemm.wat'), 'utf8');
-  const mod = wabt.parseWat('gemm.wat', source, { simd: true });
+  const mod = wabt.parseWat('gemm.wat', source, { simd: true, threads: true });
   try {
-    mod.validate();
-    return mod.toBinary({}).buffer;
+    // wabt.js's validate() ignores the enabled features and refuses shared memory, so the engine
+    // that will run the bytes validates them instead.
+    const bytes = mod.toBinary({}).buffer;
+    const engine = (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly;
+    if (!engine.validate(bytes)) throw new Error('gemm.wat assembled into an invalid module');
+    return bytes;
   } finally {
     mod.destroy();
   }

@@ -1,11 +1,12 @@
 ;; C = A * B^T over row-major float32 matrices: C[i*ldc + j] = sum_p A[i*lda + p] * B[j*ldb + p].
 ;; Every heavy product of training has this form (cosines F*W^T, agent gradient G^T*F with both
 ;; operands pre-transposed), so one kernel serves both. k must be a multiple of 4 (callers pad).
-;; Pointers are byte offsets into the imported memory; strides are in elements.
+;; Pointers are byte offsets into the imported memory; strides are in elements. The memory is shared
+;; (max 4 GiB) so a second thread can run the same kernel on other rows (twoThreads.node.ts).
 ;; 2 rows of A x 4 rows of B are held in 8 SIMD accumulators (14 live registers, under x64's 16),
 ;; and B is walked in column blocks of `nb` rows so the block stays in L2 while A streams past.
 (module
-  (import "env" "memory" (memory 1))
+  (import "env" "memory" (memory 1 65536 shared))
 
   ;; one dot product of k floats (tails of the 2x4 tiling)
   (func $dot (param $a i32) (param $b i32) (param $k i32) (result f32)
