@@ -94,6 +94,8 @@ describe.skipIf(skip)(titled('UI-B screens in the real UI', skip), () => {
     await page.getByRole('button', { name: 'Open Person A' }).click();
     await page.getByRole('heading', { name: 'Templates (5)' }).waitFor();
     await page.screenshot({ path: screenshotPath('identity-detail'), fullPage: true });
+    await page.getByRole('button', { name: 'Back up now' }).click();
+    await page.getByText(/^Backup .+ saved\.$/).waitFor();
 
     await page.goto(`${app.url}#/checkin-log`);
     await page.getByRole('cell', { name: 'Person A' }).waitFor();
@@ -125,6 +127,8 @@ describe.skipIf(skip)(titled('UI-B screens in the real UI', skip), () => {
     await page.getByText(/^(Finished|Failed|Accepted)/).waitFor({ timeout: CAPTURE_TIMEOUT });
     const before = page.getByRole('row', { name: /Rank-1 accuracy/ });
     expect(await before.textContent()).toMatch(/Rank-1 accuracy\d+\.\d %\d+\.\d %/);
+    // The loss curve ends at the run's last step, even when no poll saw it running.
+    await page.getByRole('img', { name: /^Loss curve: \d+ points?, latest loss \d/ }).waitFor();
     await page.screenshot({ path: screenshotPath('training'), fullPage: true });
   }, CAPTURE_TIMEOUT * 2);
 
@@ -134,7 +138,22 @@ describe.skipIf(skip)(titled('UI-B screens in the real UI', skip), () => {
     await page.screenshot({ path: screenshotPath('about'), fullPage: true });
   });
 
-  it('saves a settings change in the back end, and deletes all data only after the phrase is typed', async () => {
+  it('deletes a person after confirming, and brings them back from the backup made earlier', async () => {
+    await page.goto(`${app.url}#/identities`);
+    await page.getByRole('button', { name: 'Open Person A' }).click();
+    await page.getByRole('button', { name: 'Delete Person A…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete Person A' }).click();
+    await page.getByRole('button', { name: 'Open Person A' }).waitFor({ state: 'detached' });
+    expect((await call<IdentitySummary[]>('identities.list')).map((i) => i.name)).not.toContain('Person A');
+
+    await page.getByRole('button', { name: /^Restore / }).first().click();
+    await page.getByRole('button', { name: 'Restore', exact: true }).click();
+    await page.getByText(/^Restored .+: 1 identity\.$/).waitFor();
+    await page.getByRole('button', { name: 'Open Person A' }).waitFor();
+    expect((await call<IdentitySummary[]>('identities.list')).map((i) => i.name)).toEqual(['Person A']);
+  });
+
+  it('saves a settings change in the back end, and deletes all data (backups too) only after the phrase is typed', async () => {
     await page.goto(`${app.url}#/settings`);
     await page.getByLabel('Security level').selectOption('1e-5');
     await page.getByText('Saved.').waitFor();
@@ -148,5 +167,6 @@ describe.skipIf(skip)(titled('UI-B screens in the real UI', skip), () => {
     await confirm.click();
     await page.getByText('All data was deleted.').waitFor();
     expect(await call<IdentitySummary[]>('identities.list')).toEqual([]);
+    expect(await call<unknown[]>('backup.list')).toEqual([]);
   });
 });

@@ -39,7 +39,7 @@ export function DeleteAllData({ onDeleted }: { onDeleted: () => void }) {
         onConfirm={() => void erase()}
         onCancel={() => setOpen(false)}
       >
-        <p>This deletes every identity, template, check-in and event, and cannot be undone. Backups already in the backup folder are kept.</p>
+        <p>This deletes every identity, template, check-in, event and setting, and every backup too: it cannot be undone.</p>
       </ConfirmDialog>
     </>
   );

@@ -32,6 +32,7 @@ export function LossCurve({ points }: { points: readonly LossPoint[] }) {
         <text x={PAD} y={H - 6} fontSize={11} fill="currentColor">step {x0}</text>
         <text x={W - PAD} y={H - 6} textAnchor="end" fontSize={11} fill="currentColor">step {x1}</text>
         <polyline fill="none" stroke="var(--accent)" strokeWidth={2} points={points.map((p) => `${x(p.step).toFixed(1)},${y(p.loss).toFixed(1)}`).join(' ')} />
+        <circle cx={x(last.step)} cy={y(last.loss)} r={3.5} fill="var(--accent)" />
       </svg>
       <figcaption>Training loss (latest {last.loss.toFixed(4)} at step {last.step})</figcaption>
     </figure>

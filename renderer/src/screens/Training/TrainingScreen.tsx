@@ -38,8 +38,11 @@ export function TrainingScreen() {
     setRun(r);
     const step = r?.metrics['step'];
     const l = r?.metrics['loss'];
-    if (r?.state === 'running' && step !== undefined && l !== undefined && Number.isFinite(l)) {
-      setCurve((c) => (c.length > 0 && (c[c.length - 1] as LossPoint).step >= step ? c : [...c, { step, loss: l }]));
+    // A finished run reports its total steps and last loss: the curve ends there even when the run
+    // was too quick for any poll to see it running.
+    const at = r?.state === 'running' ? step : r?.metrics['steps'];
+    if (r && r.state !== 'idle' && at !== undefined && l !== undefined && Number.isFinite(l)) {
+      setCurve((c) => (c.length > 0 && (c[c.length - 1] as LossPoint).step >= at ? c : [...c, { step: at, loss: l }]));
     }
   }, []);
 
