@@ -10,7 +10,7 @@ import { lfwRoot } from '../support/shared';
 import { parseArgs } from './args';
 import { embedImages, MODEL_ID } from './embeddings';
 import { readPairs } from './lfw-lists';
-import { writeRocPng } from './roc-plot';
+import { writeRocPng, writeRocSvg } from './roc-plot';
 
 const args = parseArgs(process.argv.slice(2));
 const data = resolve(args.get('data') ?? lfwRoot);
@@ -55,9 +55,10 @@ const report = {
 mkdirSync(dirname(out), { recursive: true });
 writeFileSync(out, JSON.stringify(report, null, 2) + '\n');
 writeRocPng(plot, roc);
+writeRocSvg(plot.replace(/\.png$/, '') + '.svg', roc, `LFW view ${view}${flip ? ' + flip' : ''}: ${(100 * accuracy.mean).toFixed(2)}% +/- ${(100 * accuracy.std).toFixed(2)}, AUC ${auc.toFixed(4)}`);
 
 const pct = (x: number) => (100 * x).toFixed(2);
 console.log(`LFW view ${view}${flip ? ' (flip fusion)' : ''}: ${scored.length} pairs, ${embedded.size} images, ${fallbacks} centre-crop fallbacks`);
 for (const f of accuracy.folds) console.log(`  fold ${f.fold + 1}: ${pct(f.accuracy)}% at cosine ${f.threshold.toFixed(3)}`);
 console.log(`accuracy ${pct(accuracy.mean)}% +/- ${pct(accuracy.std)}   AUC ${auc.toFixed(4)}   TAR ${pct(tar.tar)}% at FAR 1e-3`);
-console.log(`report: ${out}\nROC plot: ${plot}`);
+console.log(`report: ${out}\nROC plot: ${plot} (and .svg with labels)`);

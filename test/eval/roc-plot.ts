@@ -52,3 +52,37 @@ export function writeRocPng(file: string, roc: readonly RocPoint[], marks: reado
   }
   writeFileSync(file, PNG.sync.write(png));
 }
+
+/** The same plot as SVG, with axis labels and a title (the PNG has no font to draw text with). */
+export function writeRocSvg(file: string, roc: readonly RocPoint[], title: string, marks: readonly number[] = [1e-3]): void {
+  const pw = W - M.left - M.right;
+  const ph = H - M.top - M.bottom;
+  const tarMin = 0.9;
+  const px = (far: number) => M.left + ((Math.log10(Math.max(far, FAR_MIN)) - Math.log10(FAR_MIN)) / -Math.log10(FAR_MIN)) * pw;
+  const py = (tar: number) => M.top + (1 - (Math.max(tar, tarMin) - tarMin) / (1 - tarMin)) * ph;
+  const parts: string[] = [];
+  for (let e = -4; e <= 0; e++) {
+    parts.push(`<line x1="${px(10 ** e)}" y1="${M.top}" x2="${px(10 ** e)}" y2="${M.top + ph}" stroke="#ccc"/>`);
+    parts.push(`<text x="${px(10 ** e)}" y="${M.top + ph + 18}" text-anchor="middle">1e${e}</text>`);
+  }
+  for (let t = 0; t <= 5; t++) {
+    const tar = tarMin + t * 0.02;
+    parts.push(`<line x1="${M.left}" y1="${py(tar)}" x2="${M.left + pw}" y2="${py(tar)}" stroke="#ccc"/>`);
+    parts.push(`<text x="${M.left - 6}" y="${py(tar) + 4}" text-anchor="end">${tar.toFixed(2)}</text>`);
+  }
+  for (const far of marks) parts.push(`<line x1="${px(far)}" y1="${M.top}" x2="${px(far)}" y2="${M.top + ph}" stroke="#e6963c"/>`);
+  let d = '';
+  let prev: RocPoint | undefined;
+  for (const p of roc) {
+    if (p.far > 0 && prev) d += `${d ? 'L' : 'M'}${px(prev.far).toFixed(1)},${py(prev.tar).toFixed(1)}L${px(p.far).toFixed(1)},${py(prev.tar).toFixed(1)}L${px(p.far).toFixed(1)},${py(p.tar).toFixed(1)}`;
+    prev = p;
+  }
+  parts.push(`<path d="${d}" fill="none" stroke="#1e5ac8" stroke-width="2.5"/>`);
+  parts.push(`<text x="${M.left + pw / 2}" y="${H - 10}" text-anchor="middle">false accept rate (log scale)</text>`);
+  parts.push(`<text x="16" y="${M.top + ph / 2}" text-anchor="middle" transform="rotate(-90 16 ${M.top + ph / 2})">true accept rate</text>`);
+  parts.push(`<text x="${M.left + 8}" y="${M.top + 16}">${title.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</text>`);
+  writeFileSync(
+    file,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>\n`,
+  );
+}
