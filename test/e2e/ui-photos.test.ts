@@ -1,7 +1,7 @@
 // Enrollment from photos through the real UI: five LFW photos of one person, a corrupt file and a
 // photo with no face go through the file picker together; each gets its own verdict and the batch
 // never stops. Then a sixth photo of the person is identified, and a photo of someone else is not.
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import type { Page } from 'playwright-core';
@@ -117,5 +117,29 @@ describe.skipIf(skip)(titled('enrollment from photos in the real UI', skip), () 
     await page.getByTestId('identify-input').setInputFiles(lfwImage('George_W_Bush', 1));
     await page.getByTestId('identify-result').filter({ hasText: 'George_W_Bush_0001.jpg' }).waitFor({ timeout: READ_TIMEOUT });
     expect(await page.getByTestId('identify-result').getAttribute('data-recognised')).toBe('');
+  });
+
+  it('adds a sample to an enrolled person from a photo dropped on the drop zone', async () => {
+    await page.goto(`${app.url}#/identities`);
+    await page.getByRole('button', { name: `Open ${NAME}` }).click();
+    await page.getByRole('button', { name: 'From photos' }).click();
+    // A real drop event carrying the file, as the browser makes when a photo is dragged in.
+    const bytes = readFileSync(lfwImage(PERSON, 7)).toString('base64');
+    const transfer = await page.evaluateHandle(
+      ([b64, name]) => {
+        // Runs in the page; the Node-side types know no DataTransfer.
+        const page = globalThis as unknown as { DataTransfer: new () => { items: { add(file: File): void } } };
+        const t = new page.DataTransfer();
+        t.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], name, { type: 'image/jpeg' }));
+        return t;
+      },
+      [bytes, `${PERSON}_0007.jpg`] as const,
+    );
+    await page.getByText('or drop them here').dispatchEvent('drop', { dataTransfer: transfer });
+    await page.locator('[data-testid=photo-item][data-verdict="face found"]').waitFor({ timeout: READ_TIMEOUT });
+    await page.getByRole('button', { name: `Add 1 sample to ${NAME}` }).click();
+    await page.getByText(`Added 1 sample to ${NAME}.`).waitFor();
+    const listed = await app.host.dispatch('identities.list', {});
+    expect((listed as { ok: true; value: IdentitySummary[] }).value.map((p) => p.templateCount)).toEqual([6]);
   });
 });
