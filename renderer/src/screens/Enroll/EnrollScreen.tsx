@@ -1,5 +1,5 @@
 // The enrollment wizard: name -> samples (guided camera capture, or photos) -> duplicate check -> save.
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { MAX_NAME_LENGTH, MAX_TEMPLATES_PER_CALL } from '../../../../core/contract/api';
 import type { Identity } from '../../api/client';
 import { Notice } from '../../components/Notice';
@@ -30,7 +30,8 @@ export function EnrollScreen() {
   const [saved, setSaved] = useState<{ identity: Identity; how: 'created' | 'added'; count: number } | null>(null);
   const photos = usePhotoBatch();
 
-  const photoSamples = photos.items.flatMap((i) => (i.sample ? [i.sample] : []));
+  // Stable while the photos are unchanged, so the duplicate check runs once per set of samples.
+  const photoSamples = useMemo(() => photos.items.flatMap((i) => (i.sample ? [i.sample] : [])), [photos.items]);
   const samples = method === 'camera' ? captured : photoSamples;
   const needed = method === 'camera' ? MIN_SAMPLES : 1;
   const tooMany = samples.length > MAX_TEMPLATES_PER_CALL;
