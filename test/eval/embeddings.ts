@@ -39,17 +39,32 @@ function readCache(): Map<string, EmbeddedImage> {
     const len = buf.readUInt16LE(o);
     if (o + 4 + len > buf.length) break;
     const flags = buf[o + 2 + len] as number;
-    const end = o + 4 + len + ((flags & 2) === 2 ? 8 : 4) * DIM;
+    let vectors = (flags & 2) === 2 ? 2 : 1;
+    // Some records were appended with two vectors but without flag 2 (a writer of an older version
+    // running alongside): read past both so the records after them stay readable; the second
+    // vector's meaning is unknown, so it is not used.
+    if (vectors === 1 && !recordStartsAt(buf, o + 4 + len + 4 * DIM) && recordStartsAt(buf, o + 4 + len + 8 * DIM)) vectors = 0;
+    const end = o + 4 + len + (vectors === 0 ? 8 : vectors * 4) * DIM;
     if (end > buf.length) break; // a torn last record from an interrupted run
     const key = buf.toString('utf8', o + 2, o + 2 + len);
     const faces = buf[o + 3 + len] as number;
     const floats = new Float32Array(buf.buffer.slice(buf.byteOffset + o + 4 + len, buf.byteOffset + end));
     const e: EmbeddedImage = { template: floats.subarray(0, DIM), fallback: (flags & 1) === 1, faces };
-    if ((flags & 2) === 2) e.fused = floats.subarray(DIM);
+    if (vectors === 2) e.fused = floats.subarray(DIM);
     map.set(key, e);
     o = end;
   }
   return map;
+}
+
+/** Whether a record header (or the end of the file) is at `o`: a short printable path, flags < 4. */
+function recordStartsAt(buf: Buffer, o: number): boolean {
+  if (o === buf.length) return true;
+  if (o + 2 > buf.length) return false;
+  const len = buf.readUInt16LE(o);
+  if (len === 0 || len > 1024 || o + 4 + len > buf.length || (buf[o + 2 + len] as number) > 3) return false;
+  for (let i = o + 2; i < o + 2 + len; i++) if ((buf[i] as number) < 0x20 || buf[i] === 0x7f) return false;
+  return true;
 }
 
 function appendCache(key: string, e: EmbeddedImage): void {
@@ -103,12 +118,19 @@ export interface EmbedOptions {
   threads?: number;
   /** Also compute the flip-fused template. */
   flip?: boolean;
+  /** Compute nothing: return only the images already cached (a look at the data while the cache fills). */
+  cachedOnly?: boolean;
 }
 
 /** Embedded images by absolute path, computing (and caching) the ones not cached yet. */
 export async function embedImages(paths: readonly string[], options: EmbedOptions = {}): Promise<Map<string, EmbeddedImage>> {
   const cache = readCache();
   const unique = [...new Set(paths)];
+  if (options.cachedOnly) {
+    const have = unique.filter((p) => { const e = cache.get(keyOf(p)); return e && (!options.flip || e.fused); });
+    options.onProgress?.(have.length, have.length);
+    return new Map(have.map((p) => [p, cache.get(keyOf(p)) as EmbeddedImage]));
+  }
   const todo = unique.filter((p) => {
     const e = cache.get(keyOf(p));
     return !e || (options.flip && !e.fused);
