@@ -44,10 +44,14 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
     }
   }
 
-  async function login(page: Page): Promise<Verdict & { shown: string }> {
+  async function login(page: Page, screenshot?: string): Promise<Verdict & { shown: string }> {
     await page.goto(`${app.url}#/login`);
     await page.getByLabel('Who are you?').fill(NAME);
     await page.getByRole('button', { name: 'Start' }).click();
+    if (screenshot) {
+      await page.locator('[data-testid=camera][data-backend]:not([data-backend=""])').waitFor({ timeout: CAMERA_TIMEOUT });
+      await page.screenshot({ path: screenshotPath(screenshot), fullPage: true });
+    }
     const verdict = page.getByTestId('verdict');
     await verdict.waitFor({ timeout: CAMERA_TIMEOUT });
     const events = await call<{ kind: string; score: number | null; detail: Record<string, unknown> }[]>('events.list', { kind: 'verify', limit: 1 });
@@ -95,7 +99,7 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
   it('with person-a-live: login as A succeeds, check-in greets A once, and a second visit is not greeted again', async () => {
     expect(await personA(), 'person A must be enrolled by the previous test').toBeDefined();
     await withClip('person-a-live', async (page) => {
-      const verdict = await login(page);
+      const verdict = await login(page, 'login-camera');
       await page.screenshot({ path: screenshotPath('login'), fullPage: true });
       expect(verdict.shown).toContain(`Logged in as ${NAME}`);
       expect(verdict.shown).toMatch(/Security level: FMR 1e-4/);
@@ -118,10 +122,25 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
     });
   });
 
-  it('with person-b-live: login as A fails, check-in says "not recognised" and logs nothing for A', async () => {
+  it('with person-b-live: login as A fails, check-in says "not recognised" and logs nothing for A; a camera unplugged or denied says so and comes back', async () => {
     const before = await checkinsOfA();
     const allBefore = (await call<CheckIn[]>('checkins.list', {})).length;
     await withClip('person-b-live', async (page) => {
+      // Lets the test refuse the camera for the next N getUserMedia calls, as a denied permission does.
+      await page.addInitScript({
+        content: `{
+          const media = navigator.mediaDevices;
+          const open = media.getUserMedia.bind(media);
+          media.getUserMedia = async (constraints) => {
+            const left = Number(sessionStorage.getItem('denyCamera') ?? '0');
+            if (left > 0) {
+              sessionStorage.setItem('denyCamera', String(left - 1));
+              throw new DOMException('Permission denied', 'NotAllowedError');
+            }
+            return open(constraints);
+          };
+        }`,
+      });
       const verdict = await login(page);
       await page.screenshot({ path: screenshotPath('login-rejected'), fullPage: true });
       expect(verdict.accepted).toBe(false);
@@ -139,6 +158,24 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
       const seen = await frames();
       await expect.poll(frames, { timeout: CAMERA_TIMEOUT, interval: 250 }).toBeGreaterThanOrEqual(seen + 5);
       expect((await page.getByTestId('kiosk-message').getAttribute('data-kind'))).toBe('stranger');
+
+      // Unplugged mid-session: the track ends; the view says so, then reopens the camera by itself.
+      const error = page.getByTestId('camera-error');
+      await page.evaluate(`for (const t of document.querySelector('video').srcObject.getVideoTracks()) t.dispatchEvent(new Event('ended'))`);
+      await error.waitFor();
+      expect(await error.innerText()).toContain('The camera was disconnected. Plug it back in');
+      await page.screenshot({ path: screenshotPath('camera-unplugged'), fullPage: true });
+      await error.waitFor({ state: 'detached', timeout: 20_000 });
+      const resumed = await frames();
+      await expect.poll(frames, { timeout: CAMERA_TIMEOUT, interval: 250 }).toBeGreaterThan(resumed);
+
+      // Denied twice: the view says how to allow it, retries, and starts once allowed.
+      await page.evaluate(`sessionStorage.setItem('denyCamera', '2')`);
+      await page.reload();
+      await error.waitFor();
+      expect(await error.innerText()).toContain('Camera access was denied. Allow the camera');
+      await error.waitFor({ state: 'detached', timeout: 20_000 });
+      await page.locator('[data-testid=camera]:not([data-frames="0"])').waitFor({ timeout: CAMERA_TIMEOUT });
     });
     expect(await checkinsOfA()).toEqual(before);
     expect(await call<CheckIn[]>('checkins.list', {})).toHaveLength(allBefore);

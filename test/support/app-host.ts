@@ -48,7 +48,8 @@ export async function ensureRendererBuilt(): Promise<void> {
   try {
     if (!rendererStale()) return;
     const { build } = await import('vite');
-    await build({ configFile: join(repoRoot, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
+    // Old hashed chunks stay: another test file's page may still lazy-load them while this builds.
+    await build({ configFile: join(repoRoot, 'renderer', 'vite.config.ts'), logLevel: 'warn', build: { emptyOutDir: false } });
   } finally {
     rmSync(lockDir, { recursive: true, force: true });
   }
