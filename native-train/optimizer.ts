@@ -3,7 +3,7 @@
 // length after each step. Adam rescales each coordinate, which tilts its step off the tangent; the
 // re-projection then lets agents drift from their class (issue 5's prototype), so SGD is the default.
 import type { Floats } from './floats';
-import { normalizeRows, normalizeRowsBackward } from './normalize';
+import { NORM_EPS, normalizeRows, normalizeRowsBackward } from './normalize';
 
 export type OptimizerKind = 'sgd' | 'adam';
 
@@ -42,31 +42,51 @@ export class AgentOptimizer {
   /** agents: unit rows; grad: dL/dW~ (overwritten with the tangent gradient). */
   step(agents: Floats, grad: Floats): void {
     const { rows, dim, settings } = this;
-    const n = rows * dim;
-    for (let r = 0; r < rows; r++) {
-      let s = 0;
-      for (let i = 0; i < dim; i++) s += (agents[r * dim + i] as number) ** 2;
-      this.norms[r] = Math.sqrt(s + 1e-6);
-    }
-    normalizeRowsBackward(grad, agents, this.norms, rows, dim);
     this.t++;
     const lr = settings.learningRate;
     if (settings.kind === 'sgd') {
+      // Row by row, so each row stays in L1 across the passes (one sweep over the matrices, not six).
+      // Same arithmetic, in the same order, as normalizeRowsBackward, the update and normalizeRows.
       const v = this.state;
-      for (let i = 0; i < n; i++) {
-        const vi = settings.momentum * (v[i] as number) + (grad[i] as number);
-        v[i] = vi;
-        agents[i] = (agents[i] as number) - lr * vi;
-      }
-      normalizeRows(agents, rows, dim);
-      // Carry the velocity into the new tangent plane so momentum never pushes agents off the sphere.
+      const momentum = settings.momentum;
       for (let r = 0; r < rows; r++) {
         const o = r * dim;
+        let sq = 0;
         let dot = 0;
-        for (let i = 0; i < dim; i++) dot += (v[o + i] as number) * (agents[o + i] as number);
-        for (let i = 0; i < dim; i++) v[o + i] = (v[o + i] as number) - dot * (agents[o + i] as number);
+        for (let i = o; i < o + dim; i++) {
+          const a = agents[i] as number;
+          sq += a ** 2;
+          dot += (grad[i] as number) * a;
+        }
+        const inv = 1 / Math.sqrt(sq + NORM_EPS);
+        this.norms[r] = 1 / inv;
+        let moved = 0;
+        // Values are read back after each store so they carry the array's rounding, as before.
+        for (let i = o; i < o + dim; i++) {
+          const a = agents[i] as number;
+          grad[i] = ((grad[i] as number) - a * dot) * inv;
+          const vi = momentum * (v[i] as number) + (grad[i] as number);
+          v[i] = vi;
+          agents[i] = a - lr * vi;
+          moved += (agents[i] as number) ** 2;
+        }
+        const unit = 1 / Math.sqrt(moved + NORM_EPS);
+        // Carry the velocity into the new tangent plane so momentum never pushes agents off the sphere.
+        let along = 0;
+        for (let i = o; i < o + dim; i++) {
+          agents[i] = (agents[i] as number) * unit;
+          along += (v[i] as number) * (agents[i] as number);
+        }
+        for (let i = o; i < o + dim; i++) v[i] = (v[i] as number) - along * (agents[i] as number);
       }
     } else {
+      const n = rows * dim;
+      for (let r = 0; r < rows; r++) {
+        let sq = 0;
+        for (let i = 0; i < dim; i++) sq += (agents[r * dim + i] as number) ** 2;
+        this.norms[r] = Math.sqrt(sq + NORM_EPS);
+      }
+      normalizeRowsBackward(grad, agents, this.norms, rows, dim);
       const { beta1, beta2 } = settings;
       const m = this.state.subarray(0, n);
       const v = this.state.subarray(n, 2 * n);
