@@ -106,6 +106,8 @@ const setups: Setup[] = [
   { name: 'C-contrastive + cohort negatives', loss: 'contrastive', cohort: 'negatives' },
   { name: 'C-contrastive margin 1.4 + cohort negatives', loss: 'contrastive', cohort: 'negatives', margin: 1.4 },
   { name: 'softmax + 1.0 C-contrastive margin 1.4 + cohort negatives', loss: 'softmax+contrastive', cohort: 'negatives', lambda: 1, margin: 1.4 },
+  { name: 'C-contrastive margin 1.4 + cohort negatives, 120 epochs', loss: 'contrastive', cohort: 'negatives', margin: 1.4, patch: { epochs: 120 } },
+  { name: 'C-contrastive margin 1.5 + cohort negatives', loss: 'contrastive', cohort: 'negatives', margin: 1.5 },
   { name: 'C-contrastive margin 1.6 + cohort negatives', loss: 'contrastive', cohort: 'negatives', margin: 1.6 },
   { name: 'C-triplet margin 1.2 + cohort negatives', loss: 'triplet', cohort: 'negatives', tripletMargin: 1.2 },
   { name: 'softmax + cohort classes', loss: 'softmax', cohort: 'classes' },
