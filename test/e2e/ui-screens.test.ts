@@ -50,7 +50,10 @@ describe.skipIf(skip)(titled('UI-B screens in the real UI', skip), () => {
     await page.getByLabel('Name', { exact: true }).fill('Person A');
     await page.screenshot({ path: screenshotPath('enroll'), fullPage: true });
     await page.getByRole('button', { name: 'Next' }).click();
+    const started = Date.now();
     await page.getByTestId('sample').nth(4).waitFor({ timeout: CAPTURE_TIMEOUT });
+    // A figure for the report, not a check: models load in this time too.
+    console.log(`guided capture: 5 samples ${((Date.now() - started) / 1000).toFixed(1)} s after Next (${await page.getByTestId('camera').getAttribute('data-fps')} frames/s at the end)`);
     await page.screenshot({ path: screenshotPath('enroll-camera'), fullPage: true });
 
     // A removed thumbnail re-opens capture, which fills the gap again.

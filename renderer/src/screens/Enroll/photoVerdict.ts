@@ -1,7 +1,8 @@
 // The verdict each photo of a batch gets, in the words the wizard shows.
 import type { PhotoVerdictCode } from '../../vision/protocol';
 
-export type PhotoVerdict = 'reading' | 'face found' | 'enrolled' | 'no face' | 'several faces' | 'too small' | 'unreadable';
+/** 'not read': the app, not the photo, failed (face recognition could not start); the detail says why. */
+export type PhotoVerdict = 'reading' | 'face found' | 'enrolled' | 'no face' | 'several faces' | 'too small' | 'unreadable' | 'not read';
 
 export function verdictOf(code: PhotoVerdictCode): PhotoVerdict {
   switch (code) {

@@ -54,7 +54,7 @@ export function usePhotoBatch(): PhotoBatch {
               update(item.key, { verdict: verdictOf(result.code), detail: result.message });
             }
           } catch (e) {
-            update(item.key, { verdict: 'unreadable', detail: errorText(e) });
+            update(item.key, { verdict: 'not read', detail: `${errorText(e)} Try the photo again once this is fixed.` });
           } finally {
             setPending((n) => n - 1);
           }
