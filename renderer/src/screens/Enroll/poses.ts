@@ -24,7 +24,7 @@ export const MIN_INTERVAL_MS = 400;
  * When the asked-for pose does not come (a fixed camera, a recorded clip, a person who cannot turn),
  * after this long any good frame at a new angle is taken instead, so enrollment never stalls.
  */
-export const VARIETY_AFTER_MS = 5000;
+export const VARIETY_AFTER_MS = 3000;
 /** Degrees of yaw within which the first sample counts as facing the camera. */
 const FIRST_MAX_YAW = 12;
 /** Degrees a fallback sample must differ in yaw or pitch from every sample already taken. */
