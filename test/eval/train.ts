@@ -5,7 +5,7 @@
 // unknown probes. Prints closed-set rank-1 and open-set FNIR at FPIR = 1% for (a) mean templates,
 // (b) best single template, (c) agents trained with each loss/setup; ends with one JSON line.
 //   npm run eval:train [-- --identities N --unknown N --cohort N --probes-per-identity N --enrolled K
-//                         --min-images N --only TEXT --seed N]
+//                         --min-images N --only TEXT --skip TEXT --seed N --shuffle]
 //   --enrolled 10 --min-images 15: the "many templates gathered over time" desk.
 //   --cached-only: use only images already in the embeddings cache (a quick look while it fills;
 //   enrolled = first K cached images of each identity).
@@ -55,8 +55,11 @@ const known = pick(people.filter((p) => p.count >= minImages && imagesOfPerson(p
 const unknownPaths = pick(people.filter((p) => p.count <= 2).flatMap(imagesOfPerson), num('unknown', Infinity));
 const cohortPaths = pick(people.filter((p) => p.count >= 3 && p.count <= 5).flatMap(imagesOfPerson), num('cohort', 2000));
 
-const enrolledPaths = known.map((p) => imagesOfPerson(p).slice(0, enrolled));
-const probePaths = known.map((p) => imagesOfPerson(p).slice(enrolled, enrolled + probesPerIdentity));
+// --shuffle: which images are enrolled is drawn with --seed (another split of the same people, to see
+// how much of a difference between setups is just the split).
+const ordered = known.map((p) => (args.has('shuffle') ? pick(imagesOfPerson(p), Infinity) : imagesOfPerson(p)));
+const enrolledPaths = ordered.map((list) => list.slice(0, enrolled));
+const probePaths = ordered.map((list) => list.slice(enrolled, enrolled + probesPerIdentity));
 const all = [...enrolledPaths.flat(), ...probePaths.flat(), ...unknownPaths, ...cohortPaths];
 console.error(`eval:train: ${known.length} identities x ${enrolled} enrolled, ${probePaths.flat().length} known probes, ${unknownPaths.length} unknown probes, ${cohortPaths.length} cohort faces (${all.length} images)`);
 const templates = await embedLfwImages(all, { cachedOnly: args.has('cached-only'), onProgress: progressBar('embedding LFW') });
