@@ -161,6 +161,14 @@ describe.skipIf(skip)(titled('UI-B screens in the real UI', skip), () => {
     await page.getByLabel('Security level').selectOption('1e-5');
     await page.getByText('Saved.').waitFor();
     expect((await call<Settings>('settings.get')).securityLevel).toBe('1e-5');
+    const attempts = page.getByLabel('Failed attempts before locking');
+    await attempts.fill('0');
+    await attempts.blur();
+    await page.getByText('Failed attempts: enter a whole number from 1 to 100.').waitFor();
+    await attempts.fill('7');
+    await attempts.blur();
+    await page.getByText('Saved.').waitFor();
+    expect((await call<Settings>('settings.get')).lockoutAttempts).toBe(7);
     await page.screenshot({ path: screenshotPath('settings'), fullPage: true });
 
     await page.getByRole('button', { name: 'Delete all data…' }).click();

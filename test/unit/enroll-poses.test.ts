@@ -29,6 +29,8 @@ describe('enrollment poses', () => {
     expect(shouldTake(4, 8, taken, { now: t0 + VARIETY_AFTER_MS - 1, lastAt: t0 })).toBe(false);
     expect(shouldTake(3.5, 7.5, taken, { now: t0 + VARIETY_AFTER_MS, lastAt: t0 })).toBe(false);
     expect(shouldTake(6, 7, taken, { now: t0 + VARIETY_AFTER_MS, lastAt: t0 })).toBe(true);
+    // A head that never moves is still sampled, only later.
+    expect(shouldTake(3.5, 7.5, taken, { now: t0 + 2 * VARIETY_AFTER_MS, lastAt: t0 })).toBe(true);
     expect(nextPose(taken)).toBe('left');
     const full = posesOf([0, 12, -12, 0, 0].map((yaw, i) => ({ yaw, pitch: [0, 0, 0, 10, -10][i]! })));
     expect(full).toHaveLength(MIN_SAMPLES);

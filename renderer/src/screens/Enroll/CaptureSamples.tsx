@@ -1,7 +1,8 @@
 // Guided capture: the camera view asks for each pose in turn and takes a sample by itself whenever the
 // frame is good (one face, close enough, sharp, lit, eyes open) and the pose is new. Thumbnails of
 // the samples can be removed, which re-opens capture for the missing ones.
-import { useCallback, useRef } from 'react';
+import { useCallback, useRef, useState } from 'react';
+import { QUALITY_LIMITS } from '../../../../core/vision/quality';
 import { CameraView } from '../../camera/CameraView';
 import type { FrameOptions, FrameResult } from '../../vision/protocol';
 import { MIN_SAMPLES, nextPose, poseOf, POSES, posesOf, shouldTake, type TakenPose } from './poses';
@@ -16,6 +17,15 @@ export interface CaptureSamplesProps {
   onChange(samples: Sample[]): void;
 }
 
+/**
+ * A blink closes both eyes; the eye model often reads one open eye of a person with narrow eyes as
+ * closed (on the enrollment clip the pipeline's both-eyes rule refused 60 % of frames), so one
+ * clearly open eye is enough here.
+ */
+function eyesOpen(eyes: { left: number; right: number } | undefined): boolean {
+  return !eyes || Math.max(eyes.left, eyes.right) >= QUALITY_LIMITS.minEyesOpen;
+}
+
 function takenPoses(samples: readonly Sample[]): TakenPose[] {
   return posesOf(samples.map((s) => ({ yaw: s.quality.yaw ?? 0, pitch: s.quality.pitch ?? 0 })));
 }
@@ -26,10 +36,16 @@ export function CaptureSamples({ samples, onChange }: CaptureSamplesProps) {
   current.current = { samples, onChange };
   const lastAt = useRef(performance.now());
 
+  // While the frame is not good enough, the camera view shows the pipeline's own guidance
+  // ("Move closer", "Hold still") instead of the pose instruction.
+  const [frameGood, setFrameGood] = useState(false);
+
   const onAnalysis = useCallback((r: FrameResult) => {
     const { samples: have, onChange: change } = current.current;
     const face = r.faces[0];
-    if (r.faces.length !== 1 || !face || r.guidance.length > 0 || !face.template || !face.thumbnail) return;
+    const good = r.faces.length === 1 && !!face && r.guidance.every((g) => g === 'open_eyes') && eyesOpen(face.eyes);
+    setFrameGood(good);
+    if (!good || !face || !face.template || !face.thumbnail) return;
     const now = performance.now();
     const { yaw, pitch } = face.quality;
     const taken = takenPoses(have);
@@ -42,7 +58,7 @@ export function CaptureSamples({ samples, onChange }: CaptureSamplesProps) {
   const taken = takenPoses(samples);
   const next = nextPose(taken);
   const full = samples.length >= MIN_SAMPLES;
-  const prompt = full ? 'Done: review the samples below.' : next ? POSES.find((p) => p.pose === next)?.instruction ?? null : null;
+  const prompt = full ? 'Done: review the samples below.' : frameGood && next ? POSES.find((p) => p.pose === next)?.instruction ?? null : null;
 
   return (
     <div className="row">

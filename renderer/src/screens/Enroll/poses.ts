@@ -68,7 +68,7 @@ export function nextPose(taken: readonly TakenPose[]): Pose | null {
 /**
  * Whether a good frame at (yaw, pitch) becomes a sample: the first one when the person faces the
  * camera; then one that covers a missing pose, or, once capture has waited VARIETY_AFTER_MS for one,
- * any at a new angle.
+ * any at a new angle, and after twice that any good frame at all.
  */
 export function shouldTake(yaw: number, pitch: number, taken: readonly TakenPose[], clock: CaptureClock): boolean {
   if (taken.length >= MIN_SAMPLES) return false;
@@ -77,6 +77,9 @@ export function shouldTake(yaw: number, pitch: number, taken: readonly TakenPose
   if (!frontal) return Math.abs(yaw) < FIRST_MAX_YAW;
   const pose = poseOf(yaw, pitch, frontal);
   if (!taken.some((t) => t.pose === pose)) return true;
-  if (clock.now - clock.lastAt < VARIETY_AFTER_MS) return false;
+  const waited = clock.now - clock.lastAt;
+  if (waited < VARIETY_AFTER_MS) return false;
+  // A head that does not move at all still changes in expression and light over seconds.
+  if (waited >= 2 * VARIETY_AFTER_MS) return true;
   return taken.every((t) => Math.abs(t.yaw - yaw) >= MIN_ANGLE_STEP || Math.abs(t.pitch - pitch) >= MIN_ANGLE_STEP);
 }

@@ -34,13 +34,15 @@ export function SettingsScreen() {
   }
 
   const threshold = (level: Settings['securityLevel']) => info?.calibration?.levels.find((l) => l.level === level)?.threshold;
-  const number = (key: 'repeatGreetingMinutes' | 'lockoutAttempts' | 'lockoutMinutes', min: number, max: number) => (e: FocusEvent<HTMLInputElement>) => {
+  // Number fields save when focus leaves them, so typing "1" on the way to "15" saves nothing.
+  const number = (key: 'repeatGreetingMinutes' | 'lockoutAttempts' | 'lockoutMinutes', what: string, min: number, max: number) => (e: FocusEvent<HTMLInputElement>) => {
     const v = Number(e.currentTarget.value);
     if (!Number.isInteger(v) || v < min || v > max) {
-      setError(`Enter a whole number from ${min} to ${max}.`);
+      setStatus('');
+      setError(`${what}: enter a whole number from ${min} to ${max}.`);
       return;
     }
-    void save({ [key]: v });
+    if (v !== settings[key]) void save({ [key]: v });
   };
 
   return (
@@ -110,7 +112,7 @@ export function SettingsScreen() {
         </div>
         <div className="field">
           <label htmlFor="settings-repeat">Do not greet the same person again within (minutes)</label>
-          <input id="settings-repeat" type="number" min={0} max={1440} step={1} key={`repeatGreetingMinutes-${settings.repeatGreetingMinutes}`} defaultValue={settings.repeatGreetingMinutes} onBlur={number('repeatGreetingMinutes', 0, 1440)} />
+          <input id="settings-repeat" type="number" min={0} max={1440} step={1} key={`repeatGreetingMinutes-${settings.repeatGreetingMinutes}`} defaultValue={settings.repeatGreetingMinutes} onBlur={number('repeatGreetingMinutes', 'Greeting window', 0, 1440)} />
         </div>
       </fieldset>
 
@@ -118,11 +120,11 @@ export function SettingsScreen() {
         <legend>Login lock-out</legend>
         <div className="field">
           <label htmlFor="settings-attempts">Failed attempts before locking</label>
-          <input id="settings-attempts" type="number" min={1} max={100} step={1} key={`lockoutAttempts-${settings.lockoutAttempts}`} defaultValue={settings.lockoutAttempts} onBlur={number('lockoutAttempts', 1, 100)} />
+          <input id="settings-attempts" type="number" min={1} max={100} step={1} key={`lockoutAttempts-${settings.lockoutAttempts}`} defaultValue={settings.lockoutAttempts} onBlur={number('lockoutAttempts', 'Failed attempts', 1, 100)} />
         </div>
         <div className="field">
           <label htmlFor="settings-lock-minutes">Lock for (minutes)</label>
-          <input id="settings-lock-minutes" type="number" min={1} max={10080} step={1} key={`lockoutMinutes-${settings.lockoutMinutes}`} defaultValue={settings.lockoutMinutes} onBlur={number('lockoutMinutes', 1, 10080)} />
+          <input id="settings-lock-minutes" type="number" min={1} max={10080} step={1} key={`lockoutMinutes-${settings.lockoutMinutes}`} defaultValue={settings.lockoutMinutes} onBlur={number('lockoutMinutes', 'Lock time', 1, 10080)} />
         </div>
       </fieldset>
 
