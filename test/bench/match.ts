@@ -7,6 +7,7 @@ import { cpus, loadavg } from 'node:os';
 import { toUnit } from '../../core/matching/probe';
 import { TemplateIndex, type Candidate } from '../../core/matching/templateIndex';
 import { startTwoThreadFirstPass } from '../../electron/services/matcher/twoThreadFirstPass';
+import { templateGenerator } from '../support/synthetic-templates';
 
 const dim = 512;
 const k = 5;
@@ -18,33 +19,7 @@ const exactnessQueries = option('queries', 1000);
 const timedQueries = option('timed', 200);
 const plainQueries = 30;
 
-function generator(seed: number) {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  const unit = () => {
-    const v = new Float64Array(dim);
-    let s = 0;
-    for (let i = 0; i < dim; i++) s += (v[i] = gauss()) ** 2;
-    const n = Math.sqrt(s);
-    for (let i = 0; i < dim; i++) v[i]! /= n;
-    return v;
-  };
-  const near = (centre: Float64Array, cos: number) => {
-    const noise = unit();
-    const spread = Math.sqrt(1 - cos * cos);
-    const v = new Float64Array(dim);
-    for (let i = 0; i < dim; i++) v[i] = cos * centre[i]! + spread * noise[i]!;
-    return v;
-  };
-  return { uniform, unit, near };
-}
+const generator = (seed: number) => templateGenerator(seed, dim);
 
 interface DataSet {
   name: string;

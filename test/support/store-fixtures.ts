@@ -15,17 +15,8 @@ export function tempDir(label: string): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** mulberry32: the same vectors on every run, so a failure can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The same vectors on every run, so a failure can be replayed.
+export { seededRandom } from '../../native-train/prng';
 
 export function unitVector(random: () => number, dim = DIM): Float32Array {
   const v = new Float32Array(dim);

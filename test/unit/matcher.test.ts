@@ -7,28 +7,11 @@ import { Int8Rows } from '../../core/matching/int8Rows';
 import { MatchInputError } from '../../core/matching/probe';
 import { TemplateIndex } from '../../core/matching/templateIndex';
 import { agentSetFrom, identify, verify } from '../../core/matching/verdict';
+import { templateGenerator } from '../support/synthetic-templates';
 
 const dim = 512;
 
-function generator(seed: number) {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  const unit = (): Float64Array => normalise(Float64Array.from({ length: dim }, gauss));
-  /** A unit vector at cosine about `cos` from `centre`. */
-  const near = (centre: ArrayLike<number>, cos: number): Float64Array => {
-    const noise = unit();
-    const spread = Math.sqrt(1 - cos * cos);
-    return normalise(Float64Array.from({ length: dim }, (_, i) => cos * centre[i]! + spread * noise[i]!));
-  };
-  return { uniform, unit, near };
-}
+const generator = (seed: number) => templateGenerator(seed, dim);
 
 function normalise(v: Float64Array): Float64Array {
   let s = 0;

@@ -3,21 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import { TemplateIndex } from '../../core/matching/templateIndex';
 import { startTwoThreadFirstPass } from '../../electron/services/matcher/twoThreadFirstPass';
+import { templateGenerator } from '../support/synthetic-templates';
 
 const dim = 512;
 
-function generator(seed: number) {
-  let state = seed >>> 0;
-  const uniform = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-  return () => Float64Array.from({ length: dim }, gauss);
-}
+const generator = (seed: number) => templateGenerator(seed, dim).raw;
 
 describe('two-thread first pass', () => {
   it('matches the single-thread search and the float64 loop, across growth and removals', async () => {
