@@ -21,6 +21,8 @@ export interface Calibration {
   levels: Record<SecurityLevel, LevelCalibration>;
   genuineCount: number;
   impostorCount: number;
+  /** LFW View 2 verification figures of the same embedder (10-fold protocol). */
+  lfw?: { view: 2; pairs: number; accuracy: number; accuracyStd: number; auc: number; tarAtFar1e3: number; command: string };
   provenance: Record<string, unknown>;
 }
 

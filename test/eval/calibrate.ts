@@ -9,7 +9,9 @@ import { progressBar } from '../support/progress';
 import { lfwRoot, repoRoot } from '../support/shared';
 import { parseArgs } from './args';
 import { embedImages, MODEL_ID } from './embeddings';
-import { imagesOf, readPeople } from './lfw-lists';
+import { imagesOf, readPairs, readPeople } from './lfw-lists';
+import { cosine } from '../../core/hypersphere';
+import { areaUnderCurve, rocCurve, tarAtFar, tenFoldAccuracy } from '../../core/matching/metrics';
 
 const args = parseArgs(process.argv.slice(2));
 const data = resolve(args.get('data') ?? lfwRoot);
@@ -81,6 +83,22 @@ for (const level of SECURITY_LEVELS) {
   thresholds[level] = threshold;
 }
 
+// The headline LFW View 2 figures travel with the thresholds, so the About screen can show them.
+const view2 = readPairs(2, data);
+const v2 = await embedImages(view2.flatMap((p) => [p.a, p.b]), { onProgress: progressBar('embedding LFW view 2') });
+const scored = view2.map((p) => ({ score: cosine(v2.get(p.a)!.template, v2.get(p.b)!.template), genuine: p.genuine, fold: p.fold }));
+const accuracy = tenFoldAccuracy(scored);
+const roc = rocCurve(scored);
+const lfw = {
+  view: 2 as const,
+  pairs: scored.length,
+  accuracy: accuracy.mean,
+  accuracyStd: accuracy.std,
+  auc: areaUnderCurve(roc),
+  tarAtFar1e3: tarAtFar(roc, 1e-3).tar,
+  command: 'npm run eval:lfw -- --view 2',
+};
+
 let commit = 'unknown';
 try {
   commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: repoRoot, encoding: 'utf8' }).trim();
@@ -93,6 +111,7 @@ const calibration: Calibration = {
   levels,
   genuineCount: genuine.length,
   impostorCount,
+  lfw,
   provenance: {
     dataset: 'LFW deep-funneled, View 1 people (peopleDevTrain.txt + peopleDevTest.txt)',
     people: people.length,

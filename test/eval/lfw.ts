@@ -1,4 +1,4 @@
-// npm run eval:lfw -- --data ../shared/datasets/lfw --view 2 [--flip] [--out report.json] [--plot roc.png]
+// npm run eval:lfw -- --data ../shared/datasets/lfw --view 2 [--flip] [--threads N] [--out report.json] [--plot roc.png]
 // The standard LFW protocol over the app's own pipeline: 10-fold accuracy (each fold's threshold
 // chosen on the other nine), ROC AUC, TAR at FAR 1e-3. Embeddings are cached (.cache/embeddings).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,11 +17,13 @@ const data = resolve(args.get('data') ?? lfwRoot);
 const view = Number(args.get('view') ?? 2);
 if (view !== 1 && view !== 2) throw new Error('--view must be 1 or 2');
 const flip = args.get('flip') === 'true';
+// WASM threads for embedding; 1 is faster when other work shares the cores.
+const threads = args.has('threads') ? Number(args.get('threads')) : undefined;
 const out = resolve(args.get('out') ?? `test-output/lfw-view${view}${flip ? '-flip' : ''}.json`);
 const plot = resolve(args.get('plot') ?? out.replace(/\.json$/, '') + '-roc.png');
 
 const pairs = readPairs(view, data);
-const embedded = await embedImages(pairs.flatMap((p) => [p.a, p.b]), { onProgress: progressBar(`embedding LFW view ${view}`), flip });
+const embedded = await embedImages(pairs.flatMap((p) => [p.a, p.b]), { onProgress: progressBar(`embedding LFW view ${view}`), flip, threads });
 const pick = (path: string) => {
   const e = embedded.get(path);
   if (!e) throw new Error(`no embedding for ${path}`);
