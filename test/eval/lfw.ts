@@ -22,13 +22,27 @@ const threads = args.has('threads') ? Number(args.get('threads')) : undefined;
 const out = resolve(args.get('out') ?? `test-output/lfw-view${view}${flip ? '-flip' : ''}.json`);
 const plot = resolve(args.get('plot') ?? out.replace(/\.json$/, '') + '-roc.png');
 
-const pairs = readPairs(view, data);
-const embedded = await embedImages(pairs.flatMap((p) => [p.a, p.b]), { onProgress: progressBar(`embedding LFW view ${view}`), flip, threads });
-const pick = (path: string) => {
+// --cached-only: compute nothing, evaluate the pairs whose images are cached (with --flip: cached with
+// their mirror too), and score them both ways, so plain and flip fusion are compared on the same pairs.
+const cachedOnly = args.get('cached-only') === 'true';
+const allPairs = readPairs(view, data);
+const embedded = await embedImages(allPairs.flatMap((p) => [p.a, p.b]), { onProgress: progressBar(`embedding LFW view ${view}`), flip, threads, cachedOnly });
+const pairs = allPairs.filter((p) => embedded.has(p.a) && embedded.has(p.b));
+if (cachedOnly) {
+  const both = (useFlip: boolean) => tenFoldAccuracy(pairs.map((p) => ({ score: cosine(pickOf(p.a, useFlip), pickOf(p.b, useFlip)), genuine: p.genuine, fold: p.fold })));
+  const plain = both(false);
+  const fused = flip ? both(true) : undefined;
+  console.log(`cached subset: ${pairs.length} of ${allPairs.length} pairs (${pairs.filter((p) => p.genuine).length} genuine)`);
+  console.log(`plain ${(100 * plain.mean).toFixed(2)}%${fused ? `   flip fusion ${(100 * fused.mean).toFixed(2)}%` : ''}`);
+  console.log(JSON.stringify({ view, pairs: pairs.length, plain: plain.mean, flip: fused?.mean ?? null }));
+  process.exit(0);
+}
+function pickOf(path: string, useFlip: boolean): Float32Array {
   const e = embedded.get(path);
   if (!e) throw new Error(`no embedding for ${path}`);
-  return flip ? (e.fused as Float32Array) : e.template;
-};
+  return useFlip ? (e.fused as Float32Array) : e.template;
+}
+const pick = (path: string) => pickOf(path, flip);
 const scored: ScoredPair[] = pairs.map((p) => ({ score: cosine(pick(p.a), pick(p.b)), genuine: p.genuine, fold: p.fold }));
 const fallbacks = [...embedded.values()].filter((e) => e.fallback).length;
 
