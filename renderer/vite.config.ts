@@ -2,7 +2,7 @@
 // host at / and by Electron's app:// protocol), module workers for the vision pipeline.
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
@@ -17,6 +17,9 @@ export default defineConfig({
     // ORT's bundle is large by nature; the warning would only hide real regressions.
     chunkSizeWarningLimit: 2000,
   },
+  // ORT's build without its .wasm bundled in: the host serves the WASM under /ort/ (wasmPaths), so
+  // the renderer does not carry a second 27 MB copy.
+  resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] },
   worker: { format: 'es' },
   // ORT loads its .wasm/.mjs at run time from the host's /ort/ path; pre-bundling would break that.
   optimizeDeps: { exclude: ['onnxruntime-web'] },

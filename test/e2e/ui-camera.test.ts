@@ -61,7 +61,7 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
       reason: (await verdict.getAttribute('data-reason')) as Verdict['reason'],
       score: last?.score ?? null,
       threshold: Number(last?.detail.threshold),
-      shown: await verdict.innerText(),
+      shown: `${await verdict.innerText()} [sent: passive liveness ${await verdict.getAttribute('data-passive')}, challenge passed ${await verdict.getAttribute('data-challenge')}]`,
     } as Verdict & { shown: string };
   }
 
@@ -101,9 +101,9 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
     await withClip('person-a-live', async (page) => {
       const verdict = await login(page, 'login-camera');
       await page.screenshot({ path: screenshotPath('login'), fullPage: true });
+      expect(verdict.accepted, verdict.shown).toBe(true);
       expect(verdict.shown).toContain(`Logged in as ${NAME}`);
       expect(verdict.shown).toMatch(/Security level: FMR 1e-4/);
-      expect(verdict.accepted).toBe(true);
       expect(verdict.score!).toBeGreaterThanOrEqual(verdict.threshold);
 
       await page.goto(`${app.url}#/kiosk`);

@@ -197,6 +197,24 @@ describe('login attempt', () => {
     expect(a.passive.score()).toBeCloseTo(0.7, 5);
   });
 
+  it('waits for a live-looking face rather than failing on its first frames, and refuses one that never looks live', () => {
+    const a = new LoginAttempt();
+    const opens = [0.95, 0.02, 0.96, 0.97, 0.95, 0.96, 0.97];
+    let state = a.observe(frame([face({ template: unit(700, 0.05, person), eyes: eyes(0.95), liveness: 0.3 })]), 0);
+    for (let i = 0; i < opens.length; i++) state = a.observe(frame([face({ template: unit(701 + i, 0.05, person), eyes: eyes(opens[i]!), liveness: 0.3 })]), 100 + i * 100);
+    expect(a.challenge.passed).toBe(true);
+    expect(state).toEqual({ ready: false, instruction: 'Look straight at the camera, in good light.' });
+    // Better frames arrive: the upper half of the scores now reaches the bar.
+    for (let i = 0; i < 10 && !state.ready; i++) state = a.observe(frame([face({ template: unit(720 + i, 0.05, person), eyes: eyes(0.96), liveness: 0.75 })]), 1000 + i * 100);
+    expect(state).toEqual({ ready: true, challengePassed: true });
+    expect(a.passive.live).toBe(true);
+
+    const photo = new LoginAttempt();
+    for (let i = 0; i < 10; i++) photo.observe(frame([face({ template: unit(800 + i, 0.05, person), eyes: eyes(i === 3 ? 0.02 : 0.95), liveness: 0.2 })]), i * 100);
+    expect(photo.observe(frame([face({ template: unit(850, 0.05, person), eyes: eyes(0.95), liveness: 0.2 })]), 31_000)).toEqual({ ready: true, challengePassed: true });
+    expect(photo.passive.live).toBe(false);
+  });
+
   it('asks for one person only when two are in view, and gives up with a failed challenge after its time', () => {
     const a = new LoginAttempt();
     const two = a.observe(frame([face({ template: unit(500, 0.05, person) }), face()], ['one_person_only']), 0);

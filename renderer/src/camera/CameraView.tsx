@@ -8,6 +8,7 @@ import { errorText } from '../components/errorText';
 import { Notice } from '../components/Notice';
 import { sharedVision, type Vision } from '../vision/Vision';
 import type { FrameOptions, FrameResult } from '../vision/protocol';
+import { startFramePump } from './framePump';
 import { drawOverlay } from './overlay';
 import { useCamera } from './useCamera';
 
@@ -76,33 +77,13 @@ export function CameraView({ options, onAnalysis, onCameraLive, paused = false, 
   useEffect(() => {
     const video = videoRef.current;
     if (!vision || !stream || !video) return;
-    let stopped = false;
     const done: number[] = [];
     let frames = 0;
-    const nextFrame = () =>
-      new Promise<void>((resolve) => {
-        if ('requestVideoFrameCallback' in video) video.requestVideoFrameCallback(() => resolve());
-        else requestAnimationFrame(() => resolve());
-      });
-    const loop = async () => {
-      while (!stopped) {
-        await nextFrame();
-        if (stopped) return;
-        if (live.current.paused || video.readyState < 2 || video.videoWidth === 0) {
-          await new Promise((r) => setTimeout(r, 100));
-          continue;
-        }
-        let r: FrameResult;
-        try {
-          const bitmap = await createImageBitmap(video);
-          r = await vision.analyse(bitmap, live.current.options);
-        } catch (e) {
-          if (stopped) return;
-          setVisionError(`Face analysis failed: ${errorText(e)}`);
-          await new Promise((res) => setTimeout(res, 1000));
-          continue;
-        }
-        if (stopped) return;
+    return startFramePump(video, {
+      analyse: (bitmap, options) => vision.analyse(bitmap, options),
+      current: () => live.current,
+      onError: (e) => setVisionError(`Face analysis failed: ${errorText(e)}`),
+      onResult: (r) => {
         const now = performance.now();
         done.push(now);
         while (done.length > 0 && done[0]! < now - FPS_WINDOW_MS) done.shift();
@@ -112,12 +93,8 @@ export function CameraView({ options, onAnalysis, onCameraLive, paused = false, 
         setStatus({ fps: done.length > 1 ? ((done.length - 1) * 1000) / (now - done[0]!) : 0, frames, backend: vision.backend, timings: JSON.stringify({ ...r.timings, work: r.workMs }) });
         if (canvasRef.current) drawOverlay(canvasRef.current, r, live.current.showLandmarks, live.current.accent);
         live.current.onAnalysis?.(r, vision);
-      }
-    };
-    void loop();
-    return () => {
-      stopped = true;
-    };
+      },
+    });
   }, [vision, stream]);
 
   const guidance = prompt ?? (result ? result.guidance.map((g) => GUIDANCE_TEXT[g]).join(' ') || 'Good, hold it there.' : null);

@@ -77,6 +77,11 @@ export class ProbeSet {
   }
 }
 
+/** p(live) at or above which the back end accepts the passive check (its MIN_PASSIVE_LIVENESS). */
+export const PASSIVE_LIVE = 0.5;
+/** Frames the passive score needs before it is trusted either way. */
+export const PASSIVE_MIN_FRAMES = 5;
+
 /**
  * The passive liveness of a visit, from every frame that measured it. One frame's p(live) swings
  * widely on a real face (0.2 to 0.7 on the test clips), while a photo or screen stays low across
@@ -95,6 +100,11 @@ export class PassiveLiveness {
 
   reset(): void {
     this.scores = [];
+  }
+
+  /** Enough frames measured and their score reaches PASSIVE_LIVE. */
+  get live(): boolean {
+    return this.scores.length >= PASSIVE_MIN_FRAMES && this.score() >= PASSIVE_LIVE;
   }
 
   /** 0..1; 0 when no frame measured it. */

@@ -10,6 +10,7 @@ import type { FaceResult, FrameOptions, FromWorker, InitRequest, PhotoResult, To
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let pipeline: Promise<FacePipeline> | null = null;
 let canvas: OffscreenCanvas | null = null;
+let queue: Promise<void> = Promise.resolve();
 
 function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
@@ -109,9 +110,11 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
   }
   const { id } = message;
   const fail = (e: unknown) => post({ type: 'failed', id, message: e instanceof Error ? e.message : String(e) });
-  if (message.type === 'frame') {
-    analyseFrame(message.bitmap, message.options).then(({ result, transfer }) => post({ type: 'frame', id, result }, transfer), fail);
-  } else {
-    analysePhoto(message.file).then(({ result, transfer }) => post({ type: 'photo', id, result }, transfer), fail);
-  }
+  // One job at a time: the UI keeps a second frame queued here so the worker never waits for it,
+  // but sessions and the shared canvas must not be used by two frames at once.
+  queue = queue.then(() =>
+    message.type === 'frame'
+      ? analyseFrame(message.bitmap, message.options).then(({ result, transfer }) => post({ type: 'frame', id, result }, transfer), fail)
+      : analysePhoto(message.file).then(({ result, transfer }) => post({ type: 'photo', id, result }, transfer), fail),
+  );
 };

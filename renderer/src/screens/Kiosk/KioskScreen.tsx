@@ -17,7 +17,6 @@ type Message = { kind: 'greeting'; checkIn: CheckIn } | { kind: 'repeat'; checkI
 
 /** A greeting stays this long after the person leaves. */
 const MESSAGE_MS = 6000;
-const MIN_PASSIVE_LIVENESS = 0.5;
 
 export default function KioskScreen() {
   const { settings } = useAppState();
@@ -60,7 +59,7 @@ export default function KioskScreen() {
         try {
           const id = await api.identify({ probe: step.probe, k: 1, level: settings.securityLevel });
           const match = id.recognised;
-          if (match && liveness === 'passive' && step.passiveLiveness < MIN_PASSIVE_LIVENESS) {
+          if (match && liveness === 'passive' && !step.passiveLive) {
             v.decide(true, true);
             show({ kind: 'liveness', text: 'Please look straight at the camera, in good light.' });
             return;

@@ -17,7 +17,7 @@ export type VisitStep =
   /** Nothing to do for this frame. */
   | { kind: 'wait' }
   /** Ask identify with this fused probe. */
-  | { kind: 'identify'; probe: Float32Array; tries: number; passiveLiveness: number }
+  | { kind: 'identify'; probe: Float32Array; tries: number; passiveLive: boolean }
   /** The face left: clear the greeting after a while. */
   | { kind: 'left' };
 
@@ -61,7 +61,7 @@ export class KioskVisit {
     if (busy || now - this.lastTryAt < TRY_INTERVAL_MS) return { kind: 'wait' };
     this.tries++;
     this.lastTryAt = now;
-    return { kind: 'identify', probe: this.probes.fused(), tries: this.tries, passiveLiveness: this.passive.score() };
+    return { kind: 'identify', probe: this.probes.fused(), tries: this.tries, passiveLive: this.passive.live };
   }
 
   /** The identify answer for the latest try. A match still waiting for liveness does not use up a try. */

@@ -9,19 +9,31 @@ import { IdentityPicker } from '../../components/IdentityPicker';
 import { Notice } from '../../components/Notice';
 import { levelText } from '../../components/securityLevel';
 import { clockTime } from '../../components/time';
+import { PASSIVE_LIVE } from '../../vision/fusion';
 import type { FrameResult } from '../../vision/protocol';
 import { LoginAttempt } from './loginAttempt';
 
-type Phase = { name: 'pick' } | { name: 'looking'; instruction: string } | { name: 'checking' } | { name: 'done'; verdict: Verdict } | { name: 'failed'; message: string };
+interface Sent {
+  passiveScore: number;
+  challengePassed: boolean;
+}
+type Phase = { name: 'pick' } | { name: 'looking'; instruction: string } | { name: 'checking' } | { name: 'done'; verdict: Verdict; sent: Sent } | { name: 'failed'; message: string };
 
 const FRAME_OPTIONS = { embed: true, liveness: true, eyes: true, thumbnail: false };
 
-function VerdictView({ verdict, who }: { verdict: Verdict; who: string }) {
+/** What to do about a failed liveness check, from what this screen measured. */
+function livenessAdvice(sent: Sent): string {
+  if (!sent.challengePassed) return 'No blink or head turn was seen: when asked, blink once (or turn your head and back), then try again.';
+  return `The camera did not see a live face clearly enough (passive score ${sent.passiveScore.toFixed(2)}, needs ${PASSIVE_LIVE.toFixed(2)}): face the camera in even light, then try again.`;
+}
+
+function VerdictView({ verdict, who, sent }: { verdict: Verdict; who: string; sent: Sent }) {
   const score = verdict.score === null ? '' : ` Score ${verdict.score.toFixed(3)}, threshold ${verdict.threshold.toFixed(3)}.`;
   return (
-    <div data-testid="verdict" data-accepted={String(verdict.accepted)} data-reason={verdict.reason}>
+    <div data-testid="verdict" data-accepted={String(verdict.accepted)} data-reason={verdict.reason} data-passive={sent.passiveScore.toFixed(3)} data-challenge={String(sent.challengePassed)}>
       <Notice kind={verdict.accepted ? 'success' : 'error'}>
         <p className="verdict">{verdict.accepted ? `Logged in as ${who}.` : verdict.message}</p>
+        {verdict.reason === 'liveness-failed' && <p>{livenessAdvice(sent)}</p>}
         <p>
           Security level: {levelText(verdict.level)}.{score}
         </p>
@@ -51,14 +63,10 @@ export default function LoginScreen() {
     async (a: LoginAttempt, challengePassed: boolean) => {
       if (!who) return;
       setPhase({ name: 'checking' });
+      const sent = { passiveScore: a.passive.score(), challengePassed };
       try {
-        const verdict = await api.verify({
-          identityId: who.id,
-          probes: a.probes.templates(),
-          level: settings.securityLevel,
-          liveness: { passiveScore: a.passive.score(), challengePassed },
-        });
-        setPhase({ name: 'done', verdict });
+        const verdict = await api.verify({ identityId: who.id, probes: a.probes.templates(), level: settings.securityLevel, liveness: sent });
+        setPhase({ name: 'done', verdict, sent });
       } catch (e) {
         setPhase({ name: 'failed', message: `The login could not be checked: ${errorText(e)}` });
       }
@@ -102,7 +110,7 @@ export default function LoginScreen() {
           </div>
           <p className="muted">Security level: {levelText(settings.securityLevel)}.</p>
           {phase.name === 'checking' && <Notice>Checking…</Notice>}
-          {phase.name === 'done' && who && <VerdictView verdict={phase.verdict} who={who.name} />}
+          {phase.name === 'done' && who && <VerdictView verdict={phase.verdict} who={who.name} sent={phase.sent} />}
           {phase.name === 'failed' && <Notice kind="error">{phase.message}</Notice>}
         </div>
         {looking && <CameraView options={FRAME_OPTIONS} onAnalysis={onAnalysis} prompt={phase.instruction} label="Camera for login" />}

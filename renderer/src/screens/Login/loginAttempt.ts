@@ -25,11 +25,14 @@ export class LoginAttempt {
     if (frame.faces.length === 1) this.passive.add(frame.faces[0]);
     if (face) this.probes.add(face);
     const enough = this.probes.size >= PROBES_NEEDED;
-    if (enough && this.challenge.passed) return { ready: true, challengePassed: true };
+    // Decided as soon as the evidence suffices; a face that never looks live is decided (and
+    // refused) only when the time is up, so a real face is not failed on its first few frames.
+    if (enough && this.challenge.passed && this.passive.live) return { ready: true, challengePassed: true };
     if (now - this.startedAt > ATTEMPT_MS && this.probes.size > 0) return { ready: true, challengePassed: this.challenge.passed };
     if (!frame.faces[0]) return { ready: false, instruction: 'Look at the camera.' };
     if (frame.faces.length > 1) return { ready: false, instruction: 'Only one person please.' };
     if (!this.challenge.passed) return { ready: false, instruction: this.challenge.instruction };
+    if (enough && !this.passive.live) return { ready: false, instruction: 'Look straight at the camera, in good light.' };
     return { ready: false, instruction: 'Hold still for a moment.' };
   }
 }
