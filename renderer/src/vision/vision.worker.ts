@@ -16,6 +16,15 @@ function post(message: FromWorker, transfer: Transferable[] = []): void {
   scope.postMessage(message, transfer);
 }
 
+/**
+ * WASM threads: one core is left to the UI thread (video decode, preview, React), so the preview does
+ * not stutter; on 2 shared cores, 2 ORT threads measured less than half the frame rate of 1 (bench:ui).
+ */
+function wasmThreads(): number {
+  if (!scope.crossOriginIsolated) return 1;
+  return Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1));
+}
+
 async function init(request: InitRequest): Promise<FacePipeline> {
   ort.env.wasm.wasmPaths = request.ortBase;
   const loadModel = async (file: string) => {
@@ -23,7 +32,7 @@ async function init(request: InitRequest): Promise<FacePipeline> {
     if (!res.ok) throw new Error(`the app's host answered HTTP ${res.status} for ${file}`);
     return new Uint8Array(await res.arrayBuffer());
   };
-  return FacePipeline.create(ort, loadModel, { backend: request.backend, models: ['liveness', 'eyes'] });
+  return FacePipeline.create(ort, loadModel, { backend: request.backend, models: ['liveness', 'eyes'], threads: wasmThreads() });
 }
 
 /** Draws the bitmap into the worker's canvas and reads its pixels back. */
