@@ -112,6 +112,9 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
       expect(greeting.kind).toBe('greeting');
       expect(greeting.text).toContain(`Welcome, ${NAME}!`);
       expect(greeting.text).toMatch(/Checked in at \d{1,2}:\d{2}/);
+      // The host's COOP/COEP reach the worker: WASM may use threads.
+      expect(await page.getByTestId('camera').getAttribute('data-isolated')).toBe('true');
+      expect(await page.getByTestId('camera-status').innerText()).toMatch(/WASM \(\d+ threads?\)/);
       expect(await checkinsOfA()).toHaveLength(1);
 
       // A new visit within the window (page reloaded): recognised, but not greeted again.

@@ -47,10 +47,11 @@ export function CameraView({ options, onAnalysis, onCameraLive, paused = false, 
   const [vision, setVision] = useState<Vision | null>(null);
   const [visionError, setVisionError] = useState<string | null>(null);
   const [result, setResult] = useState<FrameResult | null>(null);
+  const [landmarks, setLandmarks] = useState(showLandmarks);
   const [status, setStatus] = useState<Status>({ fps: 0, frames: 0, backend: '…', timings: '' });
   // Latest props read by the frame loop without restarting it.
   const live = useRef({ options, onAnalysis, paused, showLandmarks, accent });
-  live.current = { options, onAnalysis, paused, showLandmarks, accent };
+  live.current = { options, onAnalysis, paused, showLandmarks: landmarks, accent };
 
   useEffect(() => {
     let cancelled = false;
@@ -99,7 +100,7 @@ export function CameraView({ options, onAnalysis, onCameraLive, paused = false, 
 
   const guidance = prompt ?? (result ? result.guidance.map((g) => GUIDANCE_TEXT[g]).join(' ') || 'Good, hold it there.' : null);
   return (
-    <figure className="camera" aria-label={label} data-testid="camera" data-backend={vision?.backend ?? ''} data-frames={status.frames} data-fps={status.fps.toFixed(1)} data-timings={status.timings}>
+    <figure className="camera" aria-label={label} data-testid="camera" data-backend={vision?.backend ?? ''} data-frames={status.frames} data-fps={status.fps.toFixed(1)} data-timings={status.timings} data-isolated={vision ? String(vision.info.crossOriginIsolated) : ''}>
       <div className="camera-stage">
         <video ref={videoRef} className="mirrored" muted playsInline aria-hidden="true" />
         <canvas ref={canvasRef} className="mirrored overlay" aria-hidden="true" />
@@ -118,7 +119,11 @@ export function CameraView({ options, onAnalysis, onCameraLive, paused = false, 
         <p className="status-line" data-testid="camera-status">
           {status.fps.toFixed(1)} frames/s · {vision ? (vision.backend === 'webgpu' ? 'WebGPU' : `WASM (${vision.info.threads} thread${vision.info.threads === 1 ? '' : 's'})`) : 'loading'}
           {vision?.info.fallbackReason && settings.backend !== 'wasm' ? ` · WebGPU unavailable: ${vision.info.fallbackReason}` : ''}
+          {vision && !vision.info.crossOriginIsolated ? ' · page not cross-origin isolated: WASM runs on one thread' : ''}
         </p>
+        <label className="status-line">
+          <input type="checkbox" checked={landmarks} onChange={(e) => setLandmarks(e.target.checked)} /> Show landmarks
+        </label>
       </figcaption>
     </figure>
   );
