@@ -49,7 +49,9 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
     await page.getByLabel('Who are you?').fill(NAME);
     await page.getByRole('button', { name: 'Start' }).click();
     if (screenshot) {
-      await page.locator('[data-testid=camera][data-backend]:not([data-backend=""])').waitFor({ timeout: CAMERA_TIMEOUT });
+      // A few analysed frames (box drawn), unless the verdict came first.
+      const working = page.locator('[data-testid=camera]:not([data-frames="0"]):not([data-frames="1"])');
+      await working.or(page.getByTestId('verdict')).first().waitFor({ timeout: CAMERA_TIMEOUT });
       await page.screenshot({ path: screenshotPath(screenshot), fullPage: true });
     }
     const verdict = page.getByTestId('verdict');
