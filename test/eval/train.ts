@@ -104,6 +104,7 @@ const setups: Setup[] = [
   // (C-contrastive pushes negatives with cos > 0.5) and 0.8 (C-triplet: gaps under 0.4) barely act.
   // Margins 1.4 (cos > 0.3) and 1.2 (gaps under 0.6) act where rejection is decided.
   { name: 'C-contrastive margin 1.4', loss: 'contrastive', margin: 1.4 },
+  { name: 'softmax + 1.0 C-contrastive margin 1.4', loss: 'softmax+contrastive', lambda: 1, margin: 1.4 },
   { name: 'C-triplet margin 1.2', loss: 'triplet', tripletMargin: 1.2 },
   { name: 'softmax + 1.0 C-triplet margin 1.2', loss: 'softmax+triplet', lambda: 1, tripletMargin: 1.2 },
   { name: 'C-contrastive + cohort negatives', loss: 'contrastive', cohort: 'negatives' },
