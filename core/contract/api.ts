@@ -20,6 +20,11 @@ export const MAX_TEMPLATES_PER_CALL = 50;
 export const MAX_PROBES = 10;
 export const MAX_NAME_LENGTH = 100;
 export const MAX_NOTES_LENGTH = 2000;
+/**
+ * Below this passive p(live) a verification is refused as a presentation attack; the renderer waits for
+ * its frames to reach it. Live webcam frames score 0.97-1.00 with the model's BGR input (core/vision/liveness).
+ */
+export const MIN_PASSIVE_LIVENESS = 0.5;
 /** Typed by the user in data.deleteAll: erasing everything must be a deliberate act. */
 export const DELETE_ALL_CONFIRMATION = 'DELETE ALL DATA';
 

@@ -63,7 +63,8 @@ export function boxMap(box: Box, w: number, h: number): AffineMap {
   return { a: sx, b: 0, c: box.x1 + 0.5 * sx - 0.5, d: 0, e: sy, f: box.y1 + 0.5 * sy - 0.5 };
 }
 
-export type Sampling = 'rgb' | 'grey';
+/** Channel order of the tensor: most models here take RGB; the liveness model was trained on OpenCV's BGR. */
+export type Sampling = 'rgb' | 'bgr' | 'grey';
 
 export interface TensorSpec {
   width: number;
@@ -86,8 +87,9 @@ const clampIndex = (v: number, max: number) => (v < 0 ? 0 : v > max ? max : v);
 export function sampleTensor(img: RgbaImage, map: AffineMap, spec: TensorSpec, out?: Float32Array): Float32Array {
   const { width: W, height: H, data } = img;
   const { width: w, height: h, mean, scale } = spec;
-  const planes = spec.sampling === 'rgb' ? 3 : 1;
+  const planes = spec.sampling === 'grey' ? 1 : 3;
   const plane = w * h;
+  const [first, third] = spec.sampling === 'bgr' ? [2 * plane, 0] : [0, 2 * plane];
   const tensor = out ?? new Float32Array(plane * planes);
   const shrink = Math.max(Math.hypot(map.a, map.d), Math.hypot(map.b, map.e));
   const grid = shrink > 2 ? Math.min(4, Math.ceil(shrink / 2)) : 1;
@@ -128,9 +130,9 @@ export function sampleTensor(img: RgbaImage, map: AffineMap, spec: TensorSpec, o
       }
       const o = v * w + (spec.flip ? w - 1 - u : u);
       if (planes === 3) {
-        tensor[o] = (r * inv - mean) * scale;
+        tensor[o + first] = (r * inv - mean) * scale;
         tensor[o + plane] = (g * inv - mean) * scale;
-        tensor[o + 2 * plane] = (b * inv - mean) * scale;
+        tensor[o + third] = (b * inv - mean) * scale;
       } else {
         // BT.601 luma, as OpenCV's RGB2GRAY, which the landmark and eye models were trained with.
         tensor[o] = ((0.299 * r + 0.587 * g + 0.114 * b) * inv - mean) * scale;

@@ -16,6 +16,7 @@ import {
   type Settings,
   type StoreState,
   type TemplateInfo as ApiTemplateInfo,
+  MIN_PASSIVE_LIVENESS,
 } from '../../../core/contract/api';
 import { TemplateIndex } from '../../../core/matching/templateIndex';
 import { agentSetFrom, identify, type AgentSet } from '../../../core/matching/verdict';
@@ -30,8 +31,6 @@ import { afterAttempt, attemptsLeft, isLocked } from './loginPolicy';
 import type { TrainingFactory, TrainingPort } from './ports';
 import { join } from 'node:path';
 
-/** Below this passive p(live) a verification is refused as a presentation attack. */
-export const MIN_PASSIVE_LIVENESS = 0.5;
 
 export interface AppDeps {
   /** Folder of the database, its backups (and, for the browser host, its key file). */

@@ -1,6 +1,7 @@
 // Multi-frame fusion: a decision trusts several good frames of the same face, not one. Probes are
 // collected per visit (a face that stays in view); the fused probe is their normalised mean, which
 // on LFW lowers the false non-match rate at the same false-match rate (test/eval/fusion.ts).
+import { MIN_PASSIVE_LIVENESS } from '../../../core/contract/api';
 import { cosine, meanTemplate } from '../../../core/hypersphere';
 import type { Guidance } from '../../../core/vision/quality';
 import type { FaceResult, FrameResult } from './protocol';
@@ -77,8 +78,8 @@ export class ProbeSet {
   }
 }
 
-/** p(live) at or above which the back end accepts the passive check (its MIN_PASSIVE_LIVENESS). */
-export const PASSIVE_LIVE = 0.5;
+/** p(live) at or above which the back end accepts the passive check. */
+export const PASSIVE_LIVE = MIN_PASSIVE_LIVENESS;
 /** Frames the passive score needs before it is trusted either way. */
 export const PASSIVE_MIN_FRAMES = 5;
 
