@@ -8,8 +8,10 @@ export interface LevelCalibration {
   fmr: number;
   /** Cosine at or above which a comparison is a match. */
   threshold: number;
-  /** False non-match rate of the genuine comparisons at that threshold. */
+  /** False non-match rate at that threshold, every person weighing the same. */
   fnmr: number;
+  /** The same over all genuine comparisons (dominated by the people with the most images). */
+  fnmrPairs: number;
   /** Counts behind the rates, so a test can derive binomial ranges. */
   impostorMatches: number;
   genuineNonMatches: number;
