@@ -292,8 +292,11 @@ export interface TrainingRun {
   progress: number;
   /** Figures the training service reports (loss, accuracy before/after...). */
   metrics: Record<string, number>;
+  /** The training loss so far, one point per step (thinned to at most MAX_LOSS_POINTS). */
+  lossCurve: { step: number; loss: number }[];
   message: string | null;
 }
+export const MAX_LOSS_POINTS = 200;
 
 // ---------------------------------------------------------------------------------------------
 // The calls

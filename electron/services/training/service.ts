@@ -5,7 +5,7 @@
 // next start. Implements the app's TrainingPort (electron/services/app/ports.ts).
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { ApiError, type TrainingOptions, type TrainingRun, type TrainingState } from '../../../core/contract/api';
+import { ApiError, MAX_LOSS_POINTS, type TrainingOptions, type TrainingRun, type TrainingState } from '../../../core/contract/api';
 import type { LossKind } from '../../../native-train/losses/loss';
 import { defaultProtocolSettings, type ProtocolOutcome, type ProtocolProgress, type ProtocolSettings } from '../../../native-train/protocol';
 import type { JsonObject, Store, TrainingRun as StoredRun } from '../store/index';
@@ -53,6 +53,8 @@ interface Current {
   /** Set by dispose(): the store is closing, so the run's end is not written (next start marks it failed). */
   dropped: boolean;
   last: ProtocolProgress | null;
+  /** Loss at every progress event, for the live curve. */
+  curve: { step: number; loss: number }[];
   done: Promise<void>;
 }
 
@@ -98,7 +100,7 @@ export class TrainingService implements TrainingPort {
       : new Worker(url, { workerData: job, resourceLimits });
     let settle: () => void = () => {};
     const current: Current = {
-      runId: stored.id, startedAt: stored.startedAt, options, worker, stop: new Int32Array(stopBuffer), dropped: false, last: null,
+      runId: stored.id, startedAt: stored.startedAt, options, worker, stop: new Int32Array(stopBuffer), dropped: false, last: null, curve: [],
       done: new Promise<void>((resolve) => { settle = resolve; }),
     };
     this.current = current;
@@ -122,6 +124,7 @@ export class TrainingService implements TrainingPort {
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') {
         current.last = message.progress;
+        current.curve.push({ step: message.progress.step, loss: message.progress.loss });
         this.emit({ type: 'progress', runId: current.runId, progress: message.progress });
       } else if (message.type === 'done') {
         finish({ kind: 'outcome', outcome: message.outcome, matmul: message.matmul });
@@ -253,7 +256,7 @@ export class TrainingService implements TrainingPort {
       metrics = {
         reason: outcome.reason, gatePassed: outcome.accepted ? 1 : 0, heldOut: outcome.heldOut,
         steps: t.steps, seconds: t.seconds, scale: Number.isFinite(t.scale) ? t.scale : null,
-        loss: t.losses.at(-1) ?? null, matmul: result.matmul,
+        loss: t.losses.at(-1) ?? null, matmul: result.matmul, lossCurve: thinCurve(t.losses.map((loss, i) => ({ step: i + 1, loss }))),
         rank1Before: outcome.before?.rank1 ?? null, rank1After: outcome.after?.rank1 ?? null,
         fnirBefore: outcome.before?.fnir ?? null, fnirAfter: outcome.after?.fnir ?? null,
       };
@@ -274,7 +277,7 @@ export class TrainingService implements TrainingPort {
         // Called from a worker event: a throw here would take the process down. The store keeps
         // the run as 'running', which the next start turns into failed.
         (this.options.log ?? console.error)(`normface: training run ${runId} could not be recorded`, again);
-        return { id: runId, state: 'failed', startedAt: 0, finishedAt: null, options: {}, progress: 1, metrics: {}, message: reason };
+        return { id: runId, state: 'failed', startedAt: 0, finishedAt: null, options: {}, progress: 1, metrics: {}, lossCurve: [], message: reason };
       }
     }
   }
@@ -284,6 +287,8 @@ export class TrainingService implements TrainingPort {
     for (const [k, v] of Object.entries(run.metrics ?? {})) if (typeof v === 'number') metrics[k] = v;
     const reason = run.metrics?.reason;
     const current = this.current?.runId === run.id ? this.current : null;
+    const stored = run.metrics?.lossCurve;
+    const lossCurve = Array.isArray(stored) ? (stored as { step: number; loss: number }[]) : thinCurve(current?.curve ?? []);
     const last = current?.last;
     if (last) {
       metrics.step = last.step;
@@ -298,9 +303,20 @@ export class TrainingService implements TrainingPort {
       options: (run.settings.options ?? {}) as TrainingOptions,
       progress: run.status === 'running' ? (last ? last.step / Math.max(1, last.steps) : 0) : 1,
       metrics,
+      lossCurve,
       message: typeof reason === 'string' && reason !== '' ? reason : null,
     };
   }
+}
+
+/** At most MAX_LOSS_POINTS evenly spaced points, the last one always kept. */
+function thinCurve(points: { step: number; loss: number }[]): { step: number; loss: number }[] {
+  const finite = points.filter((p) => Number.isFinite(p.loss));
+  if (finite.length <= MAX_LOSS_POINTS) return finite;
+  const every = finite.length / MAX_LOSS_POINTS;
+  const out = Array.from({ length: MAX_LOSS_POINTS - 1 }, (_, i) => finite[Math.floor(i * every)]!);
+  out.push(finite[finite.length - 1]!);
+  return out;
 }
 
 function stateOf(run: StoredRun): TrainingState {

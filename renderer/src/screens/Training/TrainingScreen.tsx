@@ -36,14 +36,8 @@ export function TrainingScreen() {
 
   const observe = useCallback((r: TrainingRun | null) => {
     setRun(r);
-    const step = r?.metrics['step'];
-    const l = r?.metrics['loss'];
-    // A finished run reports its total steps and last loss: the curve ends there even when the run
-    // was too quick for any poll to see it running.
-    const at = r?.state === 'running' ? step : r?.metrics['steps'];
-    if (r && r.state !== 'idle' && at !== undefined && l !== undefined && Number.isFinite(l)) {
-      setCurve((c) => (c.length > 0 && (c[c.length - 1] as LossPoint).step >= at ? c : [...c, { step: at, loss: l }]));
-    }
+    // The back end keeps the whole curve, so a run too quick for any poll still draws every step.
+    if (r && r.state !== 'idle') setCurve(r.lossCurve);
   }, []);
 
   const poll = useCallback(async () => {
