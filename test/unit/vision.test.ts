@@ -34,7 +34,7 @@ describe.skipIf(!hasLfw)(titled('vision core on real LFW faces', hasLfw ? undefi
     for (const path of sample) if ((await pipeline.detect(decodeFile(path))).length > 0) found++;
     console.log(`detector: ${found}/300 faces found`);
     expect(found / sample.length).toBeGreaterThanOrEqual(0.99);
-  });
+  }, 600_000);
 
   it('puts the eye centres within 3 px of the template when the landmarks run again on the aligned crop', async () => {
     const errors: number[] = [];
