@@ -2,6 +2,7 @@
 // + align + embed) on WASM with 1 and 2 threads, over real LFW photos. Ends with one JSON line.
 // onnxruntime-web fixes its thread count at first use, so each thread count runs in its own process.
 import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { alignedTensor } from '../../core/vision/align';
 import { embedTensor } from '../../core/vision/embed';
@@ -60,6 +61,7 @@ if (args.has('child')) {
     process.exit(1);
   }
   const self = fileURLToPath(import.meta.url);
+  const loadAtStart = loadavg()[0] as number;
   const results: Record<string, Record<Stage, number>> = {};
   for (const threads of [1, 2]) {
     const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--child', '--threads', String(threads), '--rounds', String(rounds)], { encoding: 'utf8' });
@@ -68,5 +70,7 @@ if (args.has('child')) {
   console.log(`median ms over ${SAMPLE.length * 2} LFW photos x ${rounds} rounds (WASM)`);
   console.log(`stage      ${'1 thread'.padStart(10)} ${'2 threads'.padStart(10)}`);
   for (const s of STAGES) console.log(`${s.padEnd(10)} ${results.threads1![s].toFixed(2).padStart(10)} ${results.threads2![s].toFixed(2).padStart(10)}`);
-  console.log(JSON.stringify({ bench: 'pipeline', backend: 'wasm', unit: 'ms median', ...results }));
+  const load = [loadAtStart, loadavg()[0] as number].map((l) => Number(l.toFixed(2)));
+  console.log(`1-minute load average ${load[0]} at the start, ${load[1]} at the end`);
+  console.log(JSON.stringify({ bench: 'pipeline', backend: 'wasm', unit: 'ms median', loadAverage: load, ...results }));
 }
