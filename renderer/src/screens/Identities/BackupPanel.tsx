@@ -3,34 +3,21 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api, type BackupInfo } from '../../api/client';
 import { errorText as message } from '../../components/errorText';
+import { useAction } from '../../components/useAction';
 
 const size = (bytes: number) => (bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`);
 
 export function BackupPanel({ onRestored }: { onRestored: () => void }) {
   const [backups, setBackups] = useState<BackupInfo[] | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const [status, setStatus] = useState('');
+  const { busy, error, status, setError, run: act } = useAction();
 
   const load = useCallback(() => {
     api.backup.list().then(setBackups, (e: unknown) => setError(`The backups could not be listed: ${message(e)}`));
   }, []);
   useEffect(load, [load]);
 
-  async function run(work: () => Promise<string>, failure: string) {
-    setBusy(true);
-    setError('');
-    setStatus('');
-    try {
-      setStatus(await work());
-    } catch (e) {
-      setError(`${failure}: ${message(e)}`);
-    } finally {
-      setBusy(false);
-      load();
-    }
-  }
+  const run = (work: () => Promise<string>, failure: string) => act(work, failure, { onSettled: load });
 
   const create = () => run(async () => `Backup ${(await api.backup.create()).name} saved.`, 'The backup was not made');
   const restore = (name: string) =>

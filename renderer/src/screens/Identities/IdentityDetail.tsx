@@ -4,6 +4,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { api, type Identity } from '../../api/client';
 import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { errorText } from '../../components/errorText';
+import { useAction } from '../../components/useAction';
 import { Notice } from '../../components/Notice';
 import { CaptureSamples } from '../Enroll/CaptureSamples';
 import { PhotoPicker } from '../Enroll/PhotoPicker';
@@ -23,9 +24,7 @@ export function IdentityDetail({ id, onChanged, onClose }: IdentityDetailProps) 
   const [identity, setIdentity] = useState<Identity | null>(null);
   const [name, setName] = useState('');
   const [notes, setNotes] = useState('');
-  const [error, setError] = useState('');
-  const [status, setStatus] = useState('');
-  const [busy, setBusy] = useState(false);
+  const { busy, error, status, setError, setStatus, run: act } = useAction();
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [adding, setAdding] = useState<Adding>(null);
   const [captured, setCaptured] = useState<Sample[]>([]);
@@ -44,19 +43,7 @@ export function IdentityDetail({ id, onChanged, onClose }: IdentityDetailProps) 
     api.identities.get({ id }).then(show, (e: unknown) => setError(`This person could not be read: ${errorText(e)}`));
   }, [id, show]);
 
-  async function run(work: () => Promise<string>, failure: string) {
-    setBusy(true);
-    setError('');
-    setStatus('');
-    try {
-      setStatus(await work());
-      onChanged();
-    } catch (e) {
-      setError(`${failure}: ${errorText(e)}`);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const run = (work: () => Promise<string>, failure: string) => act(work, failure, { onSuccess: onChanged });
 
   if (!identity) {
     return <section className="panel identity-detail">{error ? <Notice kind="error">{error}</Notice> : <p>Loading…</p>}</section>;
