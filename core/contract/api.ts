@@ -8,6 +8,7 @@
 // (Electron IPC keeps them) or their JSON forms (the WebSocket sends number[] / base64).
 import { z } from 'zod';
 import { BASE64_PATTERN, base64ToBytes } from './base64';
+import { SECURITY_LEVELS, type SecurityLevel } from '../matching/calibration';
 
 // ---------------------------------------------------------------------------------------------
 // Domain values
@@ -29,9 +30,8 @@ export const MIN_PASSIVE_LIVENESS = 0.5;
 export const DELETE_ALL_CONFIRMATION = 'DELETE ALL DATA';
 
 /** Security levels are false-match rates; their cosine thresholds come from models/calibration.json. */
-export const securityLevels = ['1e-3', '1e-4', '1e-5'] as const;
-export type SecurityLevel = (typeof securityLevels)[number];
-export const securityLevelSchema = z.enum(securityLevels);
+export { SECURITY_LEVELS as securityLevels, type SecurityLevel };
+export const securityLevelSchema = z.enum(SECURITY_LEVELS);
 
 export const idSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected an id');
 export type Id = string;

@@ -1,8 +1,8 @@
 // Thresholds tied to a false-match rate. The app's "security level" is an FMR; the cosine that
 // realises it is measured on impostor comparisons (models/calibration.json), never picked by hand.
 
-export type SecurityLevel = '1e-3' | '1e-4' | '1e-5';
-export const SECURITY_LEVELS: readonly SecurityLevel[] = ['1e-3', '1e-4', '1e-5'];
+export const SECURITY_LEVELS = ['1e-3', '1e-4', '1e-5'] as const;
+export type SecurityLevel = (typeof SECURITY_LEVELS)[number];
 
 export interface LevelCalibration {
   fmr: number;

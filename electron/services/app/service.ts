@@ -17,6 +17,7 @@ import {
   type StoreState,
   type TemplateInfo as ApiTemplateInfo,
   MIN_PASSIVE_LIVENESS,
+  securityLevels,
 } from '../../../core/contract/api';
 import { TemplateIndex } from '../../../core/matching/templateIndex';
 import { agentSetFrom, identify, type AgentSet } from '../../../core/matching/verdict';
@@ -290,7 +291,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       if (c) {
         calibration = {
           modelId: c.modelId,
-          levels: (['1e-3', '1e-4', '1e-5'] as const).map((l) => ({ level: l, fmr: levelFmr[l], threshold: c.thresholds[l], fnmr: fnmrOf(c, l) })),
+          levels: securityLevels.map((l) => ({ level: l, fmr: levelFmr[l], threshold: c.thresholds[l], fnmr: fnmrOf(c, l) })),
         };
         lfwAccuracy = c.lfw?.accuracy ?? c.lfwAccuracy ?? null;
       }
