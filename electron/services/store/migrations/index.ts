@@ -4,11 +4,12 @@ import type { Database } from 'better-sqlite3';
 import { StoreError } from '../errors';
 import { initial } from './0001-initial';
 import { lastSeen } from './0002-last-seen';
+import { cohort } from './0003-cohort';
 import type { Migration } from './migration';
 
 export type { Migration } from './migration';
 
-export const migrations: readonly Migration[] = [initial, lastSeen];
+export const migrations: readonly Migration[] = [initial, lastSeen, cohort];
 export const LATEST_VERSION = migrations.length;
 
 export function schemaVersion(db: Database): number {
