@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
 import * as backups from './backup';
+import * as cohort from './cohort';
 import { checkIntegrity, checkKey, openConnection } from './connection';
 import type { StoreContext } from './context';
 import { StoreError, toStoreError } from './errors';
@@ -15,7 +16,7 @@ import { migrate, schemaVersion } from './migrations/index';
 import * as settings from './settings';
 import * as training from './training';
 import type {
-  ActiveAgents, BackupInfo, EventQuery, FinishedRun, Identity, IdentityDetail, IdentitySummary, Json, JsonObject,
+  ActiveAgents, BackupInfo, CohortPolicy, CohortTemplate, EventQuery, FinishedRun, Identity, IdentityDetail, IdentitySummary, Json, JsonObject,
   Lockout, NewEvent, NewTemplate, StoreEvent, StoredTemplate, TemplateInfo, TrainingOutcome, TrainingRun,
 } from './types';
 
@@ -66,6 +67,16 @@ export interface Store {
   activeAgents(): ActiveAgents | null;
   acceptRun(runId: string): TrainingRun;
   rollback(): TrainingRun | null;
+
+  /** Keeps an unrecognised visit's fused template (sealed), then ages out and caps the cohort. */
+  addToCohort(modelId: string, vector: Float32Array, policy: CohortPolicy): string;
+  /** Removes what the policy no longer allows (by the store's clock); returns how many went. */
+  pruneCohort(policy: CohortPolicy): number;
+  cohortSize(): { count: number; oldestAt: number | null };
+  /** Every cohort face, opened; consume it fully before the next write. */
+  cohortTemplates(): Iterable<CohortTemplate>;
+  /** Erases every cohort face for good (secure_delete, WAL truncated); returns how many. */
+  clearCohort(): number;
 
   backup(toFile: string): Promise<BackupInfo>;
   /** Validates `file`, replaces the live database with it atomically and migrates it. Reload the matcher after. */
@@ -205,6 +216,27 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     activeAgents: () => guard('load the trained agents', () => training.activeAgents(ctx)),
     acceptRun: (id) => guard('accept the training run', () => training.acceptRun(ctx, id)),
     rollback: () => guard('roll back the training', () => training.rollback(ctx)),
+    addToCohort: (modelId, vector, policy) => guard('keep the unrecognised face', () => cohort.addToCohort(ctx, modelId, vector, policy)),
+    pruneCohort: (policy) => guard('age out the unrecognised faces', () => {
+      const removed = cohort.pruneCohort(ctx, policy);
+      if (removed > 0) truncateWal();
+      return removed;
+    }),
+    cohortSize: () => guard('count the unrecognised faces', () => cohort.cohortSize(ctx)),
+    cohortTemplates: () => ({
+      *[Symbol.iterator]() {
+        try {
+          yield* cohort.cohortTemplates(ctx);
+        } catch (error) {
+          throw toStoreError(error, 'load the unrecognised faces');
+        }
+      },
+    }),
+    clearCohort: () => guard('delete the unrecognised faces', () => {
+      const removed = cohort.clearCohort(ctx);
+      truncateWal();
+      return removed;
+    }),
 
     backup: async (toFile) => {
       const info = await backups.writeBackup(ctx.db, ctx.key, toFile);
@@ -227,7 +259,7 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     lastBackup: () => backups.lastAutoBackup(dir),
     deleteAllData: () => guard('erase all data', () => {
       ctx.db.transaction(() => {
-        for (const table of ['agents', 'templates', 'lockouts', 'identities', 'training_runs', 'events', 'settings']) {
+        for (const table of ['agents', 'templates', 'lockouts', 'identities', 'training_runs', 'events', 'settings', 'cohort']) {
           ctx.db.prepare(`DELETE FROM ${table}`).run();
         }
       }).immediate();

@@ -158,3 +158,17 @@ export interface BackupInfo {
   identities: number;
   templates: number;
 }
+
+/** A kiosk visit that ended "not recognised": its fused template, no identity, no image. */
+export interface CohortTemplate {
+  id: string;
+  modelId: string;
+  vector: Float32Array;
+  createdAt: number;
+}
+
+/** How many cohort faces are kept, and for how long. */
+export interface CohortPolicy {
+  cap: number;
+  maxAgeMs: number;
+}
