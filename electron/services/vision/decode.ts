@@ -1,11 +1,11 @@
-// Image decoding for Node-side tools and tests (the renderer decodes with createImageBitmap).
+// Image decoding for Node hosts (the command line), tools and tests; the renderer decodes with createImageBitmap.
 // Every failure is a DecodeError with a sentence a person can act on; nothing here hangs on a
 // huge declared size, because the limits are checked before any pixel buffer is allocated.
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
-import { MAX_PIXELS, type RgbaImage } from '../../core/vision/image';
+import { MAX_PIXELS, type RgbaImage } from '../../../core/vision/image';
 
 export type DecodeErrorCode = 'empty' | 'unsupported' | 'corrupt' | 'too_large';
 

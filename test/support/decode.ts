@@ -1,0 +1,2 @@
+// Tests and tools decode images exactly as the Node hosts do.
+export * from '../../electron/services/vision/decode';
