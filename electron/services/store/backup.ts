@@ -1,14 +1,14 @@
 // Backups are single SQLite files made with SQLite's online backup API: still sealed, so a backup is
 // no more readable than the live database. Every file is written beside its target, fsynced and
 // renamed into place, so a crash mid-way leaves the previous file whole.
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import { checkIntegrity, checkKey } from './connection';
 import { StoreError, toStoreError } from './errors';
 import { counts, openEverySeal } from './identities';
-import { LATEST_VERSION, schemaVersion } from './migrations/index';
+import { LATEST_VERSION, migrate, schemaVersion, SEALED_VERSION } from './migrations/index';
 import type { BackupInfo } from './types';
 
 export const DATABASE_FILE = 'normface.db';
@@ -74,7 +74,7 @@ function validateCandidate(path: string, key: Buffer, shownAs: string): BackupIn
     if (hasKeyCheck === 0) throw new StoreError('invalid', `${shownAs} is not a complete NormFace database (it has no key check).`);
     const ctx = { db, key, file: shownAs, now: Date.now };
     checkKey(db, key, shownAs);
-    openEverySeal(ctx);
+    openEverySeal(ctx, version >= SEALED_VERSION);
     return { file: shownAs, bytes: statSync(path).size, ...counts(ctx) };
   } catch (error) {
     throw toStoreError(error, `read the backup ${shownAs}`);
@@ -162,4 +162,58 @@ export function swapIn(dir: string, staged: string): void {
 
 export function removeBackups(dir: string): void {
   rmSync(join(dir, BACKUP_DIR), { recursive: true, force: true });
+}
+
+/**
+ * After the live database was sealed (migration 0004), the backups made before it still hold names and
+ * the log in plain text: each is migrated the same way in a copy beside it, VACUUMed, checked and renamed
+ * over the original (its time kept, since the list sorts by it). Returns the names of those this key
+ * does not open, left as they were.
+ */
+export function sealOlderBackups(dir: string, key: Buffer): string[] {
+  const folder = join(dir, BACKUP_DIR);
+  const left: string[] = [];
+  if (!existsSync(folder)) return left;
+  for (const name of readdirSync(folder)) {
+    if (!name.endsWith('.db') || name.startsWith('.')) continue;
+    const path = join(folder, name);
+    let version: number;
+    try {
+      const probe = new Database(path, { readonly: true, fileMustExist: true });
+      try {
+        version = schemaVersion(probe);
+      } finally {
+        probe.close();
+      }
+    } catch {
+      continue;
+    }
+    if (version < 1 || version >= SEALED_VERSION) continue;
+    const staged = join(folder, `.${name}.sealing`);
+    removeWithSidecars(staged);
+    try {
+      copyFileSync(path, staged);
+      const db = new Database(staged);
+      try {
+        db.pragma('journal_mode = DELETE');
+        db.pragma('secure_delete = ON');
+        checkKey(db, key, path);
+        migrate(db, LATEST_VERSION, key);
+        db.exec('VACUUM');
+      } finally {
+        db.close();
+      }
+      validateCandidate(staged, key, path);
+      const { atime, mtime } = statSync(path);
+      utimesSync(staged, atime, mtime);
+      fsyncPath(staged);
+      renameSync(staged, path);
+      fsyncFolder(folder);
+    } catch {
+      // Not ours to open (another key) or unreadable: the original stays untouched, and is named.
+      removeWithSidecars(staged);
+      left.push(name);
+    }
+  }
+  return left;
 }

@@ -1,9 +1,15 @@
 // The history: enrolments, deletions, every verification attempt with its score and decision,
-// check-ins, lockouts, backups and training. Kept when the identity it names is deleted.
+// check-ins, lockouts, backups and training. Kept when the identity it names is deleted. Each row's
+// name, score, decision and details are sealed as one body bound to the row's id; the row is chained
+// into the log's MAC (eventChain.ts). Time, kind and identity id stay clear for the range queries.
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
+import { BREAK_SETTING, entryMac, macKey, nextLink, resetChain, verifyChain, writeHead } from './eventChain';
+import { currentName } from './identities';
+import { place, seal, unseal } from './seal';
+import { getSetting, setSetting } from './settings';
 import { EVENT_DECISIONS, EVENT_KINDS } from './types';
-import type { EventQuery, JsonObject, NewEvent, StoreEvent } from './types';
+import type { EventKind, EventQuery, Json, JsonObject, LogCheck, NewEvent, StoreEvent } from './types';
 
 const DEFAULT_LIMIT = 500;
 const MAX_LIMIT = 10_000;
@@ -14,28 +20,54 @@ interface EventRow {
   at: number;
   kind: StoreEvent['kind'];
   identity_id: string | null;
-  display_name: string | null;
-  score: number | null;
-  decision: StoreEvent['decision'];
-  details: string | null;
+  sealed_body: Buffer;
 }
 
-function toEvent(row: EventRow): StoreEvent {
+/** What the sealed body holds: everything about the event that names or describes the person. */
+interface EventBody {
+  name: string | null;
+  score: number | null;
+  decision: StoreEvent['decision'];
+  details: JsonObject | null;
+}
+
+function toEvent(ctx: StoreContext, row: EventRow): StoreEvent {
+  const plain = unseal(ctx.key, place.eventBody(row.id), row.sealed_body);
+  if (plain === null) {
+    throw new StoreError('corrupt', `Entry ${row.id} of the event log in ${ctx.file} is damaged and cannot be opened. Restore the database from a backup.`);
+  }
+  const body = JSON.parse(plain.toString('utf8')) as EventBody;
   return {
     id: row.id,
     at: row.at,
     kind: row.kind,
     identityId: row.identity_id,
-    displayName: row.display_name,
-    score: row.score,
-    decision: row.decision,
-    details: row.details === null ? null : (JSON.parse(row.details) as JsonObject),
+    displayName: body.name,
+    score: body.score,
+    decision: body.decision,
+    details: body.details,
   };
 }
 
 function checkTime(value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new StoreError('invalid', `${what} must be a time in milliseconds.`);
   return Math.trunc(value);
+}
+
+/**
+ * Appends one sealed, chained row; call inside the caller's write transaction (every table module's
+ * events go through here, so none escapes the chain). Returns the new id.
+ */
+export function appendEvent(ctx: StoreContext, event: { at: number; kind: EventKind; identityId: string | null } & EventBody): number {
+  const mk = macKey(ctx.key);
+  const { id, previous } = nextLink(ctx.db);
+  const body: EventBody = { name: event.name, score: event.score, decision: event.decision, details: event.details };
+  const sealed = seal(ctx.key, place.eventBody(id), Buffer.from(JSON.stringify(body), 'utf8'));
+  const mac = entryMac(mk, previous, { id, at: event.at, kind: event.kind, identity_id: event.identityId, body: sealed });
+  ctx.db.prepare('INSERT INTO events (id, at, kind, identity_id, sealed_body, mac) VALUES (?, ?, ?, ?, ?, ?)')
+    .run(id, event.at, event.kind, event.identityId, sealed, mac);
+  writeHead(ctx.db, mk, id, mac);
+  return id;
 }
 
 export function logEvent(ctx: StoreContext, event: NewEvent): StoreEvent {
@@ -49,17 +81,14 @@ export function logEvent(ctx: StoreContext, event: NewEvent): StoreEvent {
   const at = event.at === undefined ? ctx.now() : checkTime(event.at, 'The event time');
   const details = event.details ?? null;
   if (details !== null && (typeof details !== 'object' || Array.isArray(details))) throw new StoreError('invalid', 'Event details must be an object.');
+  if (event.displayName !== undefined && event.displayName !== null && typeof event.displayName !== 'string') throw new StoreError('invalid', 'The name must be text.');
   return ctx.db.transaction(() => {
-    let displayName = event.displayName ?? null;
-    if (identityId !== null && displayName === null) {
-      displayName = (ctx.db.prepare('SELECT display_name FROM identities WHERE id = ?').pluck().get(identityId) as string | undefined) ?? null;
-    }
-    const id = ctx.db.prepare('INSERT INTO events (at, kind, identity_id, display_name, score, decision, details) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(at, event.kind, identityId, displayName, score, decision, details === null ? null : JSON.stringify(details)).lastInsertRowid;
+    const name = event.displayName ?? (identityId === null ? null : currentName(ctx, identityId));
+    const id = appendEvent(ctx, { at, kind: event.kind, identityId, name, score, decision, details });
     if (identityId !== null && decision === 'accept' && SEEN_KINDS.has(event.kind)) {
       ctx.db.prepare('UPDATE identities SET last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?').run(at, identityId);
     }
-    return toEvent(ctx.db.prepare('SELECT * FROM events WHERE id = ?').get(id) as EventRow);
+    return toEvent(ctx, ctx.db.prepare('SELECT id, at, kind, identity_id, sealed_body FROM events WHERE id = ?').get(id) as EventRow);
   }).immediate();
 }
 
@@ -87,6 +116,32 @@ export function listEvents(ctx: StoreContext, query: EventQuery = {}): StoreEven
   }
   const limit = query.limit ?? DEFAULT_LIMIT;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new StoreError('invalid', `The limit must be a whole number from 1 to ${MAX_LIMIT}.`);
-  const sql = `SELECT * FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`;
-  return (ctx.db.prepare(sql).all(...params, limit) as EventRow[]).map(toEvent);
+  const sql = `SELECT id, at, kind, identity_id, sealed_body FROM events ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at DESC, id DESC LIMIT ?`;
+  return (ctx.db.prepare(sql).all(...params, limit) as EventRow[]).map((row) => toEvent(ctx, row));
+}
+
+/**
+ * Verifies the log's chain at open. A break is remembered (a setting), so that appending the next
+ * event, which signs the head anew, cannot make a deletion of the newest rows vanish from the report.
+ */
+export function checkLog(ctx: StoreContext): LogCheck {
+  const found = verifyChain(ctx.db, macKey(ctx.key));
+  const remembered = getSetting(ctx, BREAK_SETTING) as (LogCheck & { foundAt: number }) | undefined;
+  if (!found.intact) {
+    if (remembered === undefined || remembered.firstAltered === null || found.firstAltered!.id < remembered.firstAltered.id) {
+      setSetting(ctx, BREAK_SETTING, { ...found, foundAt: ctx.now() } as unknown as Json);
+    }
+    return found;
+  }
+  if (remembered !== undefined) {
+    return { intact: false, entries: found.entries, firstAltered: remembered.firstAltered, message: remembered.message };
+  }
+  return found;
+}
+
+/** Empties the log and starts a new chain (delete all data). */
+export function clearLog(ctx: StoreContext): void {
+  ctx.db.prepare('DELETE FROM events').run();
+  ctx.db.prepare('DELETE FROM settings WHERE key = ?').run(BREAK_SETTING);
+  resetChain(ctx.db, macKey(ctx.key));
 }

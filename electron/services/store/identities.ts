@@ -1,9 +1,11 @@
-// Identities and their templates. Vectors and thumbnails are sealed on the way in and opened (and
-// length-checked) on the way out; a blob that does not open is reported as damage, never skipped.
+// Identities and their templates. Names, notes, vectors and thumbnails are sealed on the way in and
+// opened (and length-checked) on the way out; a blob that does not open is reported as damage, never
+// skipped. Since names are sealed, sorting and searching by name happen on the opened list in memory.
 import { randomUUID } from 'node:crypto';
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
-import { place, seal, unseal } from './seal';
+import { appendEvent } from './events';
+import { place, seal, sealText, unseal, unsealText } from './seal';
 import type { Identity, IdentityDetail, IdentitySummary, JsonObject, NewTemplate, StoredTemplate, TemplateInfo } from './types';
 import { bytesToVector, checkVector, vectorToBytes } from './vector';
 
@@ -14,8 +16,8 @@ const MAX_TEMPLATES_PER_CALL = 1000;
 
 interface IdentityRow {
   id: string;
-  display_name: string;
-  notes: string;
+  sealed_name: Buffer;
+  sealed_notes: Buffer;
   created_at: number;
   updated_at: number;
   last_seen_at: number | null;
@@ -32,11 +34,14 @@ interface TemplateRow {
   created_at: number;
 }
 
-function toIdentity(row: IdentityRow): Identity {
+function toIdentity(ctx: StoreContext, row: IdentityRow): Identity {
+  const displayName = unsealText(ctx.key, place.identityName(row.id), row.sealed_name);
+  const notes = unsealText(ctx.key, place.identityNotes(row.id), row.sealed_notes);
+  if (displayName === null || notes === null) throw damaged(ctx, `The name or notes of identity ${row.id}`);
   return {
     id: row.id,
-    displayName: row.display_name,
-    notes: row.notes,
+    displayName,
+    notes,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastSeenAt: row.last_seen_at,
@@ -129,9 +134,22 @@ function requireIdentityRow(ctx: StoreContext, id: string): IdentityRow {
   return row;
 }
 
-function logEnroll(ctx: StoreContext, identityId: string, displayName: string, count: number, at: number): void {
-  ctx.db.prepare(`INSERT INTO events (at, kind, identity_id, display_name, details) VALUES (?, 'enroll', ?, ?, ?)`)
-    .run(at, identityId, displayName, JSON.stringify({ templates: count }));
+function logEnroll(ctx: StoreContext, identityId: string, displayName: string, count: number, at: number, action?: string): void {
+  appendEvent(ctx, {
+    at, kind: 'enroll', identityId, name: displayName, score: null, decision: null,
+    details: action === undefined ? { templates: count } : { templates: count, action },
+  });
+}
+
+/** The identity's name now, opened; null when it is not enrolled. */
+export function currentName(ctx: StoreContext, id: string): string | null {
+  const row = ctx.db.prepare('SELECT id, sealed_name, sealed_notes, created_at, updated_at, last_seen_at FROM identities WHERE id = ?').get(id) as IdentityRow | undefined;
+  return row === undefined ? null : toIdentity(ctx, row).displayName;
+}
+
+function insertIdentity(ctx: StoreContext, id: string, displayName: string, notes: string, createdAt: number, at: number): void {
+  ctx.db.prepare('INSERT INTO identities (id, sealed_name, sealed_notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+    .run(id, sealText(ctx.key, place.identityName(id), displayName), sealText(ctx.key, place.identityNotes(id), notes), createdAt, at);
 }
 
 export function createIdentity(ctx: StoreContext, input: { displayName: string; notes?: string; templates: readonly NewTemplate[] }): IdentityDetail {
@@ -141,8 +159,7 @@ export function createIdentity(ctx: StoreContext, input: { displayName: string; 
   const id = randomUUID();
   const at = ctx.now();
   ctx.db.transaction(() => {
-    ctx.db.prepare('INSERT INTO identities (id, display_name, notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
-      .run(id, displayName, notes, at, at);
+    insertIdentity(ctx, id, displayName, notes, at, at);
     insertTemplates(ctx, id, input.templates, at);
     logEnroll(ctx, id, displayName, input.templates.length, at);
   }).immediate();
@@ -157,7 +174,7 @@ export function addTemplates(ctx: StoreContext, identityId: string, templates: r
     const row = requireIdentityRow(ctx, identityId);
     const ids = insertTemplates(ctx, identityId, templates, at);
     ctx.db.prepare('UPDATE identities SET updated_at = ? WHERE id = ?').run(at, identityId);
-    logEnroll(ctx, identityId, row.display_name, templates.length, at);
+    logEnroll(ctx, identityId, toIdentity(ctx, row).displayName, templates.length, at);
     return ids;
   }).immediate();
   const byId = new Map(getIdentity(ctx, identityId).templates.map((t) => [t.id, t]));
@@ -179,17 +196,19 @@ export function removeTemplate(ctx: StoreContext, templateId: string): void {
 export function renameIdentity(ctx: StoreContext, id: string, displayName: string): Identity {
   checkId(id, 'identity');
   const name = checkDisplayName(displayName);
-  const changed = ctx.db.prepare('UPDATE identities SET display_name = ?, updated_at = ? WHERE id = ?').run(name, ctx.now(), id).changes;
+  const changed = ctx.db.prepare('UPDATE identities SET sealed_name = ?, updated_at = ? WHERE id = ?')
+    .run(sealText(ctx.key, place.identityName(id), name), ctx.now(), id).changes;
   if (changed === 0) throw new StoreError('not_found', 'That person is no longer enrolled; refresh the list.');
-  return toIdentity(requireIdentityRow(ctx, id));
+  return toIdentity(ctx, requireIdentityRow(ctx, id));
 }
 
 export function updateNotes(ctx: StoreContext, id: string, notes: string): Identity {
   checkId(id, 'identity');
   const text = checkNotes(notes);
-  const changed = ctx.db.prepare('UPDATE identities SET notes = ?, updated_at = ? WHERE id = ?').run(text, ctx.now(), id).changes;
+  const changed = ctx.db.prepare('UPDATE identities SET sealed_notes = ?, updated_at = ? WHERE id = ?')
+    .run(sealText(ctx.key, place.identityNotes(id), text), ctx.now(), id).changes;
   if (changed === 0) throw new StoreError('not_found', 'That person is no longer enrolled; refresh the list.');
-  return toIdentity(requireIdentityRow(ctx, id));
+  return toIdentity(ctx, requireIdentityRow(ctx, id));
 }
 
 /** Removes the identity with its templates, thumbnails, agents and lockout (cascade), and logs it. */
@@ -197,10 +216,10 @@ export function deleteIdentity(ctx: StoreContext, id: string): void {
   checkId(id, 'identity');
   ctx.db.transaction(() => {
     const row = requireIdentityRow(ctx, id);
+    const name = toIdentity(ctx, row).displayName;
     const templates = ctx.db.prepare('SELECT count(*) FROM templates WHERE identity_id = ?').pluck().get(id) as number;
     ctx.db.prepare('DELETE FROM identities WHERE id = ?').run(id);
-    ctx.db.prepare(`INSERT INTO events (at, kind, identity_id, display_name, details) VALUES (?, 'delete', ?, ?, ?)`)
-      .run(ctx.now(), id, row.display_name, JSON.stringify({ templates }));
+    appendEvent(ctx, { at: ctx.now(), kind: 'delete', identityId: id, name, score: null, decision: null, details: { templates } });
   }).immediate();
 }
 
@@ -211,8 +230,11 @@ export function getIdentity(ctx: StoreContext, id: string): IdentityDetail {
     `SELECT id, identity_id, model_id, dim, quality, source, thumbnail IS NOT NULL AS has_thumbnail, created_at
      FROM templates WHERE identity_id = ? ORDER BY created_at, rowid`,
   ).all(id) as TemplateRow[];
-  return { ...toIdentity(row), templates: templates.map(toTemplateInfo) };
+  return { ...toIdentity(ctx, row), templates: templates.map(toTemplateInfo) };
 }
+
+/** Case-insensitive, as the list was sorted when names were clear (COLLATE NOCASE), but locale-aware. */
+const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
 export function listIdentities(ctx: StoreContext): IdentitySummary[] {
   const rows = ctx.db.prepare(
@@ -220,13 +242,16 @@ export function listIdentities(ctx: StoreContext): IdentitySummary[] {
        (SELECT count(*) FROM templates t WHERE t.identity_id = i.id) AS template_count,
        (SELECT t.id FROM templates t WHERE t.identity_id = i.id AND t.thumbnail IS NOT NULL
         ORDER BY t.created_at, t.rowid LIMIT 1) AS thumbnail_template
-     FROM identities i ORDER BY i.display_name COLLATE NOCASE, i.created_at`,
+     FROM identities i`,
   ).all() as (IdentityRow & { template_count: number; thumbnail_template: string | null })[];
-  return rows.map((row) => ({
-    ...toIdentity(row),
-    templateCount: row.template_count,
-    thumbnail: row.thumbnail_template === null ? null : templateThumbnail(ctx, row.thumbnail_template),
-  }));
+  return rows
+    .map((row) => ({ ...toIdentity(ctx, row), row }))
+    .sort((a, b) => byName.compare(a.displayName, b.displayName) || a.createdAt - b.createdAt)
+    .map(({ row, ...identity }) => ({
+      ...identity,
+      templateCount: row.template_count,
+      thumbnail: row.thumbnail_template === null ? null : templateThumbnail(ctx, row.thumbnail_template),
+    }));
 }
 
 function damaged(ctx: StoreContext, what: string): StoreError {
@@ -263,8 +288,17 @@ export function openFirstTemplate(ctx: StoreContext): void {
   if (plain === null || bytesToVector(plain, row.dim) === null) throw damaged(ctx, `Template ${row.id}`);
 }
 
-/** Opens every sealed vector and thumbnail: a backup is only worth keeping if all of it reads. */
-export function openEverySeal(ctx: StoreContext): void {
+/** Opens every sealed name, note, event, vector and thumbnail: a backup is only worth keeping if all of it reads. */
+export function openEverySeal(ctx: StoreContext, personalSealed: boolean): void {
+  // A backup older than migration 0004 holds names in plain text; it is sealed when restored.
+  if (personalSealed) {
+    const people = ctx.db.prepare('SELECT * FROM identities').iterate() as IterableIterator<IdentityRow>;
+    for (const row of people) toIdentity(ctx, row);
+    const events = ctx.db.prepare('SELECT id, sealed_body FROM events').iterate() as IterableIterator<{ id: number; sealed_body: Buffer }>;
+    for (const row of events) {
+      if (unseal(ctx.key, place.eventBody(row.id), row.sealed_body) === null) throw damaged(ctx, `Entry ${row.id} of the event log`);
+    }
+  }
   const rows = ctx.db.prepare('SELECT id, dim, vector, thumbnail FROM templates ORDER BY rowid')
     .iterate() as IterableIterator<{ id: string; dim: number; vector: Buffer; thumbnail: Buffer | null }>;
   for (const row of rows) {

@@ -1,4 +1,4 @@
-// AES-256-GCM sealing of biometric blobs. Each blob carries its own random 96-bit nonce, and the place
+// AES-256-GCM sealing of biometric blobs and personal text (names, notes, the event log). Each blob carries its own random 96-bit nonce, and the place
 // it belongs to (table, column, row id) is bound as associated data, so a blob copied onto another row
 // or into another column fails to open instead of silently impersonating someone.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
@@ -35,8 +35,23 @@ export function unseal(key: Buffer, place: SealPlace, sealed: Uint8Array): Buffe
   }
 }
 
+/** Text (a name, notes) sealed at `place`. */
+export function sealText(key: Buffer, where: SealPlace, text: string): Buffer {
+  return seal(key, where, Buffer.from(text, 'utf8'));
+}
+
+/** The text, or null when the blob does not open here. */
+export function unsealText(key: Buffer, where: SealPlace, sealed: Uint8Array): string | null {
+  const plain = unseal(key, where, sealed);
+  return plain === null ? null : plain.toString('utf8');
+}
+
 export const place = {
   templateVector: (templateId: string): SealPlace => `templates.vector:${templateId}`,
+  identityName: (identityId: string): SealPlace => `identities.name:${identityId}`,
+  identityNotes: (identityId: string): SealPlace => `identities.notes:${identityId}`,
+  /** An event's name, score, decision and details, as one JSON object. */
+  eventBody: (eventId: number): SealPlace => `events.body:${eventId}`,
   templateThumbnail: (templateId: string): SealPlace => `templates.thumbnail:${templateId}`,
   agentVector: (runId: string, identityId: string): SealPlace => `agents.vector:${runId}:${identityId}`,
   keyCheck: 'key_check' as SealPlace,

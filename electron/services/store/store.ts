@@ -12,12 +12,14 @@ import * as events from './events';
 import * as identities from './identities';
 import { readKey } from './keyring';
 import type { Keyring } from './keyring';
-import { migrate, schemaVersion } from './migrations/index';
+import { LATEST_VERSION, migrate, schemaVersion, SEALED_VERSION } from './migrations/index';
+import * as portable from './portable';
 import * as settings from './settings';
 import * as training from './training';
 import type {
   ActiveAgents, BackupInfo, CohortPolicy, CohortTemplate, EventQuery, FinishedRun, Identity, IdentityDetail, IdentitySummary, Json, JsonObject,
-  Lockout, NewEvent, NewTemplate, StoreEvent, StoredTemplate, TemplateInfo, TrainingOutcome, TrainingRun,
+  ImportAction, ImportOutcome, Lockout, LogCheck, NewEvent, NewTemplate, PortableIdentity, StoreEvent, StoredTemplate, TemplateInfo,
+  TrainingOutcome, TrainingRun,
 } from './types';
 
 export interface OpenStoreOptions {
@@ -54,6 +56,13 @@ export interface Store {
 
   logEvent(event: NewEvent): StoreEvent;
   listEvents(query?: EventQuery): StoreEvent[];
+  /** The event log's MAC chain as checked when the database was (re)opened; a break never stops the store. */
+  eventLog(): LogCheck;
+
+  /** The chosen identities (all when absent), opened, for a passphrase-sealed bundle. */
+  exportIdentities(identityIds?: readonly string[]): PortableIdentity[];
+  /** Adds, merges or skips each identity (by its bundle id; absent: add) in one transaction, sealed under this key. */
+  importIdentities(people: readonly PortableIdentity[], actions: ReadonlyMap<string, ImportAction>): ImportOutcome;
 
   getSetting(key: string): Json | undefined;
   setSetting(key: string, value: Json): void;
@@ -85,6 +94,11 @@ export interface Store {
   lastBackup(): string | null;
   /** Erases every identity, template, agent, event, setting and backup; the key stays. */
   deleteAllData(): void;
+  /**
+   * True when another connection (the `normface` command, a second app) committed since the last call:
+   * SQLite's data_version, one cheap read, so hosts reload their caches only when they must.
+   */
+  changedElsewhere(): boolean;
   close(): void;
 }
 
@@ -114,10 +128,22 @@ function withBackup(error: StoreError, dir: string): StoreError {
   return error;
 }
 
-function migrateAndSeal(db: Db, key: Buffer, file: string, dir: string): void {
+/** Returns a problem to show (backups still in plain text), or null; throws when the database cannot be used. */
+function migrateAndSeal(db: Db, key: Buffer, file: string, dir: string): StoreError | null {
   try {
-    migrate(db);
+    const applied = migrate(db, LATEST_VERSION, key);
     checkKey(db, key, file);
+    if (applied.includes(SEALED_VERSION) && applied[0] !== 1) {
+      // The plaintext rows were rewritten sealed; VACUUM rebuilds the file so no free page or old WAL
+      // frame keeps a name, and the copies in backups/ are sealed the same way.
+      db.exec('VACUUM');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      const left = backups.sealOlderBackups(dir, key);
+      if (left.length > 0) {
+        return new StoreError('invalid', `The backups ${left.join(', ')} were made before names and the log were sealed, and this key does not open them: they still hold names in plain text. Delete them once you no longer need them.`);
+      }
+    }
+    return null;
   } catch (error) {
     db.close();
     throw withBackup(toStoreError(error, `update the database ${file}`), dir);
@@ -144,9 +170,9 @@ export function openStore(options: OpenStoreOptions): Store {
       autoBackupProblem = toStoreError(error, 'make the automatic backup');
     }
   }
-  migrateAndSeal(db, key, file, dir);
+  autoBackupProblem = migrateAndSeal(db, key, file, dir) ?? autoBackupProblem;
   const ctx: StoreContext = { db, key, file, now: options.now ?? Date.now };
-  return createStore(ctx, dir, options, autoBackupProblem);
+  return createStore(ctx, dir, options, autoBackupProblem, events.checkLog(ctx));
 }
 
 /** Restores `fromFile` into `dir` while no store is open there, e.g. after openStore threw 'corrupt'. */
@@ -157,7 +183,8 @@ export function restoreDatabase(options: { dir: string; keyring: Keyring }, from
   return info;
 }
 
-function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, autoBackupProblem: StoreError | null): Store {
+function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, autoBackupProblem: StoreError | null, logAtOpen: LogCheck): Store {
+  let logCheck = logAtOpen;
   const guard = <T>(action: string, work: () => T): T => {
     try {
       return work();
@@ -166,6 +193,7 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
       throw storeError.code === 'corrupt' ? withBackup(storeError, dir) : storeError;
     }
   };
+  let dataVersion: number | null = null;
   // Deleted rows are zeroed by secure_delete, but their previous page images stay in the WAL until it is
   // checkpointed and truncated.
   const truncateWal = (): void => {
@@ -206,6 +234,9 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     }),
     logEvent: (event) => guard('log the event', () => events.logEvent(ctx, event)),
     listEvents: (query) => guard('read the history', () => events.listEvents(ctx, query)),
+    eventLog: () => logCheck,
+    exportIdentities: (ids) => guard('read the people to export', () => portable.exportIdentities(ctx, ids)),
+    importIdentities: (people, actions) => guard('import the people', () => portable.importIdentities(ctx, people, actions)),
     getSetting: (key) => guard('read the setting', () => settings.getSetting(ctx, key)),
     setSetting: (key, value) => guard('save the setting', () => settings.setSetting(ctx, key, value)),
     getLockout: (id) => guard('read the lockout', () => settings.getLockout(ctx, id)),
@@ -252,6 +283,7 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
         // Reopens whichever file is now live: the restored one, or the untouched one if the rename failed.
         ctx.db = openChecked(dir, ctx.file, ctx.key, options);
         migrateAndSeal(ctx.db, ctx.key, ctx.file, dir);
+        logCheck = events.checkLog(ctx);
       }
       events.logEvent(ctx, { kind: 'restore', details: { file: info.file, identities: info.identities, templates: info.templates } });
       return info;
@@ -259,14 +291,22 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     lastBackup: () => backups.lastAutoBackup(dir),
     deleteAllData: () => guard('erase all data', () => {
       ctx.db.transaction(() => {
-        for (const table of ['agents', 'templates', 'lockouts', 'identities', 'training_runs', 'events', 'settings', 'cohort']) {
+        for (const table of ['agents', 'templates', 'lockouts', 'identities', 'training_runs', 'settings', 'cohort']) {
           ctx.db.prepare(`DELETE FROM ${table}`).run();
         }
+        events.clearLog(ctx);
       }).immediate();
       ctx.db.exec('VACUUM');
       truncateWal();
       backups.removeBackups(dir);
       events.logEvent(ctx, { kind: 'delete', details: { scope: 'all' } });
+      logCheck = events.checkLog(ctx);
+    }),
+    changedElsewhere: () => guard('check for changes by other programs', () => {
+      const version = ctx.db.pragma('data_version', { simple: true }) as number;
+      const changed = dataVersion !== null && version !== dataVersion;
+      dataVersion = version;
+      return changed;
     }),
     close: () => {
       if (ctx.db.open) ctx.db.close();

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
+import { appendEvent } from './events';
 import { place, seal, unseal } from './seal';
 import type { ActiveAgents, Agent, FinishedRun, JsonObject, TrainingOutcome, TrainingRun, TrainingStatus } from './types';
 import { bytesToVector, checkVector, vectorToBytes } from './vector';
@@ -49,8 +50,10 @@ function getRun(ctx: StoreContext, runId: string): TrainingRun {
 }
 
 function logTraining(ctx: StoreContext, run: TrainingRun, action: string): void {
-  ctx.db.prepare(`INSERT INTO events (at, kind, details) VALUES (?, 'training', ?)`)
-    .run(ctx.now(), JSON.stringify({ action, runId: run.id, version: run.version, status: run.status }));
+  appendEvent(ctx, {
+    at: ctx.now(), kind: 'training', identityId: null, name: null, score: null, decision: null,
+    details: { action, runId: run.id, version: run.version, status: run.status },
+  });
 }
 
 export function createRun(ctx: StoreContext, settings: JsonObject): TrainingRun {

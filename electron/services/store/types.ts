@@ -172,3 +172,41 @@ export interface CohortPolicy {
   cap: number;
   maxAgeMs: number;
 }
+
+/** The event log's MAC chain as checked at open. A break never stops the app; it is shown to the person. */
+export interface LogCheck {
+  intact: boolean;
+  /** Rows in the log now. */
+  entries: number;
+  /** The first entry that does not verify: changed (or forged) in place, or removed. */
+  firstAltered: { id: number; at: number | null; how: 'changed' | 'removed' } | null;
+  /** A sentence for Settings, About and the log view; null when intact. */
+  message: string | null;
+}
+
+/** One identity with everything needed to enrol it elsewhere (the bundle's payload), opened. */
+export interface PortableIdentity {
+  id: string;
+  displayName: string;
+  notes: string;
+  createdAt: number;
+  templates: {
+    modelId: string;
+    vector: Float32Array;
+    quality: JsonObject;
+    source: TemplateSource;
+    thumbnail: Uint8Array | null;
+    createdAt: number;
+  }[];
+}
+
+/** How to import one bundle identity: a new person, templates added to a local one, or not at all. */
+export type ImportAction = { kind: 'add' } | { kind: 'merge'; into: string } | { kind: 'skip' };
+
+export interface ImportOutcome {
+  added: number;
+  merged: number;
+  skipped: number;
+  /** Templates written (merges leave out those already held). */
+  templates: number;
+}

@@ -5,11 +5,13 @@ import { StoreError } from '../errors';
 import { initial } from './0001-initial';
 import { lastSeen } from './0002-last-seen';
 import { cohort } from './0003-cohort';
+import { sealPersonal, SEALED_VERSION } from './0004-seal-personal';
 import type { Migration } from './migration';
 
-export type { Migration } from './migration';
+export type { Migration, MigrationContext } from './migration';
+export { SEALED_VERSION };
 
-export const migrations: readonly Migration[] = [initial, lastSeen, cohort];
+export const migrations: readonly Migration[] = [initial, lastSeen, cohort, sealPersonal];
 export const LATEST_VERSION = migrations.length;
 
 export function schemaVersion(db: Database): number {
@@ -18,9 +20,10 @@ export function schemaVersion(db: Database): number {
 
 /**
  * Brings the database from its user_version up to `target` (default: latest), one transaction per
- * step, so a crash leaves it at a whole version. Returns the versions applied.
+ * step, so a crash leaves it at a whole version. Returns the versions applied. `key` is the database
+ * key: the step that seals names, notes and events needs it.
  */
-export function migrate(db: Database, target: number = LATEST_VERSION): number[] {
+export function migrate(db: Database, target: number = LATEST_VERSION, key: Buffer | null = null): number[] {
   const current = schemaVersion(db);
   if (current > LATEST_VERSION) {
     throw new StoreError('newer_version', `This database was written by a newer version of NormFace (schema ${current}, this app knows up to ${LATEST_VERSION}). Update the app to open it.`);
@@ -29,7 +32,7 @@ export function migrate(db: Database, target: number = LATEST_VERSION): number[]
   for (const step of migrations) {
     if (step.version <= current || step.version > target) continue;
     db.transaction(() => {
-      step.up(db);
+      step.up(db, { key });
       db.pragma(`user_version = ${step.version}`);
     }).immediate();
     applied.push(step.version);
