@@ -9,7 +9,15 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
 
+// `node electron/build.mjs cli` builds only the command (the tests that run it do).
+const cli = () => build({ ...common, entryPoints: ['electron/cli/normface.ts'], outfile: 'out/cli/normface.js', format: 'esm', packages: 'external', banner: { js: '#!/usr/bin/env node' } });
+if (process.argv[2] === 'cli') {
+  await cli();
+  process.exit(0);
+}
+
 await Promise.all([
+  cli(),
   build({ ...common, entryPoints: ['electron/main/main.ts'], outfile: 'out/electron/main/main.js', format: 'esm', packages: 'external' }),
   build({ ...common, entryPoints: ['electron/browser-host/server.ts'], outfile: 'out/browser-host/server.js', format: 'esm', packages: 'external' }),
   build({ ...common, entryPoints: ['electron/services/training/worker.ts'], outfile: 'out/electron/main/worker.js', format: 'esm', packages: 'external' }),

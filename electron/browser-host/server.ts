@@ -1,15 +1,9 @@
 // `npm run serve`: node out/browser-host/server.js [--port N] [--data DIR]
 // Prints the URL (with its per-launch token) and serves until Ctrl+C, then closes the database.
-import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultDataDir } from '../services/app/dataFolder';
 import { startBrowserHost } from './host';
-
-function defaultDataDir(): string {
-  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'NormFace Desktop', 'browser-host');
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'NormFace Desktop', 'browser-host');
-  return join(process.env.XDG_DATA_HOME ?? join(homedir(), '.local', 'share'), 'normface-desktop', 'browser-host');
-}
 
 function argument(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);

@@ -43,6 +43,8 @@ export interface AppDeps {
   about: { name: string; version: string; host: 'electron' | 'browser'; models: ModelInfo[]; backendHint: 'webgpu' | 'wasm' };
   /** The embedder's modelId: templates are tagged with it and matching never mixes models. */
   modelId: string;
+  /** Copy the database to backups/auto-backup.db at open (default). The `normface` command, started at every login, does not. */
+  autoBackup?: boolean;
   now?: () => number;
   log?: (message: string, error: unknown) => void;
 }
@@ -80,7 +82,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
 
   async function open(): Promise<void> {
     try {
-      store = await openStore({ dir: deps.dataDir, keyring: deps.keyring });
+      store = await openStore({ dir: deps.dataDir, keyring: deps.keyring, autoBackup: deps.autoBackup });
       problem = null;
       names.clear();
       for (const i of store.listIdentities()) names.set(i.id, i.displayName);
@@ -88,6 +90,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       load(store.allTemplates(), matcher);
       trainer = deps.training ? deps.training(store) : null;
       loadAgents();
+      store.changedElsewhere();
     } catch (e) {
       store?.close();
       store = null;
@@ -488,8 +491,28 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     'training.runs': () => training().runs(),
   };
 
+  /**
+   * Another process on the same database (the `normface` command enrolling a class from a folder, or
+   * renaming someone) changes people under this one: each call first catches up, re-reading the
+   * identities and templates only when SQLite says someone else committed.
+   */
+  function followOtherWriters(): void {
+    if (!store?.changedElsewhere()) return;
+    names.clear();
+    for (const i of store.listIdentities()) names.set(i.id, i.displayName);
+    matcher = new TemplateIndex({ firstPass: 'int8' });
+    load(store.allTemplates(), matcher);
+    loadAgents();
+  }
+  const current = Object.fromEntries(
+    Object.entries(handlers).map(([name, handler]) => [name, (args: never) => {
+      followOtherWriters();
+      return (handler as (a: never) => unknown)(args);
+    }]),
+  ) as Handlers;
+
   return {
-    handlers,
+    handlers: current,
     storeState,
     get matcher() {
       return matcher;

@@ -1,0 +1,23 @@
+// The command registry: one file per command, each adding itself to the program. A new command
+// (export, import) is one file and one line here.
+import type { Command } from 'commander';
+import type { Output } from '../output';
+import type { Session } from '../session';
+import { enrollCommand } from './enroll';
+import { exportLogCommand } from './export-log';
+import { identifyCommand } from './identify';
+import { listCommand } from './list';
+import { removeCommand } from './remove';
+import { renameCommand } from './rename';
+
+export interface CommandContext {
+  /**
+   * Opens the session (data folder, key, service), runs `work`, prints any error, sets the exit status.
+   * `dataDir` is the command's own default folder (a login configuration's); --data still wins.
+   */
+  run(command: Command, work: (session: Session, out: Output) => Promise<number>, dataDir?: () => string | undefined): Promise<void>;
+}
+
+export type RegisterCommand = (program: Command, context: CommandContext) => void;
+
+export const commands: readonly RegisterCommand[] = [enrollCommand, listCommand, removeCommand, renameCommand, identifyCommand, exportLogCommand];
