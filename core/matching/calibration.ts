@@ -1,5 +1,6 @@
 // Thresholds tied to a false-match rate. The app's "security level" is an FMR; the cosine that
 // realises it is measured on impostor comparisons (models/calibration.json), never picked by hand.
+import type { DecisionCalibration } from './levels';
 
 export const SECURITY_LEVELS = ['1e-3', '1e-4', '1e-5'] as const;
 export type SecurityLevel = (typeof SECURITY_LEVELS)[number];
@@ -25,6 +26,8 @@ export interface Calibration {
   impostorCount: number;
   /** LFW View 2 verification figures of the same embedder (10-fold protocol). */
   lfw?: { view: 2; pairs: number; accuracy: number; accuracyStd: number; auc: number; tarAtFar1e3: number; command: string };
+  /** Per-decision tails (login attempt, kiosk visit), read by core/matching/levels.ts; absent in older files. */
+  decisions?: DecisionCalibration;
   provenance: Record<string, unknown>;
 }
 

@@ -6,11 +6,13 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fnmrAt, SECURITY_LEVELS, thresholdAtFmr, type Calibration, type LevelCalibration, type SecurityLevel } from '../../core/matching/calibration';
 import { progressBar } from '../support/progress';
-import { lfwRoot, repoRoot } from '../support/shared';
+import { lfwImage, lfwRoot, repoRoot } from '../support/shared';
 import { parseArgs } from './args';
 import { embedImages, MODEL_ID } from './embeddings';
 import { imagesOf, readPairs, readPeople } from './lfw-lists';
 import { cosine } from '../../core/hypersphere';
+import { fitTail, tailThreshold, type DecisionCalibration } from '../../core/matching/levels';
+import { compactTail, fusedImpostorTail, genuineTable, GENUINE_PROBES, GENUINE_TEMPLATES, IMPOSTOR_PROBES, MAX_SETS, type Person } from './decision-tails';
 import { areaUnderCurve, rocCurve, tarAtFar, tenFoldAccuracy } from '../../core/matching/metrics';
 
 const args = parseArgs(process.argv.slice(2));
@@ -18,7 +20,8 @@ const data = resolve(args.get('data') ?? lfwRoot);
 const out = resolve(args.get('out') ?? join(repoRoot, 'models', 'calibration.json'));
 const DIM = 512;
 
-const people = [...readPeople('peopleDevTrain.txt', data), ...readPeople('peopleDevTest.txt', data)];
+const trainPeople = readPeople('peopleDevTrain.txt', data);
+const people = [...trainPeople, ...readPeople('peopleDevTest.txt', data)];
 const paths = imagesOf(people);
 const embedded = await embedImages(paths, { onProgress: progressBar('embedding View 1 people') });
 
@@ -43,9 +46,34 @@ let fallbacks = 0;
 // Impostor scores below KEEP_ABOVE cannot matter for FMR <= 1e-3 as long as more than 1e-3 of
 // all impostor scores lie above it (checked below), so only those are kept and sorted.
 const KEEP_ABOVE = 0.15;
+const DECISION_KEEP_ABOVE = 0.15;
+
+/** A growing list of float32 scores. */
+class ScoreList {
+  values = new Float32Array(1 << 16);
+  length = 0;
+  push(s: number): void {
+    if (this.length === this.values.length) {
+      const grown = new Float32Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.length++] = s;
+  }
+  sortedDescending(): Float32Array {
+    return this.values.subarray(0, this.length).sort().reverse();
+  }
+}
 let kept = new Float32Array(1 << 20);
 let keptCount = 0;
 let impostorCount = 0;
+// The decision tails (levels.ts) are fitted on View 1's training people only (peopleDevTrain.txt):
+// their one-photo tail from the pairs among them; the pairs with a test person are kept apart to
+// check the fitted tail's extrapolation on people it never saw.
+const nTrain = trainPeople.length;
+const trainTop = new ScoreList();
+const heldOutTop = new ScoreList();
+let trainCount = 0;
 const genuine: number[] = [];
 // Whose each genuine score is, so the FNMR can weigh every person equally (one man with 530 photos
 // would otherwise make 58% of all genuine comparisons).
@@ -63,6 +91,9 @@ for (let i = 0; i < n; i++) {
       continue;
     }
     impostorCount++;
+    const train = (owner[i] as number) < nTrain && (owner[j] as number) < nTrain;
+    if (train) trainCount++;
+    if (s > DECISION_KEEP_ABOVE) (train ? trainTop : heldOutTop).push(s);
     if (s > KEEP_ABOVE) {
       if (keptCount === kept.length) {
         const grown = new Float32Array(kept.length * 2);
@@ -101,6 +132,35 @@ for (const level of SECURITY_LEVELS) {
   thresholds[level] = threshold;
 }
 
+// Per-decision tails (core/matching/levels.ts), fitted on the training people only.
+const trainTemplates: Person[] = trainPeople.map((p) => Array.from({ length: p.count }, (_, k) => embedded.get(lfwImage(p.name, k + 1))!.template));
+const oneTail = fitTail(trainTop.sortedDescending(), trainCount, 1);
+// Extrapolation check: rates the tail predicts far beyond its fitted start, against every impostor
+// pair that involves a View 1 test person (never used in the fit).
+const heldOut = heldOutTop.sortedDescending();
+const heldOutCount = impostorCount - trainCount;
+const extrapolation = [1e-5, 1e-6, 1e-7].map((rate) => {
+  const t = tailThreshold(oneTail, rate);
+  let n = 0;
+  while (n < heldOut.length && (heldOut[n] as number) >= t) n++;
+  return { predicted: rate, threshold: Number(t.toFixed(5)), heldOutMatches: n, heldOutRate: n / heldOutCount };
+});
+const impostorTails = [compactTail(oneTail)];
+for (const p of IMPOSTOR_PROBES) impostorTails.push(compactTail(fusedImpostorTail(trainTemplates, p, DECISION_KEEP_ABOVE, progressBar(`fused impostors, ${p} probes`))));
+const genuineTables = GENUINE_PROBES.flatMap((p) => GENUINE_TEMPLATES.map((k) => genuineTable(trainTemplates, p, k)));
+const decisions: DecisionCalibration = {
+  version: 1,
+  impostor: impostorTails,
+  genuine: genuineTables,
+  provenance: {
+    people: `LFW View 1 training people only (peopleDevTrain.txt: ${trainPeople.length} people, ${trainTemplates.reduce((n, p) => n + p.length, 0)} images); eval:decisions tests on the others`,
+    impostor: `a fused probe of p photos (normalised mean; at most ${MAX_SETS} disjoint sets per person) against every photo of every other person; p = 1 is every pair of photos`,
+    tail: 'measured body at quarter decades of rate, generalised Pareto (probability-weighted moments) beyond the score exceeded by max(1e-4, 5000 / comparisons) of them',
+    genuine: `p photos against the best of the person's first k photos (at most ${MAX_SETS} sets per person); below[i] = share of attempts below from + i * step`,
+    extrapolation: { heldOutComparisons: heldOutCount, fittedFrom: oneTail.gpd.pu, checks: extrapolation },
+  },
+};
+
 // The headline LFW View 2 figures travel with the thresholds, so the About screen can show them.
 const view2 = readPairs(2, data);
 const v2 = await embedImages(view2.flatMap((p) => [p.a, p.b]), { onProgress: progressBar('embedding LFW view 2') });
@@ -130,6 +190,7 @@ const calibration: Calibration = {
   genuineCount: genuine.length,
   impostorCount,
   lfw,
+  decisions,
   provenance: {
     dataset: 'LFW deep-funneled, View 1 people (peopleDevTrain.txt + peopleDevTest.txt)',
     people: people.length,
@@ -148,4 +209,6 @@ for (const level of SECURITY_LEVELS) {
   const l = levels[level];
   console.log(`FMR ${level}: cosine >= ${l.threshold.toFixed(4)}  (impostor matches ${l.impostorMatches}, FNMR ${(100 * l.fnmr).toFixed(2)}% per person, ${(100 * l.fnmrPairs).toFixed(2)}% per comparison)`);
 }
+for (const tail of impostorTails) console.log(`decision tail, ${tail.probes} probe(s): ${tail.count} impostor comparisons, Pareto beyond ${tail.gpd.u.toFixed(4)} (rate ${tail.gpd.pu.toExponential(2)}), xi ${tail.gpd.xi.toFixed(3)}, sigma ${tail.gpd.sigma.toFixed(4)}`);
+for (const e of extrapolation) console.log(`one-photo tail fitted on training people predicts ${e.predicted.toExponential(0)} at cosine ${e.threshold}: held-out pairs ${e.heldOutMatches} of ${heldOutCount} = ${e.heldOutRate.toExponential(2)}`);
 console.log(`written: ${out}`);
