@@ -9,7 +9,8 @@ import { checkImage, type Box, type RgbaImage } from './image';
 import { fivePoints, locateLandmarks, type FivePoints, type Landmarks68 } from './landmarks';
 import { livenessScore } from './liveness';
 import { guidance, measureQuality, QUALITY_LIMITS, type Guidance, type Quality } from './quality';
-import { createModelSessions, type ModelSessions, type Ort, type SessionOptions } from './sessions';
+import { scoutFaces, type ScoutFace } from './scout';
+import { createModelSessions, type ModelName, type ModelSessions, type Ort, type SessionOptions } from './sessions';
 
 export interface FaceObservation {
   detection: Detection;
@@ -19,6 +20,8 @@ export interface FaceObservation {
   template?: Template;
   liveness?: number;
   eyes?: EyeState;
+  /** The tracker's id for this face (camera path only). */
+  track?: number;
 }
 
 export interface FrameAnalysis {
@@ -28,7 +31,38 @@ export interface FrameAnalysis {
   faces: FaceObservation[];
   guidance: Guidance[];
   /** Milliseconds per stage, for the status line and the benchmark. */
-  timings: Partial<Record<'detect' | 'landmarks' | 'embed' | 'liveness' | 'eyes', number>>;
+  timings: Partial<Record<Stage, number>>;
+  /** Set by the FaceTracker: whether this frame ran the full detector, and why. */
+  tracking?: TrackingNote;
+}
+
+export type Stage = 'detect' | 'scout' | 'landmarks' | 'embed' | 'liveness' | 'eyes';
+
+export interface TrackingNote {
+  /** The full detector ran on this frame. */
+  detected: boolean;
+  /** Why it ran: no face was tracked, the periodic check, a tracked face was lost, or a new face was seen. */
+  reason?: 'search' | 'periodic' | 'lost' | 'newcomer';
+}
+
+/** A face already located, by the detector or by tracking (then its landmarks are known too). */
+export interface LocatedFace {
+  detection: Detection;
+  landmarks?: Landmarks68;
+  /** The tracker's id for this face, stable while it is followed. */
+  track?: number;
+}
+
+/** Adds each stage's milliseconds to `timings` as the work runs. */
+export type StageTimer = <T>(stage: Stage, work: () => Promise<T>) => Promise<T>;
+
+export function stageTimer(timings: Partial<Record<Stage, number>>): StageTimer {
+  return async (stage, work) => {
+    const t0 = now();
+    const result = await work();
+    timings[stage] = (timings[stage] ?? 0) + now() - t0;
+    return result;
+  };
 }
 
 export interface AnalyseOptions {
@@ -85,21 +119,37 @@ export class FacePipeline {
     return eyeState(this.ort, this.models.get('eyes'), img, lm);
   }
 
+  /** BlazeFace over one square region (the tracker's cheap check); needs the 'scout' model loaded. */
+  scout(img: RgbaImage, region: Box): Promise<ScoutFace[]> {
+    return scoutFaces(this.ort, this.models.get('scout'), img, region);
+  }
+
+  /** Whether a model was loaded (the scout is optional). */
+  has(name: ModelName): boolean {
+    return this.models.sessions[name] !== undefined;
+  }
+
   /** Everything a camera frame needs: faces, quality, guidance, and templates as asked. */
   async analyse(img: RgbaImage, options: AnalyseOptions = {}): Promise<FrameAnalysis> {
     const timings: FrameAnalysis['timings'] = {};
-    const time = async <T>(stage: keyof FrameAnalysis['timings'], work: () => Promise<T>): Promise<T> => {
-      const t0 = now();
-      const result = await work();
-      timings[stage] = (timings[stage] ?? 0) + now() - t0;
-      return result;
-    };
-    const detections = (await time('detect', () => this.detect(img))).sort((p, q) => area(q.box) - area(p.box));
+    const time = stageTimer(timings);
+    const detections = await time('detect', () => this.detect(img));
+    const faces = await this.observe(img, detections.map((detection) => ({ detection })), options, time);
+    return { width: img.width, height: img.height, faces, guidance: guidance(faces.length, faces[0]?.quality), timings };
+  }
+
+  /**
+   * Landmarks (unless known), quality and the asked-for extras of faces already located, largest
+   * first. analyse() and the FaceTracker share it, so a tracked face is described exactly as a detected one.
+   */
+  async observe(img: RgbaImage, located: LocatedFace[], options: AnalyseOptions, time: StageTimer): Promise<FaceObservation[]> {
+    const sorted = [...located].sort((p, q) => area(q.detection.box) - area(p.detection.box));
     const faces: FaceObservation[] = [];
-    for (const [i, detection] of detections.entries()) {
-      const landmarks = await time('landmarks', () => this.landmarks(img, detection.box));
+    for (const [i, { detection, landmarks: known, track }] of sorted.entries()) {
+      const landmarks = known ?? (await time('landmarks', () => this.landmarks(img, detection.box)));
       const points = fivePoints(landmarks);
       const face: FaceObservation = { detection, landmarks, points, quality: measureQuality(img, detection.box, points) };
+      if (track !== undefined) face.track = track;
       const primary = i === 0;
       if (options.eyes && primary) {
         face.eyes = await time('eyes', () => this.eyes(img, landmarks));
@@ -111,7 +161,7 @@ export class FacePipeline {
       }
       faces.push(face);
     }
-    return { width: img.width, height: img.height, faces, guidance: guidance(faces.length, faces[0]?.quality), timings };
+    return faces;
   }
 
   /**

@@ -7,7 +7,7 @@ import { VisionError } from './errors';
 export type Ort = typeof OrtModule;
 export type Session = OrtModule.InferenceSession;
 export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
-export type ModelName = 'detector' | 'landmarks' | 'embedder' | 'liveness' | 'eyes';
+export type ModelName = 'detector' | 'landmarks' | 'embedder' | 'liveness' | 'eyes' | 'scout';
 
 export const MODEL_FILES: Record<ModelName, string> = {
   detector: 'fr_detect.onnx',
@@ -15,6 +15,7 @@ export const MODEL_FILES: Record<ModelName, string> = {
   embedder: 'fr_feature.onnx',
   liveness: 'fr_liveness.onnx',
   eyes: 'fr_eye.onnx',
+  scout: 'blazeface_front_128.onnx',
 };
 
 export interface SessionOptions {

@@ -3,6 +3,14 @@
 import type { BackendChoice } from '../../../core/vision/sessions';
 import type { FrameOptions, FrameResult, FromWorker, PhotoResult, ReadyInfo, ToWorker } from './protocol';
 
+/**
+ * Tracking is on unless the page was opened with ?tracking=off: the switch bench:ui uses to measure
+ * the detect-every-frame path in the same run. Not a user setting; the tracker makes no decisions.
+ */
+function trackingWanted(): boolean {
+  return new URLSearchParams(self.location.search).get('tracking') !== 'off';
+}
+
 type Waiting = { resolve(value: never): void; reject(e: Error): void };
 
 export class Vision {
@@ -22,11 +30,11 @@ export class Vision {
   static start(backend: BackendChoice): Promise<Vision> {
     const worker = new Worker(new URL('./vision.worker.ts', import.meta.url), { type: 'module', name: 'vision' });
     const origin = self.location.origin;
-    const init: ToWorker = { type: 'init', backend, modelBase: `${origin}/models/`, ortBase: `${origin}/ort/` };
+    const init: ToWorker = { type: 'init', backend, modelBase: `${origin}/models/`, ortBase: `${origin}/ort/`, tracking: trackingWanted() };
     return new Promise((resolve, reject) => {
       worker.onmessage = (event: MessageEvent<FromWorker>) => {
         const m = event.data;
-        if (m.type === 'ready') resolve(new Vision(worker, { backend: m.backend, threads: m.threads, fallbackReason: m.fallbackReason, crossOriginIsolated: m.crossOriginIsolated }));
+        if (m.type === 'ready') resolve(new Vision(worker, { backend: m.backend, threads: m.threads, tracking: m.tracking, fallbackReason: m.fallbackReason, crossOriginIsolated: m.crossOriginIsolated }));
         else if (m.type === 'init-failed') {
           worker.terminate();
           reject(new Error(`Face recognition could not start: ${m.message}`));

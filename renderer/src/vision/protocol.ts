@@ -1,5 +1,6 @@
 // The typed messages between the UI thread and the vision worker. Frames travel as transferred
 // ImageBitmaps (no copy); results come back as plain data with the templates' buffers transferred.
+import type { TrackingNote } from '../../../core/vision/pipeline';
 import type { Guidance, Quality } from '../../../core/vision/quality';
 import type { Box, Point } from '../../../core/vision/image';
 import type { BackendChoice } from '../../../core/vision/sessions';
@@ -28,6 +29,8 @@ export interface FaceResult {
   eyes?: { left: number; right: number };
   /** JPEG bytes, at most a few KiB. */
   thumbnail?: Uint8Array;
+  /** The tracker's id for this face: the same while it stays in view (absent with tracking off). */
+  track?: number;
 }
 
 export interface FrameResult {
@@ -39,6 +42,8 @@ export interface FrameResult {
   timings: Partial<Record<string, number>>;
   /** Milliseconds the worker spent on this frame, pixel copy included. */
   workMs: number;
+  /** Whether the full detector ran on this frame and why (absent with tracking off). */
+  tracking?: TrackingNote;
 }
 
 export type PhotoVerdictCode = VisionErrorCode | 'unreadable';
@@ -54,6 +59,8 @@ export interface InitRequest {
   modelBase: string;
   /** Base URL of onnxruntime-web's .wasm/.mjs files (the host serves /ort/). */
   ortBase: string;
+  /** Follow faces between camera frames (core/vision/track.ts) instead of detecting on every one. */
+  tracking: boolean;
 }
 
 export type ToWorker =
@@ -64,6 +71,7 @@ export type ToWorker =
 export interface ReadyInfo {
   backend: 'webgpu' | 'wasm';
   threads: number;
+  tracking: boolean;
   fallbackReason: string | null;
   crossOriginIsolated: boolean;
 }

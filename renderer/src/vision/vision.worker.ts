@@ -4,11 +4,14 @@
 import * as ort from 'onnxruntime-web/webgpu';
 import { VisionError } from '../../../core/vision/errors';
 import { FacePipeline } from '../../../core/vision/pipeline';
+import { FaceTracker } from '../../../core/vision/track';
 import type { Box } from '../../../core/vision/image';
-import type { FaceResult, FrameOptions, FromWorker, InitRequest, PhotoResult, ToWorker } from './protocol';
+import type { FaceResult, FrameOptions, FrameResult, FromWorker, InitRequest, PhotoResult, ToWorker } from './protocol';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 let pipeline: Promise<FacePipeline> | null = null;
+// Camera frames go through the tracker (one per worker: frames arrive in order, one at a time).
+let tracker: FaceTracker | null = null;
 let canvas: OffscreenCanvas | null = null;
 let queue: Promise<void> = Promise.resolve();
 
@@ -32,7 +35,9 @@ async function init(request: InitRequest): Promise<FacePipeline> {
     if (!res.ok) throw new Error(`the app's host answered HTTP ${res.status} for ${file}`);
     return new Uint8Array(await res.arrayBuffer());
   };
-  return FacePipeline.create(ort, loadModel, { backend: request.backend, models: ['liveness', 'eyes'], threads: wasmThreads() });
+  const p = await FacePipeline.create(ort, loadModel, { backend: request.backend, models: ['liveness', 'eyes', 'scout'], threads: wasmThreads() });
+  tracker = request.tracking ? new FaceTracker(p) : null;
+  return p;
 }
 
 /** Draws the bitmap into the worker's canvas and reads its pixels back. */
@@ -67,7 +72,8 @@ async function analyseFrame(bitmap: ImageBitmap, options: FrameOptions) {
   const p = await (pipeline ?? Promise.reject(new Error('the vision worker was not started')));
   const t0 = performance.now();
   const { img } = pixels(bitmap);
-  const analysis = await p.analyse(img, { embed: options.embed ? 'primary' : 'none', liveness: options.liveness, eyes: options.eyes });
+  const analyseOptions = { embed: options.embed ? ('primary' as const) : ('none' as const), liveness: options.liveness, eyes: options.eyes };
+  const analysis = tracker ? await tracker.analyse(img, analyseOptions) : await p.analyse(img, analyseOptions);
   const transfer: Transferable[] = [];
   const faces: FaceResult[] = [];
   for (const [i, f] of analysis.faces.entries()) {
@@ -78,13 +84,15 @@ async function analyseFrame(bitmap: ImageBitmap, options: FrameOptions) {
     }
     if (f.liveness !== undefined) face.liveness = f.liveness;
     if (f.eyes) face.eyes = { left: f.eyes.left, right: f.eyes.right };
+    if (f.track !== undefined) face.track = f.track;
     if (i === 0 && options.thumbnail && canvas) {
       face.thumbnail = await thumbnail(canvas, f.detection.box);
       transfer.push(face.thumbnail.buffer);
     }
     faces.push(face);
   }
-  const result = { width: analysis.width, height: analysis.height, faces, guidance: analysis.guidance, timings: analysis.timings, workMs: performance.now() - t0 };
+  const result: FrameResult = { width: analysis.width, height: analysis.height, faces, guidance: analysis.guidance, timings: analysis.timings, workMs: performance.now() - t0 };
+  if (analysis.tracking) result.tracking = analysis.tracking;
   return { result, transfer };
 }
 
@@ -112,7 +120,7 @@ scope.onmessage = (event: MessageEvent<ToWorker>) => {
   if (message.type === 'init') {
     pipeline = init(message);
     pipeline.then(
-      (p) => post({ type: 'ready', backend: p.backend, threads: p.threads, fallbackReason: p.models.fallbackReason ?? null, crossOriginIsolated: scope.crossOriginIsolated }),
+      (p) => post({ type: 'ready', backend: p.backend, threads: p.threads, tracking: tracker !== null, fallbackReason: p.models.fallbackReason ?? null, crossOriginIsolated: scope.crossOriginIsolated }),
       (e: unknown) => post({ type: 'init-failed', message: e instanceof Error ? e.message : String(e) }),
     );
     return;
