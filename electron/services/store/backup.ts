@@ -1,7 +1,7 @@
 // Backups are single SQLite files made with SQLite's online backup API: still sealed, so a backup is
 // no more readable than the live database. Every file is written beside its target, fsynced and
 // renamed into place, so a crash mid-way leaves the previous file whole.
-import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
@@ -164,6 +164,21 @@ export function removeBackups(dir: string): void {
   rmSync(join(dir, BACKUP_DIR), { recursive: true, force: true });
 }
 
+function headerVersion(path: string): number | null {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      const header = Buffer.alloc(64);
+      if (readSync(fd, header, 0, 64, 0) < 64 || !header.subarray(0, 16).equals(Buffer.from('SQLite format 3\0', 'latin1'))) return null;
+      return header.readUInt32BE(60);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+}
+
 /**
  * After the live database was sealed (migration 0004), the backups made before it still hold names and
  * the log in plain text: each is migrated the same way in a copy beside it, VACUUMed, checked and renamed
@@ -177,18 +192,10 @@ export function sealOlderBackups(dir: string, key: Buffer): string[] {
   for (const name of readdirSync(folder)) {
     if (!name.endsWith('.db') || name.startsWith('.')) continue;
     const path = join(folder, name);
-    let version: number;
-    try {
-      const probe = new Database(path, { readonly: true, fileMustExist: true });
-      try {
-        version = schemaVersion(probe);
-      } finally {
-        probe.close();
-      }
-    } catch {
-      continue;
-    }
-    if (version < 1 || version >= SEALED_VERSION) continue;
+    // user_version from the header (offset 60), without opening: even a read-only open of a WAL-mode
+    // file leaves -wal and -shm beside it, which would then sit beside the renamed copy.
+    const version = headerVersion(path);
+    if (version === null || version < 1 || version >= SEALED_VERSION) continue;
     const staged = join(folder, `.${name}.sealing`);
     removeWithSidecars(staged);
     try {
@@ -208,6 +215,8 @@ export function sealOlderBackups(dir: string, key: Buffer): string[] {
       utimesSync(staged, atime, mtime);
       fsyncPath(staged);
       renameSync(staged, path);
+      rmSync(`${path}-wal`, { force: true });
+      rmSync(`${path}-shm`, { force: true });
       fsyncFolder(folder);
     } catch {
       // Not ours to open (another key) or unreadable: the original stays untouched, and is named.
