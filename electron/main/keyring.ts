@@ -3,11 +3,32 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { SafeStorage } from 'electron';
-import { KEY_BYTES, StoreError, type Keyring } from '../services/store/index';
+import { KEY_BYTES, StoreError, type KeyCustody, type Keyring } from '../services/store/index';
 
-export function safeStorageKeyring(path: string, safeStorage: Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'>): Keyring {
+type KeyStore = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'> & Partial<Pick<SafeStorage, 'getSelectedStorageBackend'>>;
+
+/**
+ * What safeStorage really protects the key with. On Linux without a keyring it falls back to
+ * 'basic_text', a password compiled into Chromium: the sealed key file is then as good as plain.
+ */
+export function safeStorageCustody(safeStorage: KeyStore, platform: NodeJS.Platform = process.platform): KeyCustody {
+  if (platform === 'darwin') return { protection: 'os-keystore', backend: 'keychain', summary: 'The database key is sealed by the macOS Keychain for your user account.' };
+  if (platform === 'win32') return { protection: 'os-keystore', backend: 'dpapi', summary: 'The database key is sealed by Windows (DPAPI) for your user account.' };
+  const backend = safeStorage.getSelectedStorageBackend?.() ?? 'unknown';
+  if (backend === 'basic_text' || backend === 'unknown') {
+    return {
+      protection: 'weak',
+      backend,
+      summary: 'No system keyring was found, so the database key is only obscured with a password built into Electron (basic_text): anyone who copies the data folder can open it. Install and unlock GNOME Keyring or KWallet, then restart the app.',
+    };
+  }
+  return { protection: 'os-keystore', backend, summary: `The database key is sealed by the system keyring (${backend}) for your user account.` };
+}
+
+export function safeStorageKeyring(path: string, safeStorage: KeyStore): Keyring {
   let key: Buffer | null = null;
   return {
+    custody: () => safeStorageCustody(safeStorage),
     getKey(): Buffer {
       if (key) return key;
       if (!safeStorage.isEncryptionAvailable()) {

@@ -10,7 +10,22 @@ export const KEY_BYTES = 32;
 export interface Keyring {
   /** The AES-256 key: exactly 32 bytes, the same on every call and every launch. */
   getKey(): Buffer;
+  /** How the key is protected, said plainly for Settings and About (call after getKey). */
+  custody?(): KeyCustody;
 }
+
+/** See core/contract/api.ts KeyCustody: the same shape, kept here so the store needs no contract. */
+export interface KeyCustody {
+  protection: 'os-keystore' | 'weak' | 'key-file';
+  backend: string;
+  summary: string;
+}
+
+export const KEY_FILE_CUSTODY: KeyCustody = {
+  protection: 'key-file',
+  backend: 'file',
+  summary: 'The database key is a file readable only by your user account (mode 0600), beside the database: anyone who can read your files, or who copies the whole data folder, can open the data. Keep the folder on an encrypted disk.',
+};
 
 /**
  * A key kept in a file readable only by its owner (mode 0600). Created with a fresh random key on the
@@ -18,6 +33,7 @@ export interface Keyring {
  */
 export function fileKeyring(path: string): Keyring {
   return {
+    custody: () => KEY_FILE_CUSTODY,
     getKey(): Buffer {
       let fd: number | null = null;
       try {
