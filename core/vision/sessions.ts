@@ -96,6 +96,8 @@ export async function createModelSessions(
       sessions[name] = await ort.InferenceSession.create(bytes.get(name) as Uint8Array, {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
+        // Errors only: BlazeFace's file carries unused initialisers that ORT warns about on every load.
+        logSeverityLevel: 3,
       });
     }
     return sessions;
