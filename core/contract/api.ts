@@ -192,6 +192,42 @@ export interface AppInfo {
   /** What the renderer should try first for inference; it still falls back to WASM. */
   backendHint: 'webgpu' | 'wasm';
   store: StoreState;
+  /** How this host keeps the database key, said plainly (Settings and About show it). */
+  keyCustody: KeyCustody;
+  /** The event log's MAC chain as checked at open; null while the database is unavailable. */
+  eventLog: EventLogCheck | null;
+}
+/**
+ * 'os-keystore': sealed by the OS account (Keychain, DPAPI, libsecret or KWallet); 'weak': Electron's
+ * basic_text fallback on Linux without a keyring (a fixed, public password); 'key-file': a 0600 file
+ * beside the database (the browser host), as safe as the data folder's permissions.
+ */
+export interface KeyCustody {
+  protection: 'os-keystore' | 'weak' | 'key-file';
+  /** e.g. keychain, dpapi, gnome_libsecret, kwallet5, basic_text, file. */
+  backend: string;
+  /** A sentence the UI shows as is. */
+  summary: string;
+}
+export interface EventLogCheck {
+  intact: boolean;
+  entries: number;
+  /** The first entry changed or removed outside the app; null when intact. */
+  firstAlteredId: number | null;
+  firstAlteredAt: number | null;
+  /** A sentence the UI shows as is; null when intact. */
+  message: string | null;
+}
+/** Bundles travel as base64 in one call; the browser host takes frames of up to 8 MiB. */
+export const MAX_BUNDLE_BYTES = 5 * 1024 * 1024;
+export const MIN_BUNDLE_PASSPHRASE = 8;
+export interface BundlePerson {
+  /** The identity's id inside the bundle (the key of `choices` in bundle.import). */
+  id: Id;
+  name: string;
+  templateCount: number;
+  /** Someone enrolled here is the same person (same id, or a face match at the current level): merge or skip. */
+  match: { identityId: Id; name: string; score: number | null; by: 'id' | 'face' } | null;
 }
 
 export interface TemplateInfo {
@@ -365,6 +401,26 @@ export const calls = {
   'backup.create': call<BackupInfo>()(none),
   'backup.list': call<BackupInfo[]>()(none),
   'backup.restore': call<{ identities: number }>()(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'expected a backup name from backup.list') })),
+
+  /** Chosen identities (all when absent) sealed with a passphrase, as a file's bytes the UI saves. */
+  'bundle.export': call<{ fileName: string; bundle: string; identities: number; bytes: number }>()(
+    z.strictObject({
+      identityIds: z.array(idSchema).min(1).max(10_000).optional(),
+      passphrase: z.string().min(MIN_BUNDLE_PASSPHRASE, `a passphrase of at least ${MIN_BUNDLE_PASSPHRASE} characters protects the file`).max(1024),
+    }),
+  ),
+  /** Opens a bundle (nothing is written) and says who in it is already enrolled here. */
+  'bundle.inspect': call<{ modelId: string; people: BundlePerson[] }>()(
+    z.strictObject({ bundle: z.string().min(1).max(Math.ceil(MAX_BUNDLE_BYTES / 3) * 4).regex(BASE64_PATTERN, 'a bundle is base64'), passphrase: z.string().min(1).max(1024) }),
+  ),
+  /** Imports a bundle in one transaction; people already enrolled are merged or skipped (default: skip). */
+  'bundle.import': call<{ added: number; merged: number; skipped: number; templates: number }>()(
+    z.strictObject({
+      bundle: z.string().min(1).max(Math.ceil(MAX_BUNDLE_BYTES / 3) * 4).regex(BASE64_PATTERN, 'a bundle is base64'),
+      passphrase: z.string().min(1).max(1024),
+      choices: z.record(idSchema, z.enum(['merge', 'skip'])).optional(),
+    }),
+  ),
 
   'data.deleteAll': call<{ deleted: true }>()(z.strictObject({ confirm: z.literal(DELETE_ALL_CONFIRMATION) })),
 

@@ -31,6 +31,7 @@ import type { Handlers } from './dispatch';
 import { afterAttempt, attemptsLeft, isLocked } from './loginPolicy';
 import type { TrainingFactory, TrainingPort } from './ports';
 import { join } from 'node:path';
+import { bundleHandlers } from '../bundle/handlers';
 
 
 export interface AppDeps {
@@ -286,7 +287,32 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     throw new ApiError({ code: 'unavailable', message: 'Local training is not available in this version of the app yet.' });
   }
 
+  /** Stated by the host's keyring; a keyring that says nothing is described as the weak case it may be. */
+  function keyCustody(): AppInfo['keyCustody'] {
+    return deps.keyring.custody?.() ?? { protection: 'weak', backend: 'unknown', summary: 'This host does not say how the database key is protected; assume anyone who can read the data folder can open it.' };
+  }
+
+  function eventLog(): AppInfo['eventLog'] {
+    if (!store) return null;
+    const c = store.eventLog();
+    return { intact: c.intact, entries: c.entries, firstAlteredId: c.firstAltered?.id ?? null, firstAlteredAt: c.firstAltered?.at ?? null, message: c.message };
+  }
+
   const handlers: Handlers = {
+    ...bundleHandlers({
+      db,
+      matcher: () => matcher,
+      threshold: () => level(undefined).threshold,
+      modelId: deps.modelId,
+      now,
+      imported: () => {
+        names.clear();
+        for (const i of db().listIdentities()) names.set(i.id, i.displayName);
+        matcher = new TemplateIndex({ firstPass: 'int8' });
+        load(db().allTemplates(), matcher);
+        rebuildAgents();
+      },
+    }),
     'app.info': () => {
       let calibration: AppInfo['calibration'] = null;
       let lfwAccuracy: number | null = null;
@@ -298,7 +324,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
         };
         lfwAccuracy = c.lfw?.accuracy ?? c.lfwAccuracy ?? null;
       }
-      return { ...deps.about, lfwAccuracy, calibration, store: storeState() };
+      return { ...deps.about, lfwAccuracy, calibration, store: storeState(), keyCustody: keyCustody(), eventLog: eventLog() };
     },
 
     'identities.list': ({ query }) => {
