@@ -35,6 +35,8 @@ interface Status {
   backend: string;
   /** Worker milliseconds per stage of the last frame (read by the benchmark). */
   timings: string;
+  /** How the last frame found its faces: 'tracked', or why the full detector ran (read by the benchmark). */
+  tracking: string;
 }
 
 const FPS_WINDOW_MS = 2000;
@@ -48,7 +50,7 @@ export function CameraView({ options, onAnalysis, onCameraLive, paused = false, 
   const [visionError, setVisionError] = useState<string | null>(null);
   const [result, setResult] = useState<FrameResult | null>(null);
   const [landmarks, setLandmarks] = useState(showLandmarks);
-  const [status, setStatus] = useState<Status>({ fps: 0, frames: 0, backend: '…', timings: '' });
+  const [status, setStatus] = useState<Status>({ fps: 0, frames: 0, backend: '…', timings: '', tracking: '' });
   // Latest props read by the frame loop without restarting it.
   const live = useRef({ options, onAnalysis, paused, showLandmarks, accent });
   live.current = { options, onAnalysis, paused, showLandmarks: landmarks, accent };
@@ -91,7 +93,7 @@ export function CameraView({ options, onAnalysis, onCameraLive, paused = false, 
         frames++;
         setResult(r);
         setVisionError(null);
-        setStatus({ fps: done.length > 1 ? ((done.length - 1) * 1000) / (now - done[0]!) : 0, frames, backend: vision.backend, timings: JSON.stringify({ ...r.timings, work: r.workMs }) });
+        setStatus({ fps: done.length > 1 ? ((done.length - 1) * 1000) / (now - done[0]!) : 0, frames, backend: vision.backend, timings: JSON.stringify({ ...r.timings, work: r.workMs }), tracking: r.tracking ? (r.tracking.reason ?? 'tracked') : '' });
         if (canvasRef.current) drawOverlay(canvasRef.current, r, live.current.showLandmarks, live.current.accent);
         live.current.onAnalysis?.(r, vision);
       },
@@ -100,7 +102,7 @@ export function CameraView({ options, onAnalysis, onCameraLive, paused = false, 
 
   const guidance = prompt ?? (result ? result.guidance.map((g) => GUIDANCE_TEXT[g]).join(' ') || 'Good, hold it there.' : null);
   return (
-    <figure className="camera" aria-label={label} data-testid="camera" data-backend={vision?.backend ?? ''} data-frames={status.frames} data-fps={status.fps.toFixed(1)} data-timings={status.timings} data-isolated={vision ? String(vision.info.crossOriginIsolated) : ''}>
+    <figure className="camera" aria-label={label} data-testid="camera" data-backend={vision?.backend ?? ''} data-frames={status.frames} data-fps={status.fps.toFixed(1)} data-timings={status.timings} data-tracking={status.tracking} data-isolated={vision ? String(vision.info.crossOriginIsolated) : ''}>
       <div className="camera-stage">
         <video ref={videoRef} className="mirrored" muted playsInline aria-hidden="true" />
         <canvas ref={canvasRef} className="mirrored overlay" aria-hidden="true" />
