@@ -19,6 +19,18 @@ module.exports = {
     '!**/{test,tests,__tests__}/**',
   ],
   asarUnpack: ['models/**', '**/*.node'],
+  // Electron fuses, flipped in the packaged binary: no other program may run code as this app (and so
+  // reach its keystore entry) through ELECTRON_RUN_AS_NODE, NODE_OPTIONS or --inspect; the app loads only
+  // from app.asar, whose integrity is checked where Electron supports it (macOS, Windows).
+  electronFuses: {
+    runAsNode: false,
+    enableNodeOptionsEnvironmentVariable: false,
+    enableNodeCliInspectArguments: false,
+    enableEmbeddedAsarIntegrityValidation: true,
+    onlyLoadAppFromAsar: true,
+    enableCookieEncryption: true,
+    grantFileProtocolExtraPrivileges: false,
+  },
   ...(process.env.ELECTRON_DIST ? { electronDist: process.env.ELECTRON_DIST } : {}),
   // Native modules must be rebuilt for Electron's ABI in a real release; offline test packs skip it.
   npmRebuild: process.env.NORMFACE_NO_REBUILD !== '1',
