@@ -64,7 +64,7 @@ export const levelRate = (level: SecurityLevel): number => Number(level);
 /** Share of impostor scores >= t under the tail model. Below the body's first score: 1 (no claim). */
 export function tailRate(tail: ImpostorTail, t: number): number {
   const { scores, rates, gpd } = tail;
-  if (!(t > (scores[0] as number))) return 1;
+  if (!(t >= (scores[0] as number))) return 1;
   if (t >= gpd.u) {
     const z = (t - gpd.u) / gpd.sigma;
     if (Math.abs(gpd.xi) < 1e-9) return gpd.pu * Math.exp(-z);
