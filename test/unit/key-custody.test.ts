@@ -1,0 +1,39 @@
+// Key custody stated honestly: what safeStorage really protects the database key with on each
+// platform (Linux's basic_text fallback is called weak), and the browser host's 0600 key file.
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { safeStorageCustody, safeStorageKeyring } from '../../electron/main/keyring';
+import { fileKeyring } from '../../electron/services/store/index';
+
+const fake = (backend: string) => ({
+  isEncryptionAvailable: () => true,
+  encryptString: (s: string) => Buffer.from(s),
+  decryptString: (b: Buffer) => b.toString(),
+  getSelectedStorageBackend: () => backend as ReturnType<Electron.SafeStorage['getSelectedStorageBackend']>,
+});
+
+describe('key custody', () => {
+  it('calls Linux without a keyring (basic_text) weak, and says what to do', () => {
+    const weak = safeStorageCustody(fake('basic_text'), 'linux');
+    expect(weak).toMatchObject({ protection: 'weak', backend: 'basic_text' });
+    expect(weak.summary).toMatch(/anyone who copies the data folder can open it.*GNOME Keyring or KWallet/);
+    expect(safeStorageCustody(fake('gnome_libsecret'), 'linux')).toMatchObject({ protection: 'os-keystore', backend: 'gnome_libsecret' });
+    expect(safeStorageCustody(fake('kwallet5'), 'linux').summary).toMatch(/kwallet5/);
+    expect(safeStorageCustody(fake('basic_text'), 'darwin')).toMatchObject({ protection: 'os-keystore', backend: 'keychain' });
+    expect(safeStorageCustody(fake('basic_text'), 'win32')).toMatchObject({ protection: 'os-keystore', backend: 'dpapi' });
+  });
+
+  it('is what the keyrings report', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'normface-custody-'));
+    const electron = safeStorageKeyring(join(dir, 'key.sealed'), fake(process.platform === 'linux' ? 'basic_text' : 'x'));
+    electron.getKey();
+    expect(electron.custody?.().protection).toBe(process.platform === 'linux' ? 'weak' : 'os-keystore');
+    const file = fileKeyring(join(dir, 'normface.key'));
+    file.getKey();
+    expect(statSync(join(dir, 'normface.key')).mode & 0o777).toBe(0o600);
+    expect(file.custody?.()).toMatchObject({ protection: 'key-file', backend: 'file' });
+    expect(file.custody?.().summary).toMatch(/0600.*copies the whole data folder/);
+  });
+});
