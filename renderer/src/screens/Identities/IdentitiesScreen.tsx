@@ -1,5 +1,5 @@
 // Everyone enrolled: thumbnail, template count, last seen; open one to rename, add samples or
-// delete; identify a photo; back up and restore.
+// delete; identify a photo; move people to another machine (a passphrase-sealed bundle); back up and restore.
 import { useCallback, useEffect, useState } from 'react';
 import { api, type IdentitySummary } from '../../api/client';
 import { useAppState } from '../../components/AppState';
@@ -7,6 +7,7 @@ import { errorText } from '../../components/errorText';
 import { Notice } from '../../components/Notice';
 import { thumbnailUrl } from '../Enroll/sample';
 import { BackupPanel } from './BackupPanel';
+import { BundlePanel } from './BundlePanel';
 import { IdentifyPhoto } from './IdentifyPhoto';
 import { IdentityDetail } from './IdentityDetail';
 import { lastSeenById } from './lastSeen';
@@ -101,6 +102,13 @@ export function IdentitiesScreen() {
         />
       )}
       <IdentifyPhoto />
+      <BundlePanel
+        people={list ?? []}
+        onImported={() => {
+          void load();
+          void reload();
+        }}
+      />
       <BackupPanel
         onRestored={() => {
           setSelected(null);
