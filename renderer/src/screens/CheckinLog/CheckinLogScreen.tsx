@@ -2,6 +2,8 @@
 // CSV so both hosts produce the same file; the page only saves it).
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, type CheckIn } from '../../api/client';
+import { useAppState } from '../../components/AppState';
+import { EventLogNotice } from '../../components/PrivacyStatus';
 import { dayRange, dayValue } from './dateRange';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -19,6 +21,7 @@ function save(fileName: string, csv: string) {
 }
 
 export function CheckinLogScreen() {
+  const { info } = useAppState();
   const today = dayValue(new Date());
   const [fromDay, setFromDay] = useState(today);
   const [toDay, setToDay] = useState(today);
@@ -57,6 +60,7 @@ export function CheckinLogScreen() {
   return (
     <section className="screen checkin-log" aria-labelledby="log-title">
       <h1 id="log-title">Check-in log</h1>
+      <EventLogNotice info={info} />
       <form
         className="row"
         style={{ alignItems: 'flex-end' }}
