@@ -9,6 +9,10 @@
 import { z } from 'zod';
 import { BASE64_PATTERN, base64ToBytes } from './base64';
 import { SECURITY_LEVELS, type SecurityLevel } from '../matching/calibration';
+import { LOGIN_MAX_FRAMES } from '../decisions/login';
+import { LANDMARK_COUNT } from '../liveness/evidence';
+import { PASSIVE_LIVE } from '../liveness/passive';
+import type { LivenessReason } from '../liveness/judge';
 
 // ---------------------------------------------------------------------------------------------
 // Domain values
@@ -21,11 +25,8 @@ export const MAX_TEMPLATES_PER_CALL = 50;
 export const MAX_PROBES = 10;
 export const MAX_NAME_LENGTH = 100;
 export const MAX_NOTES_LENGTH = 2000;
-/**
- * Below this passive p(live) a verification is refused as a presentation attack; the renderer waits for
- * its frames to reach it. Live webcam frames score 0.97-1.00 with the model's BGR input (core/vision/liveness).
- */
-export const MIN_PASSIVE_LIVENESS = 0.5;
+/** Below this passive p(live) (over a visit's or an attempt's frames, core/liveness/passive) a face is refused as a presentation attack. */
+export const MIN_PASSIVE_LIVENESS = PASSIVE_LIVE;
 /** Typed by the user in data.deleteAll: erasing everything must be a deliberate act. */
 export const DELETE_ALL_CONFIRMATION = 'DELETE ALL DATA';
 
@@ -114,13 +115,48 @@ const nameSchema = z.string().trim().min(1, 'a name is required').max(MAX_NAME_L
 const notesSchema = z.string().max(MAX_NOTES_LENGTH).refine((s) => !hasControl(s, true), 'notes cannot contain control characters');
 const timeSchema = z.number().int().min(0).max(8.64e15);
 
-export const livenessSchema = z.strictObject({
-  /** The passive model's p(live), 0..1. */
-  passiveScore: unit,
-  /** Whether an active challenge (blink, head turn) was passed; null when none was asked. */
-  challengePassed: z.boolean().nullable(),
+const finite = (lo: number, hi: number) => z.number().min(lo).max(hi);
+/**
+ * One analysed camera frame (core/liveness/evidence.ts FrameEvidence): measurements of the served
+ * face, never a verdict. There is no field by which a caller can say "live" or "matched".
+ */
+export const frameEvidenceSchema = z.strictObject({
+  /** Milliseconds on the attempt's clock. */
+  at: finite(0, 8.64e15),
+  faces: z.number().int().min(0).max(100),
+  face: z
+    .strictObject({
+      landmarks: z.array(finite(-1e5, 1e5)).length(2 * LANDMARK_COUNT),
+      yaw: finite(-180, 180),
+      pitch: finite(-180, 180),
+      roll: finite(-180, 180),
+      interocular: finite(0, 1e5),
+      faceHeight: finite(0, 1e5),
+      sharpness: finite(0, 1e9),
+      brightness: unit,
+      eyes: z.strictObject({ left: unit, right: unit }).optional(),
+      passive: unit.optional(),
+      template: templateSchema.optional(),
+    })
+    .optional(),
 });
-export type Liveness = z.infer<typeof livenessSchema>;
+
+/** Frames one login attempt may send (the latest few seconds of camera); at most MAX_PROBES carry a template. */
+export const MAX_LOGIN_FRAMES = LOGIN_MAX_FRAMES;
+/** An attempt's frames span at most this long (30 s of camera, and some slack). */
+export const MAX_LOGIN_SPAN_MS = 60_000;
+export const loginEvidenceSchema = z
+  .strictObject({ frames: z.array(frameEvidenceSchema).min(1).max(MAX_LOGIN_FRAMES) })
+  .superRefine((e, ctx) => {
+    const templates = e.frames.filter((f) => f.face?.template).length;
+    if (templates === 0) ctx.addIssue({ code: 'custom', message: 'a login attempt needs at least one frame with a template' });
+    if (templates > MAX_PROBES) ctx.addIssue({ code: 'custom', message: `a login attempt carries at most ${MAX_PROBES} templates, got ${templates}` });
+    for (let i = 1; i < e.frames.length; i++) {
+      if (e.frames[i]!.at < e.frames[i - 1]!.at) return ctx.addIssue({ code: 'custom', message: `frame ${i + 1} is timed before the frame it follows` });
+    }
+    if (e.frames.at(-1)!.at - e.frames[0]!.at > MAX_LOGIN_SPAN_MS) ctx.addIssue({ code: 'custom', message: `a login attempt spans at most ${MAX_LOGIN_SPAN_MS / 1000} s of camera` });
+  });
+export type LoginEvidenceArgs = z.input<typeof loginEvidenceSchema>;
 
 export const settingsSchema = z.strictObject({
   cameraId: z.string().max(512).nullable(),
@@ -274,6 +310,8 @@ export interface Verdict {
   threshold: number;
   level: SecurityLevel;
   reason: VerdictReason;
+  /** Which part of the liveness rule decided (core/liveness/judge); null when not judged (locked). */
+  livenessReason: LivenessReason | null;
   /** A sentence the UI can show as is. */
   message: string;
   /** Set when this attempt (or an earlier one) locked the identity. */
@@ -370,9 +408,9 @@ export const calls = {
   verify: call<Verdict>()(
     z.strictObject({
       identityId: idSchema,
-      probes: z.array(templateSchema).min(1).max(MAX_PROBES),
       level: securityLevelSchema.optional(),
-      liveness: livenessSchema,
+      /** The attempt's frames: the back end replays the liveness rule over them and fuses their templates. */
+      evidence: loginEvidenceSchema,
     }),
   ),
   /** 1:N, top-k with open-set rejection. */

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { callNames, DELETE_ALL_CONFIRMATION, type CallName } from '../../core/contract/api';
 import { createDispatcher, type Handlers } from '../../electron/services/app/dispatch';
 import { personTemplates, tempDataDir } from '../support/apiFixtures';
+import { loginEvidence } from '../support/loginEvidence';
 import { repoRoot } from '../support/shared';
 
 const CALLS = 10_500;
@@ -28,7 +29,7 @@ function validArgs(name: CallName): Record<string, unknown> {
     'identities.removeTemplate': { id: 'abc', templateId: 'def' },
     'identities.delete': { id: 'abc' },
     'enroll.checkDuplicate': { templates: [template()], level: '1e-4' },
-    verify: { identityId: 'abc', probes: [template()], level: '1e-3', liveness: { passiveScore: 0.9, challengePassed: true } },
+    verify: { identityId: 'abc', level: '1e-3', evidence: loginEvidence([Float32Array.from(template())], { frames: 6 }) },
     identify: { probe: template(), k: 3, level: '1e-5' },
     'checkins.record': { identityId: 'abc', score: 0.7 },
     'checkins.list': { from: 0, to: 10 },
@@ -151,7 +152,9 @@ describe('fuzz: typed arrays as Electron IPC delivers them', () => {
       if (kind === 1) v[Math.floor(rand() * 512)] = -Infinity;
       if (kind === 2) v[0] = (v[0] ?? 0) + 0.5;
       const vector = kind === 3 ? v.subarray(0, 511) : v;
-      const reply = await dispatch(i % 2 ? 'identify' : 'verify', i % 2 ? { probe: vector } : { identityId: 'a', probes: [vector], liveness: { passiveScore: 1, challengePassed: null } });
+      const frames = loginEvidence([Float32Array.from(template())], { frames: 6 }).frames as { face: Record<string, unknown> }[];
+      frames[5]!.face.template = vector;
+      const reply = await dispatch(i % 2 ? 'identify' : 'verify', i % 2 ? { probe: vector } : { identityId: 'a', evidence: { frames } });
       expect(reply).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } });
     }
     expect(ran).toEqual([]);
@@ -251,4 +254,71 @@ describe('fuzz: malformed calls to the browser host', () => {
     ws.close();
     expect(dump(file)).toBe(before);
   });
-});
+
+  it('refuses a login whose evidence shows no challenge (still frames, no gesture) with reason liveness-failed, and has no field to claim liveness', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api?token=${token}`);
+    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+    let next = 1;
+    const send = (call: string, args: unknown) =>
+      new Promise<{ ok: boolean; value?: Record<string, unknown>; error?: { code: string; message: string } }>((resolve) => {
+        const id = next++;
+        const onMessage = (d: WebSocket.RawData) => {
+          const frame = JSON.parse(d.toString()) as { id: number; reply: { ok: boolean; value?: Record<string, unknown>; error?: { code: string; message: string } } };
+          if (frame.id !== id) return;
+          ws.off('message', onMessage);
+          resolve(frame.reply);
+        };
+        ws.on('message', onMessage);
+        ws.send(JSON.stringify({ id, call, args }));
+      });
+    if ((((await send('identities.list', {})).value as unknown as unknown[]) ?? []).length === 0) {
+      await send('identities.create', { name: 'Keep', templates: [{ vector: template(), quality: { score: 1 }, source: 'photo' }] });
+    }
+    const [keep] = (await send('identities.list', {})).value as unknown as { id: string }[];
+    // Enough tries that no refusal below locks the identity: each must be refused for liveness itself.
+    expect((await send('settings.set', { lockoutAttempts: 100 })).ok).toBe(true);
+    const face = [Float32Array.from(template())];
+    const verify = (evidence: unknown, extra: object = {}) => send('verify', { identityId: keep!.id, evidence, ...extra });
+
+    // Crafted fields: the old verdict fields and any "live" claim are not part of the contract.
+    const good = loginEvidence(face);
+    const frame = good.frames[0] as { face: Record<string, unknown> };
+    for (const args of [
+      { identityId: keep!.id, probes: [template()], liveness: { passiveScore: 1, challengePassed: true } },
+      { identityId: keep!.id, evidence: good, liveness: { passiveScore: 1, challengePassed: true } },
+      { identityId: keep!.id, evidence: { ...good, challengePassed: true } },
+      { identityId: keep!.id, evidence: { frames: [{ ...frame, live: true }, ...good.frames.slice(1)] } },
+      { identityId: keep!.id, evidence: { frames: [{ ...frame, face: { ...frame.face, challengePassed: true } }, ...good.frames.slice(1)] } },
+    ]) {
+      const reply = await send('verify', args);
+      expect(reply.ok, JSON.stringify(args).slice(0, 160)).toBe(false);
+      expect(reply.error?.code).toBe('invalid-arguments');
+    }
+
+    // Well-formed evidence without a challenge: the same face, the right template, and refused.
+    const refusals: [string, unknown][] = [
+      ['frozen', loginEvidence(face, { still: true, frames: 30 })],
+      ['no-challenge', loginEvidence(face, { blink: false, frames: 30 })],
+      // A high passive score on every frame does not stand in for the gesture.
+      ['no-challenge', loginEvidence(face, { blink: false, passive: 1, frames: 120 })],
+      // Eyes "closed" on every frame: never open, so never a blink.
+      ['no-challenge', { frames: loginEvidence(face).frames.map((f) => ({ ...(f as object), face: { ...(f as { face: object }).face, eyes: { left: 0, right: 0 } } })) }],
+    ];
+    for (const [why, evidence] of refusals) {
+      const reply = await verify(evidence);
+      expect(reply.ok).toBe(true);
+      expect(reply.value, why).toMatchObject({ accepted: false, reason: 'liveness-failed', livenessReason: why });
+    }
+    // The control: the same evidence with a blink is accepted, so the refusals above are liveness's.
+    expect((await verify(good)).value).toMatchObject({ accepted: true, reason: 'match', livenessReason: 'live' });
+
+    const events = (await send('events.list', { kind: 'verify', limit: 5 })).value as unknown as { decision: string; detail: Record<string, unknown> }[];
+    expect(events.map((e) => [e.decision, e.detail.reason, e.detail.liveness])).toEqual([
+      ['accept', 'match', 'live'],
+      ['reject', 'liveness-failed', 'no-challenge'],
+      ['reject', 'liveness-failed', 'no-challenge'],
+      ['reject', 'liveness-failed', 'no-challenge'],
+      ['reject', 'liveness-failed', 'frozen'],
+    ]);
+    ws.close();
+  });});

@@ -2,10 +2,11 @@
 // end to end against a real SQLite file (enrol, identify, verify with lockout, delete).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createClient, type Client, type Envelope } from '../../core/contract/api';
+import { createClient, type Client, type Envelope, type LoginEvidenceArgs } from '../../core/contract/api';
 import { startBrowserHost, type BrowserHost } from '../../electron/browser-host/host';
 import { repoRoot } from '../support/shared';
 import { personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
+import { loginEvidence } from '../support/loginEvidence';
 
 function connect(url: string): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -81,13 +82,13 @@ describe('browser host', () => {
     expect((await api.identify({ probe: b1 })).recognised).toBeNull();
 
     await api.settings.set({ lockoutAttempts: 2, lockoutMinutes: 5 });
-    const live = { passiveScore: 0.9, challengePassed: true };
-    expect((await api.verify({ identityId: created.id, probes: [a3], liveness: live })).accepted).toBe(true);
-    const first = await api.verify({ identityId: created.id, probes: [b1], liveness: live });
+    const attempt = (t: Float32Array) => ({ identityId: created.id, evidence: loginEvidence([t]) as LoginEvidenceArgs });
+    expect((await api.verify(attempt(a3))).accepted).toBe(true);
+    const first = await api.verify(attempt(b1));
     expect(first).toMatchObject({ accepted: false, reason: 'no-match', attemptsLeft: 1 });
-    const second = await api.verify({ identityId: created.id, probes: [b1], liveness: live });
+    const second = await api.verify(attempt(b1));
     expect(second.lockedUntil).not.toBeNull();
-    const locked = await api.verify({ identityId: created.id, probes: [a3], liveness: live });
+    const locked = await api.verify(attempt(a3));
     expect(locked).toMatchObject({ accepted: false, reason: 'locked' });
     const verifies = await api.events.list({ kind: 'verify' });
     expect(verifies.map((e) => e.decision)).toEqual(['locked', 'reject', 'reject', 'accept']);

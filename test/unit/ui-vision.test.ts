@@ -1,11 +1,9 @@
-// The renderer's pure decision rules, fed synthetic frames: the liveness challenge (blink, head
-// turn), multi-frame fusion and passive liveness, the kiosk's visits and the login attempt.
+// The renderer's pure decision rules, fed synthetic frames: multi-frame fusion and passive liveness
+// and the kiosk's visits. (The liveness challenge and the login attempt are core's: liveness.test.ts.)
 import { describe, expect, it } from 'vitest';
 import { cosine } from '../../core/hypersphere';
 import type { Quality } from '../../core/vision/quality';
 import { KioskVisit, MAX_TRIES, STRANGER_AFTER, TRY_INTERVAL_MS, VISIT_GAP_MS } from '../../renderer/src/screens/Kiosk/visit';
-import { LoginAttempt, PROBES_NEEDED } from '../../renderer/src/screens/Login/loginAttempt';
-import { LivenessChallenge, TURN_DEGREES } from '../../renderer/src/vision/challenge';
 import { PassiveLiveness, probeFace, ProbeSet } from '../../renderer/src/vision/fusion';
 import type { FaceResult, FrameResult } from '../../renderer/src/vision/protocol';
 
@@ -34,55 +32,6 @@ function face(over: Partial<FaceResult> & { yaw?: number } = {}): FaceResult {
 function frame(faces: FaceResult[], guidance: FrameResult['guidance'] = []): FrameResult {
   return { width: 640, height: 480, faces, guidance: faces.length ? guidance : ['no_face'], timings: {}, workMs: 10 };
 }
-
-const eyes = (open: number) => ({ left: open, right: open });
-
-describe('liveness challenge', () => {
-  it('passes on open -> closed -> open eyes, and not on eyes that stay open or stay closed', () => {
-    const c = new LivenessChallenge(['blink']);
-    [1, 0.98, 0.97].forEach((o, i) => c.observe(face({ eyes: eyes(o) }), i * 100));
-    expect(c.passed).toBe(false);
-    const closed = new LivenessChallenge(['blink']);
-    [0.02, 0.01, 0.03].forEach((o, i) => closed.observe(face({ eyes: eyes(o) }), i * 100));
-    expect(closed.passed).toBe(false);
-    [0.9, 0.05, 0.95].forEach((o, i) => c.observe(face({ eyes: eyes(o) }), 400 + i * 100));
-    expect(c.passedWith).toBe('blink');
-  });
-
-  it('reads the more open eye, so one eye the model always misreads as closed is neither a blink nor a block', () => {
-    const c = new LivenessChallenge(['blink']);
-    for (let i = 0; i < 10; i++) c.observe(face({ eyes: { left: 0.99, right: i % 2 ? 0.01 : 0.6 } }), i * 100);
-    expect(c.passed).toBe(false);
-    c.observe(face({ eyes: { left: 0.02, right: 0.0 } }), 1100);
-    c.observe(face({ eyes: { left: 0.97, right: 0.01 } }), 1200);
-    expect(c.passed).toBe(true);
-  });
-
-  it('does not count a closure that lasts too long, or one broken by the face leaving', () => {
-    const slow = new LivenessChallenge(['blink']);
-    slow.observe(face({ eyes: eyes(0.9) }), 0);
-    slow.observe(face({ eyes: eyes(0.05) }), 100);
-    slow.observe(face({ eyes: eyes(0.95) }), 5000);
-    expect(slow.passed).toBe(false);
-    const swapped = new LivenessChallenge(['blink']);
-    swapped.observe(face({ eyes: eyes(0.9) }), 0);
-    swapped.observe(face({ eyes: eyes(0.05) }), 100);
-    swapped.observe(undefined, 200);
-    swapped.observe(face({ eyes: eyes(0.95) }), 300);
-    expect(swapped.passed).toBe(false);
-  });
-
-  it('passes a head turn away and back, not a head that stays turned or barely moves', () => {
-    const small = new LivenessChallenge(['turn']);
-    [0, 4, -5, 3, 0].forEach((yaw, i) => small.observe(face({ yaw }), i * 100));
-    expect(small.passed).toBe(false);
-    const stays = new LivenessChallenge(['turn']);
-    [0, 10, TURN_DEGREES + 5, TURN_DEGREES + 6].forEach((yaw, i) => stays.observe(face({ yaw }), i * 100));
-    expect(stays.passed).toBe(false);
-    [6, 2].forEach((yaw, i) => stays.observe(face({ yaw }), 500 + i * 100));
-    expect(stays.passedWith).toBe('turn');
-  });
-});
 
 describe('fusion', () => {
   it('refuses frames without a template, with no face, two people, a far face or a strong turn', () => {
@@ -179,47 +128,5 @@ describe('kiosk visit', () => {
     }
     expect(v.wantsTemplates).toBe(true);
     expect(v.observe(seen(99), t + TRY_INTERVAL_MS, true).kind).toBe('wait');
-  });
-});
-
-describe('login attempt', () => {
-  const person = unit(21);
-  it('is ready after enough good frames and a passed challenge, with the challenge recorded', () => {
-    const a = new LoginAttempt();
-    let state = a.observe(frame([face({ template: unit(400, 0.05, person), eyes: eyes(0.95), liveness: 0.7 })]), 0);
-    expect(state.ready).toBe(false);
-    const opens = [0.95, 0.02, 0.96, 0.97, 0.95, 0.96];
-    for (let i = 0; i < PROBES_NEEDED + 1 && !state.ready; i++) {
-      state = a.observe(frame([face({ template: unit(401 + i, 0.05, person), eyes: eyes(opens[i]!), liveness: 0.7 })]), 100 + i * 100);
-    }
-    expect(state).toEqual({ ready: true, challengePassed: true });
-    expect(a.probes.size).toBeGreaterThanOrEqual(PROBES_NEEDED);
-    expect(a.passive.score()).toBeCloseTo(0.7, 5);
-  });
-
-  it('waits for a live-looking face rather than failing on its first frames, and refuses one that never looks live', () => {
-    const a = new LoginAttempt();
-    const opens = [0.95, 0.02, 0.96, 0.97, 0.95, 0.96, 0.97];
-    let state = a.observe(frame([face({ template: unit(700, 0.05, person), eyes: eyes(0.95), liveness: 0.3 })]), 0);
-    for (let i = 0; i < opens.length; i++) state = a.observe(frame([face({ template: unit(701 + i, 0.05, person), eyes: eyes(opens[i]!), liveness: 0.3 })]), 100 + i * 100);
-    expect(a.challenge.passed).toBe(true);
-    expect(state).toEqual({ ready: false, instruction: 'Look straight at the camera, in good light.' });
-    // Better frames arrive: the upper half of the scores now reaches the bar.
-    for (let i = 0; i < 10 && !state.ready; i++) state = a.observe(frame([face({ template: unit(720 + i, 0.05, person), eyes: eyes(0.96), liveness: 0.75 })]), 1000 + i * 100);
-    expect(state).toEqual({ ready: true, challengePassed: true });
-    expect(a.passive.live).toBe(true);
-
-    const photo = new LoginAttempt();
-    for (let i = 0; i < 10; i++) photo.observe(frame([face({ template: unit(800 + i, 0.05, person), eyes: eyes(i === 3 ? 0.02 : 0.95), liveness: 0.2 })]), i * 100);
-    expect(photo.observe(frame([face({ template: unit(850, 0.05, person), eyes: eyes(0.95), liveness: 0.2 })]), 31_000)).toEqual({ ready: true, challengePassed: true });
-    expect(photo.passive.live).toBe(false);
-  });
-
-  it('asks for one person only when two are in view, and gives up with a failed challenge after its time', () => {
-    const a = new LoginAttempt();
-    const two = a.observe(frame([face({ template: unit(500, 0.05, person) }), face()], ['one_person_only']), 0);
-    expect(two).toEqual({ ready: false, instruction: 'Only one person please.' });
-    for (let i = 0; i < 6; i++) a.observe(frame([face({ template: unit(501 + i, 0.05, person), eyes: eyes(0.99) })]), 100 * i);
-    expect(a.observe(frame([face({ template: unit(600, 0.05, person), eyes: eyes(0.99) })]), 31_000)).toEqual({ ready: true, challengePassed: false });
   });
 });

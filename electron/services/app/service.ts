@@ -16,10 +16,11 @@ import {
   type Settings,
   type StoreState,
   type TemplateInfo as ApiTemplateInfo,
-  MIN_PASSIVE_LIVENESS,
   securityLevels,
 } from '../../../core/contract/api';
 import { TemplateIndex } from '../../../core/matching/templateIndex';
+import { decideLogin } from '../../../core/decisions/login';
+import { LIVENESS_REASON_TEXT } from '../../../core/liveness/judge';
 import { agentSetFrom, identify, type AgentSet } from '../../../core/matching/verdict';
 import { openStore, restoreDatabase, StoreError, type Keyring, type Store } from '../store/index';
 import type { IdentityDetail, IdentitySummary, JsonObject, NewTemplate, StoredTemplate, StoreEvent, TemplateInfo } from '../store/types';
@@ -248,15 +249,6 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     rebuildAgents();
   }
 
-  function bestScore(identityId: string, probes: readonly Float32Array[]): number | null {
-    let best: number | null = null;
-    for (const p of probes) {
-      const c = matcher.bestScore(identityId, p);
-      if (c && (best === null || c.score > best)) best = c.score;
-    }
-    return best;
-  }
-
   function level(requested: SecurityLevel | undefined): { level: SecurityLevel; threshold: number } {
     const l = requested ?? settings().securityLevel;
     return { level: l, threshold: deps.calibration.threshold(l) };
@@ -385,7 +377,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       return { duplicate: best, threshold, level: l };
     },
 
-    verify: ({ identityId, probes, level: requested, liveness }) => {
+    verify: ({ identityId, evidence, level: requested }) => {
       const s = db();
       const { level: l, threshold } = level(requested);
       const policy = settings();
@@ -396,28 +388,51 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       if (isLocked(before, t)) {
         s.logEvent({ kind: 'verify', identityId, score: null, decision: 'locked', details: { level: l, threshold, reason: 'locked' } });
         const minutes = Math.ceil(((before.lockedUntil ?? t) - t) / 60_000);
-        return { ...base, accepted: false, score: null, reason: 'locked', message: `${name} is locked after too many failed attempts; try again in ${minutes} min.`, lockedUntil: before.lockedUntil, attemptsLeft: null };
+        return { ...base, accepted: false, score: null, reason: 'locked', livenessReason: null, message: `${name} is locked after too many failed attempts; try again in ${minutes} min.`, lockedUntil: before.lockedUntil, attemptsLeft: null };
       }
-      const score = bestScore(identityId, probes);
-      if (score === null) {
-        return { ...base, accepted: false, score: null, reason: 'no-templates', message: `${name} has no templates for the current face model: enrol again.`, lockedUntil: null, attemptsLeft: null };
+      // The one login rule (core/decisions/login): liveness replayed from the frames, then the fused probe.
+      const d = decideLogin({ frames: evidence.frames, index: matcher, identityId, threshold: () => threshold });
+      const lv = d.liveness;
+      const details = {
+        level: l,
+        threshold: d.threshold ?? threshold,
+        reason: d.reason,
+        detail: d.detail,
+        liveness: lv.reason,
+        challenge: lv.details.challenge ?? 'none',
+        passiveLiveness: Number(lv.details.passive.toFixed(3)),
+        planarRatio: lv.details.planarity.ratio === null ? -1 : Number(lv.details.planarity.ratio.toFixed(3)),
+        frames: lv.details.frames,
+        probes: d.probes,
+      };
+      if (d.reason === 'no-templates') {
+        s.logEvent({ kind: 'verify', identityId, score: null, decision: 'reject', details });
+        return { ...base, accepted: false, score: null, reason: 'no-templates', livenessReason: lv.reason, message: `${name} has no templates for the current face model: enrol again.`, lockedUntil: null, attemptsLeft: null };
       }
-      const live = liveness.challengePassed !== false && liveness.passiveScore >= MIN_PASSIVE_LIVENESS;
-      const accepted = live && score >= threshold;
-      const reason = !live ? 'liveness-failed' : accepted ? 'match' : 'no-match';
+      const accepted = d.accepted;
       const after = afterAttempt(before, accepted, t, policy);
       s.setLockout(after);
-      s.logEvent({ kind: 'verify', identityId, score, decision: accepted ? 'accept' : 'reject', details: { level: l, threshold, reason, passiveLiveness: liveness.passiveScore, challengePassed: liveness.challengePassed } });
+      s.logEvent({ kind: 'verify', identityId, score: d.score, decision: accepted ? 'accept' : 'reject', details });
       const nowLocked = isLocked(after, t);
       if (nowLocked) s.logEvent({ kind: 'lockout', identityId, decision: 'locked', details: { failures: after.failures, lockedUntil: after.lockedUntil ?? 0 } });
       const message = accepted
         ? `Welcome, ${name}.`
-        : !live
-          ? 'The liveness check failed: look at the camera, in good light, and try again.'
+        : d.reason === 'liveness-failed'
+          ? `The liveness check failed (${LIVENESS_REASON_TEXT[lv.reason]}): look at the camera, blink once or turn your head and back, and try again.`
           : nowLocked
             ? `Not recognised as ${name}. Too many failed attempts: locked for ${policy.lockoutMinutes} min.`
             : `Not recognised as ${name}.`;
-      return { ...base, accepted, score, reason, message, lockedUntil: nowLocked ? after.lockedUntil : null, attemptsLeft: accepted || nowLocked ? null : attemptsLeft(after, policy) };
+      return {
+        ...base,
+        threshold: d.threshold ?? threshold,
+        accepted,
+        score: d.score,
+        reason: d.reason,
+        livenessReason: lv.reason,
+        message,
+        lockedUntil: nowLocked ? after.lockedUntil : null,
+        attemptsLeft: accepted || nowLocked ? null : attemptsLeft(after, policy),
+      };
     },
 
     identify: ({ probe, k, level: requested }) => {

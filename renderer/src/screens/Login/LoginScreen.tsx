@@ -1,5 +1,6 @@
-// Login (1:1): pick who you are, look at the camera, pass the liveness check; several good frames
-// are fused into one verify call, and the verdict shows the security level it was decided at.
+// Login (1:1): pick who you are, look at the camera and do the gesture asked. The screen sends the
+// attempt's frames (measurements, templates) to verify; the back end replays the liveness rule over
+// them, fuses the templates and decides. The guidance shown comes from that same rule (core/liveness).
 import { useCallback, useRef, useState } from 'react';
 import { api, type IdentitySummary, type Verdict } from '../../api/client';
 import { CameraView } from '../../camera/CameraView';
@@ -9,31 +10,45 @@ import { IdentityPicker } from '../../components/IdentityPicker';
 import { Notice } from '../../components/Notice';
 import { levelText } from '../../components/securityLevel';
 import { clockTime } from '../../components/time';
-import { PASSIVE_LIVE } from '../../vision/fusion';
+import { PASSIVE_LIVE } from '../../../../core/liveness/passive';
+import type { LivenessJudgement } from '../../../../core/liveness/judge';
 import type { FrameResult } from '../../vision/protocol';
 import { LoginAttempt } from './loginAttempt';
 
-interface Sent {
-  passiveScore: number;
-  challengePassed: boolean;
-}
+/** What this screen measured over the frames it sent (the back end judges the same frames itself). */
+type Sent = LivenessJudgement;
 type Phase = { name: 'pick' } | { name: 'looking'; instruction: string } | { name: 'checking' } | { name: 'done'; verdict: Verdict; sent: Sent } | { name: 'failed'; message: string };
 
 const FRAME_OPTIONS = { embed: true, liveness: true, eyes: true, thumbnail: false };
 
-/** What to do about a failed liveness check, from what this screen measured. */
-function livenessAdvice(sent: Sent): string {
-  if (!sent.challengePassed) return 'No blink or head turn was seen: when asked, blink once (or turn your head and back), then try again.';
-  return `The camera did not see a live face clearly enough (passive score ${sent.passiveScore.toFixed(2)}, needs ${PASSIVE_LIVE.toFixed(2)}): face the camera in even light, then try again.`;
+/** What to do about a failed liveness check, from the part of the rule the back end said failed. */
+function livenessAdvice(verdict: Verdict, sent: Sent): string {
+  switch (verdict.livenessReason) {
+    case 'passive':
+      return `The camera did not see a live face clearly enough (passive score ${sent.details.passive.toFixed(2)}, needs ${PASSIVE_LIVE.toFixed(2)}): face the camera in even light, then try again.`;
+    case 'planar':
+      return 'The face moved as a flat picture does: a photo or a screen cannot log in. Look at the camera yourself, then try again.';
+    case 'frozen':
+      return 'The picture did not change from frame to frame, as a photo does: look at the camera yourself, then try again.';
+    default:
+      return 'No blink or head turn was seen: when asked, blink once (or turn your head and back), then try again.';
+  }
 }
 
 function VerdictView({ verdict, who, sent }: { verdict: Verdict; who: string; sent: Sent }) {
   const score = verdict.score === null ? '' : ` Score ${verdict.score.toFixed(3)}, threshold ${verdict.threshold.toFixed(3)}.`;
   return (
-    <div data-testid="verdict" data-accepted={String(verdict.accepted)} data-reason={verdict.reason} data-passive={sent.passiveScore.toFixed(3)} data-challenge={String(sent.challengePassed)}>
+    <div
+      data-testid="verdict"
+      data-accepted={String(verdict.accepted)}
+      data-reason={verdict.reason}
+      data-liveness={verdict.livenessReason ?? ''}
+      data-passive={sent.details.passive.toFixed(3)}
+      data-challenge={sent.details.challenge ?? 'none'}
+    >
       <Notice kind={verdict.accepted ? 'success' : 'error'}>
         <p className="verdict">{verdict.accepted ? `Logged in as ${who}.` : verdict.message}</p>
-        {verdict.reason === 'liveness-failed' && <p>{livenessAdvice(sent)}</p>}
+        {verdict.reason === 'liveness-failed' && <p>{livenessAdvice(verdict, sent)}</p>}
         <p>
           Security level: {levelText(verdict.level)}.{score}
         </p>
@@ -60,12 +75,11 @@ export default function LoginScreen() {
   };
 
   const submit = useCallback(
-    async (a: LoginAttempt, challengePassed: boolean) => {
+    async (a: LoginAttempt, sent: Sent) => {
       if (!who) return;
       setPhase({ name: 'checking' });
-      const sent = { passiveScore: a.passive.score(), challengePassed };
       try {
-        const verdict = await api.verify({ identityId: who.id, probes: a.probes.templates(), level: settings.securityLevel, liveness: sent });
+        const verdict = await api.verify({ identityId: who.id, level: settings.securityLevel, evidence: a.evidence() });
         setPhase({ name: 'done', verdict, sent });
       } catch (e) {
         setPhase({ name: 'failed', message: `The login could not be checked: ${errorText(e)}` });
@@ -81,7 +95,7 @@ export default function LoginScreen() {
       const state = a.observe(frame, performance.now());
       if (state.ready) {
         attempt.current = null;
-        void submit(a, state.challengePassed);
+        void submit(a, state.judgement);
       } else setPhase((p) => (p.name === 'looking' && p.instruction === state.instruction ? p : { name: 'looking', instruction: state.instruction }));
     },
     [submit],

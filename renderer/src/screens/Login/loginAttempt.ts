@@ -1,38 +1,37 @@
-// One login attempt: gathers good frames of the face and watches for the liveness gesture, then says
-// when there is enough to ask the back end. Pure (no React), so its rules read in one place.
-import { LivenessChallenge } from '../../vision/challenge';
-import { PassiveLiveness, probeFace, ProbeSet } from '../../vision/fusion';
+// One login attempt on the camera side: each analysed frame becomes FrameEvidence, gathered by
+// core's LoginEvidence, which says what to ask of the person from the same liveness rule the back
+// end replays (core/liveness/judge) and when there is enough to send. The renderer decides nothing:
+// it sends the frames, and shows the back end's verdict.
+import { LOGIN_ATTEMPT_MS, LOGIN_PROBES_NEEDED, LoginEvidence, type LoginProgress } from '../../../../core/decisions/login';
+import { faceEvidence, type FrameEvidence } from '../../../../core/liveness/evidence';
 import type { FrameResult } from '../../vision/protocol';
 
 /** Good frames fused into one decision. */
-export const PROBES_NEEDED = 5;
-/** After this long the attempt is decided with what it has (the challenge counts as failed). */
-export const ATTEMPT_MS = 30_000;
+export const PROBES_NEEDED = LOGIN_PROBES_NEEDED;
+/** After this long the attempt is sent with what it has (and refused when it is not enough). */
+export const ATTEMPT_MS = LOGIN_ATTEMPT_MS;
 
-export type AttemptState = { ready: false; instruction: string } | { ready: true; challengePassed: boolean };
+export type AttemptState = LoginProgress;
+
+/** The evidence of one analysed frame: its largest face's measurements. */
+export function frameEvidenceOf(frame: FrameResult, at: number): FrameEvidence {
+  const face = frame.faces[0];
+  if (!face) return { at, faces: 0 };
+  return { at, faces: frame.faces.length, face: faceEvidence(face) };
+}
 
 export class LoginAttempt {
-  readonly probes = new ProbeSet(10);
-  readonly challenge = new LivenessChallenge();
-  readonly passive = new PassiveLiveness();
+  readonly gathered = new LoginEvidence();
   private startedAt: number | null = null;
 
   /** Feeds one analysed frame; `now` in milliseconds (performance.now()). */
   observe(frame: FrameResult, now: number): AttemptState {
     this.startedAt ??= now;
-    const face = probeFace(frame);
-    this.challenge.observe(frame.faces[0], now);
-    if (frame.faces.length === 1) this.passive.add(frame.faces[0]);
-    if (face) this.probes.add(face);
-    const enough = this.probes.size >= PROBES_NEEDED;
-    // Decided as soon as the evidence suffices; a face that never looks live is decided (and
-    // refused) only when the time is up, so a real face is not failed on its first few frames.
-    if (enough && this.challenge.passed && this.passive.live) return { ready: true, challengePassed: true };
-    if (now - this.startedAt > ATTEMPT_MS && this.probes.size > 0) return { ready: true, challengePassed: this.challenge.passed };
-    if (!frame.faces[0]) return { ready: false, instruction: 'Look at the camera.' };
-    if (frame.faces.length > 1) return { ready: false, instruction: 'Only one person please.' };
-    if (!this.challenge.passed) return { ready: false, instruction: this.challenge.instruction };
-    if (enough && !this.passive.live) return { ready: false, instruction: 'Look straight at the camera, in good light.' };
-    return { ready: false, instruction: 'Hold still for a moment.' };
+    return this.gathered.observe(frameEvidenceOf(frame, Math.max(0, Math.round(now - this.startedAt))));
+  }
+
+  /** What verify is sent: the latest frames, at most MAX_PROBES of them with a template. */
+  evidence(): { frames: FrameEvidence[] } {
+    return { frames: this.gathered.evidence() };
   }
 }

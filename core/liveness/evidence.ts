@@ -1,0 +1,88 @@
+// What the back end is told about one analysed camera frame of a login attempt: measurements, never
+// a verdict. The renderer builds it from its worker's FrameResult, Node hosts from core/vision's
+// FrameAnalysis (frameEvidence below); the liveness rule and the login decision read only this.
+import type { Template } from '../hypersphere';
+import type { FrameAnalysis } from '../vision/pipeline';
+import { guidance, type Guidance, type Quality } from '../vision/quality';
+
+export const LANDMARK_COUNT = 68;
+
+/** The served (largest) face of a frame. */
+export interface FaceEvidence {
+  /** 68 iBUG landmarks as x0, y0, x1, y1... in frame pixels (plain numbers: they travel as JSON). */
+  landmarks: number[];
+  /** Head pose from the five points, degrees. */
+  yaw: number;
+  pitch: number;
+  roll: number;
+  /** Eye-centre distance and detector box height, frame pixels. */
+  interocular: number;
+  faceHeight: number;
+  /** Variance of the Laplacian of the aligned crop, and its mean luma 0..1. */
+  sharpness: number;
+  brightness: number;
+  /** Eye-open probabilities, when the eye model ran. */
+  eyes?: { left: number; right: number };
+  /** Passive liveness p(live), when the model ran. */
+  passive?: number;
+  /** The face's Template; at most MAX_PROBES frames of an attempt carry one. */
+  template?: Template;
+}
+
+export interface FrameEvidence {
+  /** Milliseconds on the attempt's clock (monotonic). */
+  at: number;
+  /** Faces the detector found in the frame. */
+  faces: number;
+  face?: FaceEvidence;
+}
+
+/** The FrameEvidence of an analysed frame (Node hosts; the renderer maps its FrameResult the same way). */
+export function frameEvidence(analysis: FrameAnalysis, at: number): FrameEvidence {
+  const f = analysis.faces[0];
+  if (!f) return { at, faces: 0 };
+  return { at, faces: analysis.faces.length, face: faceEvidence({ landmarks: f.landmarks, quality: f.quality, eyes: f.eyes, liveness: f.liveness, template: f.template }) };
+}
+
+/** The common shape of a face from core/vision (FaceObservation) or the renderer's worker (FaceResult). */
+export interface ObservedFace {
+  landmarks: ArrayLike<number>;
+  quality: Quality;
+  eyes?: { left: number; right: number };
+  liveness?: number;
+  template?: Template;
+}
+
+export function faceEvidence(f: ObservedFace): FaceEvidence {
+  const q = f.quality;
+  const e: FaceEvidence = {
+    landmarks: Array.from(f.landmarks),
+    yaw: q.yaw,
+    pitch: q.pitch,
+    roll: q.roll,
+    interocular: q.interocular,
+    faceHeight: q.faceHeight,
+    sharpness: q.sharpness,
+    brightness: q.brightness,
+  };
+  if (f.eyes) e.eyes = { left: f.eyes.left, right: f.eyes.right };
+  if (f.liveness !== undefined) e.passive = f.liveness;
+  if (f.template) e.template = f.template;
+  return e;
+}
+
+/** The quality guidance of a frame, recomputed from its evidence (the caller's own list is not trusted). */
+export function evidenceGuidance(frame: FrameEvidence): Guidance[] {
+  const f = frame.face;
+  if (!f) return guidance(0);
+  return guidance(frame.faces, {
+    faceHeight: f.faceHeight,
+    interocular: f.interocular,
+    sharpness: f.sharpness,
+    brightness: f.brightness,
+    yaw: f.yaw,
+    pitch: f.pitch,
+    roll: f.roll,
+    ...(f.eyes ? { eyesOpen: Math.min(f.eyes.left, f.eyes.right) } : {}),
+  });
+}
