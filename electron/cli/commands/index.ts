@@ -4,11 +4,14 @@ import type { Command } from 'commander';
 import type { Output } from '../output';
 import type { Session } from '../session';
 import { enrollCommand } from './enroll';
+import { exportCommand } from './export';
 import { exportLogCommand } from './export-log';
 import { identifyCommand } from './identify';
+import { importCommand } from './import';
 import { listCommand } from './list';
 import { removeCommand } from './remove';
 import { renameCommand } from './rename';
+import { verifyCommand } from './verify';
 
 export interface CommandContext {
   /**
@@ -20,4 +23,4 @@ export interface CommandContext {
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const commands: readonly RegisterCommand[] = [enrollCommand, listCommand, removeCommand, renameCommand, identifyCommand, exportLogCommand];
+export const commands: readonly RegisterCommand[] = [enrollCommand, listCommand, removeCommand, renameCommand, verifyCommand, identifyCommand, exportLogCommand, exportCommand, importCommand];
