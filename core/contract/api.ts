@@ -23,6 +23,8 @@ export const UNIT_NORM_TOLERANCE = 1e-3;
 export const MAX_THUMBNAIL_BYTES = 64 * 1024;
 export const MAX_TEMPLATES_PER_CALL = 50;
 export const MAX_PROBES = 10;
+/** Probes a kiosk visit fuses (the renderer sends a visit once it has them; promises are stated for it). */
+export const VISIT_PROBES = 5;
 export const MAX_NAME_LENGTH = 100;
 export const MAX_NOTES_LENGTH = 2000;
 /** Below this passive p(live) (over a visit's or an attempt's frames, core/liveness/passive) a face is refused as a presentation attack. */
@@ -115,6 +117,8 @@ const nameSchema = z.string().trim().min(1, 'a name is required').max(MAX_NAME_L
 const notesSchema = z.string().max(MAX_NOTES_LENGTH).refine((s) => !hasControl(s, true), 'notes cannot contain control characters');
 const timeSchema = z.number().int().min(0).max(8.64e15);
 
+/** Frames one kiosk visit may send (a few seconds of camera); at most MAX_PROBES of them carry a template. */
+export const MAX_VISIT_FRAMES = 90;
 const finite = (lo: number, hi: number) => z.number().min(lo).max(hi);
 /**
  * One analysed camera frame (core/liveness/evidence.ts FrameEvidence): measurements of the served
@@ -140,6 +144,7 @@ export const frameEvidenceSchema = z.strictObject({
     })
     .optional(),
 });
+const visitFrameSchema = frameEvidenceSchema;
 
 /** Frames one login attempt may send (the latest few seconds of camera); at most MAX_PROBES carry a template. */
 export const MAX_LOGIN_FRAMES = LOGIN_MAX_FRAMES;
@@ -157,6 +162,9 @@ export const loginEvidenceSchema = z
     if (e.frames.at(-1)!.at - e.frames[0]!.at > MAX_LOGIN_SPAN_MS) ctx.addIssue({ code: 'custom', message: `a login attempt spans at most ${MAX_LOGIN_SPAN_MS / 1000} s of camera` });
   });
 export type LoginEvidenceArgs = z.input<typeof loginEvidenceSchema>;
+const visitEvidenceSchema = z
+  .strictObject({ frames: z.array(visitFrameSchema).min(1).max(MAX_VISIT_FRAMES) })
+  .refine((e) => e.frames.filter((f) => f.face?.template).length <= MAX_PROBES, `a visit carries at most ${MAX_PROBES} templates`);
 
 export const settingsSchema = z.strictObject({
   cameraId: z.string().max(512).nullable(),
@@ -171,6 +179,10 @@ export const settingsSchema = z.strictObject({
   lockoutAttempts: z.number().int().min(1).max(100),
   /** ...and for how long. */
   lockoutMinutes: z.number().int().min(1).max(10_080),
+  /** Keep the fused template (never an image) of kiosk visits that ended "not recognised": the cohort. */
+  keepUnrecognised: z.boolean(),
+  /** Use the thresholds the drift check derived from this gallery's own impostor scores. */
+  localThresholds: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const defaultSettings: Settings = {
@@ -182,7 +194,14 @@ export const defaultSettings: Settings = {
   repeatGreetingMinutes: 30,
   lockoutAttempts: 5,
   lockoutMinutes: 15,
+  keepUnrecognised: false,
+  localThresholds: false,
 };
+
+/** The cohort keeps at most this many unrecognised faces (oldest go first)... */
+export const COHORT_CAP = 2000;
+/** ...each for at most this many days. */
+export const COHORT_MAX_AGE_DAYS = 90;
 
 export const trainingOptionsSchema = z.strictObject({
   loss: z.enum(['softmax', 'softmax+contrastive', 'softmax+triplet']).optional(),
@@ -190,6 +209,8 @@ export const trainingOptionsSchema = z.strictObject({
   scale: z.number().min(1).max(64).optional(),
   epochs: z.number().int().min(1).max(1000).optional(),
   learningRate: z.number().positive().max(1).optional(),
+  /** Train with the kept unrecognised faces (the cohort) as negatives. */
+  cohort: z.boolean().optional(),
 });
 export type TrainingOptions = z.infer<typeof trainingOptionsSchema>;
 
@@ -335,6 +356,71 @@ export interface CheckIn {
   /** True when the same person checked in within repeatGreetingMinutes: do not greet again. */
   repeat: boolean;
 }
+/** The back end's answer to one kiosk visit (it logged the check-in itself when there is one). */
+export interface VisitAnswer {
+  /** greeting: checked in now; repeat: recognised within repeatGreetingMinutes, not greeted again. */
+  outcome: 'greeting' | 'repeat' | 'not-recognised' | 'liveness';
+  checkIn: CheckIn | null;
+  /** A sentence the kiosk shows as is (the liveness advice when outcome is 'liveness'). */
+  message: string;
+  /** The per-visit threshold used for this gallery and level. */
+  threshold: number;
+  level: SecurityLevel;
+  /** Probes fused into the visit's one probe. */
+  probes: number;
+}
+export interface CohortStatus {
+  enabled: boolean;
+  count: number;
+  cap: number;
+  maxAgeDays: number;
+  /** When the oldest kept face was seen; null when none is kept. */
+  oldestAt: number | null;
+}
+/** What one security level promises for the gallery enrolled now. */
+export interface LevelPromise {
+  level: SecurityLevel;
+  /** Kiosk: cosine a visit's fused probe must reach, for this many people and templates. */
+  visitThreshold: number;
+  /** Expected share of stranger visits taken for someone enrolled. */
+  visitFpir: number;
+  /** Expected share of enrolled people's visits that are not recognised (they need a second look); null when uncalibrated. */
+  visitFnir: number | null;
+  /** Login with the usual attempt (up to 10 probes, the median template count): expected false accepts per attempt... */
+  loginFmr: number;
+  /** ...and false rejects per attempt; null when uncalibrated. */
+  loginFnmr: number | null;
+  /** The gallery makes this level costly: the enrolled miss too often (set by the level model). */
+  expensive: boolean;
+  /** One sentence for the screens, e.g. "With 312 people enrolled, about 1 stranger in 10,000 visits is taken for someone; ...". */
+  sentence: string;
+}
+/** The local calibration check: this gallery's own impostor scores against LFW's at the thresholds in use. */
+export interface DriftStatus {
+  warn: boolean;
+  /** Cross-identity template pairs (and cohort-vs-gallery pairs) the check used. */
+  pairs: number;
+  /** False-match rate per comparison estimated on local data at the current level's threshold. */
+  localRate: number | null;
+  /** What LFW's calibration expects at that threshold. */
+  expectedRate: number;
+  /** Per-comparison thresholds that hold each level on local data; null when not drifting. */
+  suggestedThresholds: Record<SecurityLevel, number> | null;
+  /** Whether settings.localThresholds is on and the local thresholds are in force. */
+  usingLocal: boolean;
+  /** A sentence for Settings and About. */
+  message: string;
+  checkedAt: number;
+}
+export interface GalleryStatus {
+  people: number;
+  templates: number;
+  /** settings.securityLevel */
+  current: SecurityLevel;
+  levels: LevelPromise[];
+  drift: DriftStatus | null;
+  cohort: CohortStatus;
+}
 /** Same kinds as the store's event log; finer actions (rename, template added) are in `detail.action`. */
 export const eventKinds = ['enroll', 'delete', 'verify', 'identify', 'checkin', 'lockout', 'backup', 'restore', 'training'] as const;
 export type EventKind = (typeof eventKinds)[number];
@@ -418,8 +504,17 @@ export const calls = {
     z.strictObject({ probe: templateSchema, k: z.number().int().min(1).max(50).optional(), level: securityLevelSchema.optional() }),
   ),
 
-  'checkins.record': call<CheckIn>()(z.strictObject({ identityId: idSchema, score: z.number().min(-1).max(1) })),
+  /**
+   * One kiosk visit: the frames of the face in view (measurements and templates, never a verdict).
+   * The back end decides it (the visit threshold for this gallery, the liveness setting) and, when
+   * recognised, logs the check-in itself.
+   */
+  'checkins.visit': call<VisitAnswer>()(z.strictObject({ evidence: visitEvidenceSchema })),
   'checkins.list': call<CheckIn[]>()(range),
+  /** What each level promises for the gallery enrolled now, the drift check and the cohort. */
+  'gallery.status': call<GalleryStatus>()(none),
+  /** Erases every kept unrecognised face now. */
+  'cohort.clear': call<CohortStatus>()(none),
   'checkins.exportCsv': call<{ fileName: string; csv: string }>()(range),
 
   'events.list': call<AppEvent[]>()(

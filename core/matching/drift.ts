@@ -9,8 +9,9 @@
 // an identity are dependent (a look-alike pair of people gives every one of their template pairs), so
 // each count's variance is the grouped jackknife over identities (never below the binomial one), and
 // it is tested as a Poisson count over the effective number of pairs that variance implies. Warn when
-// a one-sided p-value is below 0.01 / (number of rates tested) (Bonferroni) and the count is at least
-// 1.5 times what LFW expects: beyond chance, and big enough to matter.
+// a one-sided p-value is below 0.01 / (number of rates tested) (Bonferroni) and the local scores, moved
+// up by the shift measured at those rates, give at least 1.5 times LFW's false-match rate at a
+// threshold in use: beyond chance, and big enough to matter.
 import type { SecurityLevel } from './calibration';
 import { tailRate, tailThreshold, type ImpostorTail, type LevelsCalibration } from './levels';
 
@@ -132,8 +133,6 @@ export function driftCheck(local: LocalImpostorScores, calibration: LevelsCalibr
     return { rate, threshold, observed, expected, ratio: expected > 0 ? observed / expected : Infinity, designEffect, p };
   });
 
-  const cut = DRIFT_ALPHA / Math.max(1, rows.length);
-  const warn = rows.some((r) => r.p < cut && r.ratio >= DRIFT_MIN_RATIO);
   // How far up the local scores sit: local quantile minus LFW's, at each tested rate.
   let shift = 0;
   for (const r of rows) {
@@ -147,6 +146,9 @@ export function driftCheck(local: LocalImpostorScores, calibration: LevelsCalibr
     localRate[l] = tailRate(tail, thresholds[l] - shift);
     expectedRate[l] = tailRate(tail, thresholds[l]);
   }
+  const cut = DRIFT_ALPHA / Math.max(1, rows.length);
+  const material = levels.some((l) => localRate[l] >= DRIFT_MIN_RATIO * expectedRate[l]);
+  const warn = material && rows.some((r) => r.p < cut);
   const suggestedThresholds = warn ? (Object.fromEntries(levels.map((l) => [l, Math.min(1, thresholds[l] + shift)])) as Record<SecurityLevel, number>) : null;
   const worst = [...rows].sort((x, y) => x.p - y.p)[0];
   const message = rows.length === 0

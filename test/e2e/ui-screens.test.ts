@@ -90,8 +90,9 @@ describe.skipIf(skip)(titled('UI-B screens in the real UI', skip), () => {
   }, CAPTURE_TIMEOUT);
 
   it('shows the identities, one person in detail, and the check-in log with its CSV', async () => {
-    const [a] = await call<IdentitySummary[]>('identities.list');
-    await call('checkins.record', { identityId: a!.id, score: 0.71 });
+    // A check-in the back end decided: Person A walks up to the kiosk (the same clip).
+    await page.goto(`${app.url}#/kiosk`);
+    await page.locator('[data-testid=kiosk-message][data-kind=greeting]').waitFor({ timeout: CAPTURE_TIMEOUT });
 
     await page.goto(`${app.url}#/identities`);
     await page.getByRole('button', { name: 'Open Person A' }).click();
@@ -107,7 +108,7 @@ describe.skipIf(skip)(titled('UI-B screens in the real UI', skip), () => {
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv).toContain('Person A');
     expect(download.suggestedFilename()).toMatch(/^checkins-\d{4}-\d{2}-\d{2}\.csv$/);
-  });
+  }, CAPTURE_TIMEOUT);
 
   it('runs fine-tuning from its screen: refused with one person, trained with three, before/after shown', async () => {
     await page.goto(`${app.url}#/training`);
@@ -169,6 +170,10 @@ describe.skipIf(skip)(titled('UI-B screens in the real UI', skip), () => {
     await attempts.blur();
     await page.getByText('Saved.').waitFor();
     expect((await call<Settings>('settings.get')).lockoutAttempts).toBe(7);
+    // The promise for the gallery enrolled now, and the cohort off by default with what it would keep.
+    await page.getByTestId('settings-promise').filter({ hasText: 'With 1 person enrolled' }).waitFor();
+    expect(await page.getByLabel('Keep unrecognised faces').isChecked()).toBe(false);
+    expect(await page.getByTestId('cohort-explained').innerText()).toMatch(/At most 2,000 are kept, each for at most 90 days/);
     await page.screenshot({ path: screenshotPath('settings'), fullPage: true });
 
     await page.getByRole('button', { name: 'Delete all data…' }).click();
@@ -179,5 +184,6 @@ describe.skipIf(skip)(titled('UI-B screens in the real UI', skip), () => {
     await page.getByText('All data was deleted.').waitFor();
     expect(await call<IdentitySummary[]>('identities.list')).toEqual([]);
     expect(await call<unknown[]>('backup.list')).toEqual([]);
+    await page.getByTestId('settings-promise').filter({ hasText: 'Nobody is enrolled yet' }).waitFor();
   });
 });

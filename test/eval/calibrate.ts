@@ -203,7 +203,8 @@ const calibration: Calibration = {
     date: new Date().toISOString(),
   },
 };
-writeFileSync(out, JSON.stringify(calibration, null, 2) + '\n');
+// Arrays of numbers on one line each, so the decision tables stay a few KB and diffs stay readable.
+writeFileSync(out, JSON.stringify(calibration, null, 2).replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, nums: string) => `[${nums.split(/,\s*/).join(', ')}]`) + '\n');
 console.log(`${n} images of ${people.length} people: ${genuine.length} genuine and ${impostorCount} impostor comparisons (${fallbacks} fallbacks)`);
 for (const level of SECURITY_LEVELS) {
   const l = levels[level];

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { cosine } from '../../core/hypersphere';
 import type { Quality } from '../../core/vision/quality';
-import { KioskVisit, MAX_TRIES, STRANGER_AFTER, TRY_INTERVAL_MS, VISIT_GAP_MS } from '../../renderer/src/screens/Kiosk/visit';
+import { MAX_VISIT_FRAMES } from '../../core/contract/api';
+import { KioskVisit, MAX_TRIES, VISIT_GAP_MS, VISIT_PROBES } from '../../renderer/src/screens/Kiosk/visit';
 import { PassiveLiveness, probeFace, ProbeSet } from '../../renderer/src/vision/fusion';
 import type { FaceResult, FrameResult } from '../../renderer/src/vision/protocol';
 
@@ -82,51 +83,60 @@ describe('fusion', () => {
 
 describe('kiosk visit', () => {
   const person = unit(11);
-  const seen = (i: number) => frame([face({ template: unit(300 + i, 0.05, person), liveness: 0.8 })]);
+  const seen = (i: number, liveness = 0.8) => frame([face({ template: unit(300 + i, 0.05, person), liveness })]);
 
-  it('asks identify with a fused probe, spaced in time, and calls a stranger only after several misses', () => {
-    const v = new KioskVisit();
-    const first = v.observe(seen(0), 0, false);
-    expect(first.kind).toBe('identify');
-    expect(v.observe(seen(1), TRY_INTERVAL_MS / 2, false).kind).toBe('wait');
+  it('sends one visit once it has its probes, with only the probes carrying templates, and then stops embedding', () => {
+    const v = new KioskVisit('off');
     let t = 0;
-    for (let i = 1; i < STRANGER_AFTER; i++) {
-      expect(v.decide(false)).toBe('open');
-      t += TRY_INTERVAL_MS;
-      expect(v.observe(seen(i + 1), t, false).kind).toBe('identify');
-    }
-    expect(v.decide(false)).toBe('stranger');
-    // Still tries (the person may turn to the camera), but never more than MAX_TRIES in a visit.
-    let tries = STRANGER_AFTER;
-    for (let i = 0; i < 20; i++) {
-      t += TRY_INTERVAL_MS;
-      if (v.observe(seen(50 + i), t, false).kind === 'identify') tries++;
-      v.decide(false);
+    let step = v.observe(seen(0), t, false);
+    for (let i = 1; i < VISIT_PROBES && step.kind === 'wait'; i++) step = v.observe(seen(i), (t += 50), false);
+    expect(step.kind).toBe('send');
+    if (step.kind !== 'send') return;
+    expect(step.evidence.frames).toHaveLength(VISIT_PROBES);
+    expect(step.evidence.frames.filter((f) => f.face?.template).length).toBe(VISIT_PROBES);
+    expect(step.evidence.frames.every((f) => Array.isArray(f.face?.landmarks) && f.face?.landmarks.length === 136)).toBe(true);
+    expect(v.answered('not-recognised')).toBe('decided');
+    expect(v.wantsTemplates).toBe(false);
+    expect(v.observe(seen(9), (t += 600), false).kind).toBe('wait');
+  });
+
+  it('waits for passive-liveness frames in passive mode, asks again after a liveness answer, and never more than MAX_TRIES', () => {
+    const v = new KioskVisit('passive');
+    // Frames without a passive score: the visit waits, up to PASSIVE_WAIT_MS.
+    let t = 0;
+    const noScore = (i: number) => frame([face({ template: unit(300 + i, 0.05, person) })]);
+    for (let i = 0; i < 10; i++, t += 100) expect(v.observe(noScore(i), t, false).kind).toBe('wait');
+    let tries = 0;
+    for (let i = 0; i < 100; i++, t += 100) {
+      const step = v.observe(seen(20 + i), t, false);
+      if (step.kind === 'send') {
+        tries++;
+        expect(step.evidence.frames.length).toBeLessThanOrEqual(MAX_VISIT_FRAMES);
+        expect(step.evidence.frames.filter((f) => f.face?.template).length).toBeLessThanOrEqual(VISIT_PROBES);
+        expect(v.answered('liveness')).toBe('open');
+      }
     }
     expect(tries).toBe(MAX_TRIES);
     expect(v.wantsTemplates).toBe(false);
   });
 
-  it('stops needing templates once recognised, and starts a new visit after the face has gone', () => {
-    const v = new KioskVisit();
-    v.observe(seen(0), 0, false);
-    expect(v.decide(true)).toBe('recognised');
-    expect(v.wantsTemplates).toBe(false);
-    expect(v.observe(seen(1), 300, false).kind).toBe('wait');
-    expect(v.observe(frame([]), 400, false).kind).toBe('wait');
-    expect(v.observe(frame([]), 300 + VISIT_GAP_MS + 1, false).kind).toBe('left');
-    expect(v.outcome).toBe('open');
-    expect(v.observe(seen(2), 3000, false).kind).toBe('identify');
+  it('decides on the probes it has when the analysis is too slow to gather the rest in time', () => {
+    const v = new KioskVisit('off');
+    const slow = { ...seen(0), workMs: 2000 };
+    const step = v.observe(slow, 0, false);
+    expect(step.kind).toBe('send');
+    if (step.kind === 'send') expect(step.evidence.frames.filter((f) => f.face?.template)).toHaveLength(1);
   });
 
-  it('does not use up tries while a match waits for liveness, and waits while a call is in flight', () => {
-    const v = new KioskVisit();
+  it('waits while a call is in flight, and starts a new visit after the face has gone', () => {
+    const v = new KioskVisit('off');
     let t = 0;
-    for (let i = 0; i < MAX_TRIES * 2; i++, t += TRY_INTERVAL_MS) {
-      expect(v.observe(seen(i), t, false).kind).toBe('identify');
-      v.decide(true, true);
-    }
+    for (let i = 0; i < VISIT_PROBES + 3; i++) expect(v.observe(seen(i), (t += 50), true).kind).toBe('wait');
+    expect(v.observe(seen(50), (t += 50), false).kind).toBe('send');
+    v.answered('greeting');
+    expect(v.observe(frame([]), (t += 100), false).kind).toBe('wait');
+    expect(v.observe(frame([]), (t += VISIT_GAP_MS + 1), false).kind).toBe('left');
+    expect(v.outcome).toBe('open');
     expect(v.wantsTemplates).toBe(true);
-    expect(v.observe(seen(99), t + TRY_INTERVAL_MS, true).kind).toBe('wait');
   });
 });

@@ -8,6 +8,10 @@ import {
   type AppInfo,
   type Candidate,
   type CheckIn,
+  type CohortStatus,
+  type DriftStatus,
+  COHORT_CAP,
+  COHORT_MAX_AGE_DAYS,
   type Identity,
   type IdentitySummary as ApiIdentitySummary,
   type ModelInfo,
@@ -19,15 +23,17 @@ import {
   securityLevels,
 } from '../../../core/contract/api';
 import { TemplateIndex } from '../../../core/matching/templateIndex';
+import { agentSetFrom, identify, type AgentSet } from '../../../core/matching/verdict';
+import { decideVisit } from '../../../core/decisions/visit';
 import { decideLogin } from '../../../core/decisions/login';
 import { LIVENESS_REASON_TEXT } from '../../../core/liveness/judge';
-import { agentSetFrom, identify, type AgentSet } from '../../../core/matching/verdict';
 import { openStore, restoreDatabase, StoreError, type Keyring, type Store } from '../store/index';
 import type { IdentityDetail, IdentitySummary, JsonObject, NewTemplate, StoredTemplate, StoreEvent, TemplateInfo } from '../store/types';
 import { backupDir, listBackups, newBackupName } from './backups';
 import type { CalibrationSource } from './calibration';
 import { fnmrOf, levelFmr } from './calibration';
 import { checkinsCsv } from './checkinsCsv';
+import { driftStatus, galleryOf, groupedTemplates, levelsCalibration, promises, visitThreshold, type Thresholds } from './gallery';
 import type { Handlers } from './dispatch';
 import { afterAttempt, attemptsLeft, isLocked } from './loginPolicy';
 import type { TrainingFactory, TrainingPort } from './ports';
@@ -76,6 +82,9 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
   /** The accepted run's agents by identity and its scale s; null when no run is in force. */
   let accepted: { vectors: Map<string, Float32Array>; scale: number } | null = null;
   let agents: AgentSet | null = null;
+  /** The last local calibration check; null: the gallery changed since (recomputed on demand). */
+  let drift: { status: DriftStatus; localShift: number } | null = null;
+  let driftTimer: ReturnType<typeof setTimeout> | undefined;
 
   /** The matcher holds only templates of the current embedder: scores across models mean nothing. */
   function load(templates: Iterable<StoredTemplate>, into: TemplateIndex): void {
@@ -129,6 +138,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
    * are ranked by the normalised mean of their templates, which is where a run starts an agent.
    */
   function rebuildAgents(): void {
+    galleryChanged();
     agents = null;
     if (!accepted || matcher.size === 0) return;
     const ids = matcher.ownerIds();
@@ -251,7 +261,67 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
 
   function level(requested: SecurityLevel | undefined): { level: SecurityLevel; threshold: number } {
     const l = requested ?? settings().securityLevel;
-    return { level: l, threshold: deps.calibration.threshold(l) };
+    return { level: l, threshold: thresholds()[l] };
+  }
+
+  function calibrated(): NonNullable<ReturnType<CalibrationSource['current']>> {
+    const c = deps.calibration.current();
+    if (c) return c;
+    throw new ApiError({ code: 'unavailable', message: 'The face model is not calibrated yet, so no threshold is known: run `npm run calibrate` first.' });
+  }
+
+  /** The calibration as levels.ts reads it, moved by the local shift when the person chose it and the check found drift. */
+  function levels() {
+    const c = calibrated();
+    return levelsCalibration(c, settings().localThresholds ? (currentDrift()?.localShift ?? 0) : 0);
+  }
+
+  /** Per-comparison thresholds in force (duplicate check, identify). */
+  function thresholds(): Thresholds {
+    const c = levels();
+    const shift = c.localShift ?? 0;
+    return Object.fromEntries(securityLevels.map((l) => [l, Math.min(1, c.thresholds[l] + shift)])) as Thresholds;
+  }
+
+  const cohortPolicy = { cap: COHORT_CAP, maxAgeMs: COHORT_MAX_AGE_DAYS * 86_400_000 };
+  function cohortStatus(): CohortStatus {
+    const s = db();
+    s.pruneCohort(cohortPolicy);
+    const { count, oldestAt } = s.cohortSize();
+    return { enabled: settings().keepUnrecognised, count, cap: COHORT_CAP, maxAgeDays: COHORT_MAX_AGE_DAYS, oldestAt };
+  }
+
+  /** The gallery (or the cohort) changed: the local check is stale; redo it soon, off the caller's path. */
+  function galleryChanged(): void {
+    drift = null;
+    clearTimeout(driftTimer);
+    driftTimer = setTimeout(() => {
+      try {
+        currentDrift();
+      } catch (e) {
+        log('normface: the local calibration check failed', e);
+      }
+    }, 500);
+    driftTimer.unref?.();
+  }
+
+  /** Runs the local calibration check when stale, and logs a warning when it starts to warn. */
+  function currentDrift(): { status: DriftStatus; localShift: number } | null {
+    if (drift) return drift;
+    const c = deps.calibration.current();
+    if (!c || !store) return null;
+    const s = store;
+    const cohort = [...s.cohortTemplates()].filter((t) => t.modelId === deps.modelId && t.vector.length === matcher.dim).map((t) => t.vector);
+    const l = settings().securityLevel;
+    const usingLocal = settings().localThresholds;
+    const { status: next, localShift } = driftStatus(levelsCalibration(c, 0), l, groupedTemplates(matcher, cohort), usingLocal, now());
+    const wasWarning = s.listEvents({ kinds: ['identify'], limit: 50 }).find((e) => e.details?.['action'] === 'calibration-check')?.details?.['warn'] === true;
+    if (next.warn !== wasWarning) {
+      // Logged on each change of state, so the log says when the camera's faces drifted and when they came back.
+      s.logEvent({ kind: 'identify', details: { action: 'calibration-check', warn: next.warn, level: l, pairs: next.pairs, localRate: next.localRate, expectedRate: next.expectedRate, message: next.message } });
+    }
+    drift = { status: next, localShift };
+    return drift;
   }
 
   function candidate(identityId: string, score: number): Candidate {
@@ -450,19 +520,47 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       return { candidates, recognised: top && top.score >= threshold ? top : null, threshold, level: l };
     },
 
-    'checkins.record': ({ identityId, score }) => {
+    'checkins.visit': ({ evidence }) => {
       const s = db();
-      s.getIdentity(identityId);
+      const policy = settings();
+      const l = policy.securityLevel;
+      const calibration = levels();
+      const gallery = galleryOf(matcher);
+      const decided = decideVisit({ frames: evidence.frames, index: matcher, agents, threshold: (probes) => visitThreshold(calibration, l, gallery, probes), liveness: policy.checkinLiveness });
+      if (!decided.ok) throw new ApiError({ code: 'invalid-arguments', message: `The visit cannot be checked in: ${decided.error}.` });
+      const threshold = decided.threshold;
+      const base = { threshold, level: l, probes: decided.probes, checkIn: null };
+      if (decided.outcome === 'liveness') return { ...base, outcome: 'liveness', message: decided.advice };
+      if (decided.outcome === 'not-recognised') {
+        // A face that failed the liveness setting (a photo held up) is no stranger worth keeping.
+        if (policy.keepUnrecognised && decided.live) {
+          s.addToCohort(deps.modelId, decided.fused, cohortPolicy);
+          galleryChanged();
+        }
+        return { ...base, outcome: 'not-recognised', message: 'Not recognised. Please ask at the desk to be enrolled.' };
+      }
+      const { identityId, score } = decided;
       const t = now();
-      const window = settings().repeatGreetingMinutes * 60_000;
-      const recent = window > 0 ? s.listEvents({ kinds: ['checkin'], identityId, from: t - window, limit: 1 }) : [];
-      const e = s.logEvent({ kind: 'checkin', identityId, score, decision: 'accept', at: t, details: { repeat: recent.length > 0 } });
-      return checkIn(e);
+      const window = policy.repeatGreetingMinutes * 60_000;
+      const repeat = window > 0 && s.listEvents({ kinds: ['checkin'], identityId, from: t - window, limit: 1 }).length > 0;
+      const e = s.logEvent({ kind: 'checkin', identityId, score, decision: 'accept', at: t, details: { repeat, level: l, threshold, probes: decided.probes, liveness: policy.checkinLiveness } });
+      const done = checkIn(e);
+      return { ...base, outcome: repeat ? 'repeat' : 'greeting', checkIn: done, message: repeat ? `${done.name}, you are already checked in.` : `Welcome, ${done.name}!` };
     },
     'checkins.list': ({ from, to }) => db().listEvents({ kinds: ['checkin'], from, to, limit: 10_000 }).map(checkIn),
     'checkins.exportCsv': ({ from, to }) => {
       const rows = db().listEvents({ kinds: ['checkin'], from, to, limit: 10_000 }).map(checkIn).reverse();
       return { fileName: `checkins-${new Date(now()).toISOString().slice(0, 10)}.csv`, csv: checkinsCsv(rows) };
+    },
+
+    'gallery.status': () => {
+      const g = galleryOf(matcher);
+      return { people: g.people, templates: g.templates, current: settings().securityLevel, levels: promises(levels(), g), drift: currentDrift()?.status ?? null, cohort: cohortStatus() };
+    },
+    'cohort.clear': () => {
+      db().clearCohort();
+      galleryChanged();
+      return cohortStatus();
     },
 
     'events.list': ({ from, to, kind, identityId, limit }) => db().listEvents({ kinds: kind ? [kind] : undefined, from, to, identityId, limit }).map(event),
@@ -472,6 +570,8 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       const next = settingsSchema.parse({ ...settings(), ...changes });
       const s = db();
       for (const [key, value] of Object.entries(changes)) if (value !== undefined) s.setSetting(key, value);
+      // The check's message and offer are for the level in force.
+      if (changes.securityLevel !== undefined || changes.localThresholds !== undefined) drift = null;
       return next;
     },
 
@@ -513,6 +613,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       matcher = new TemplateIndex({ firstPass: 'int8' });
       accepted = null;
       agents = null;
+      galleryChanged();
       return { deleted: true };
     },
 
@@ -534,16 +635,23 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
 
   /**
    * Another process on the same database (the `normface` command enrolling a class from a folder, or
-   * renaming someone) changes people under this one: each call first catches up, re-reading the
-   * identities and templates only when SQLite says someone else committed.
+   * renaming someone) changes people under this one: each call first catches up when SQLite says
+   * someone else committed, and re-reads the templates only when the people's template counts or
+   * update times moved (another process's logins only add events).
    */
+  let peopleSeen = '';
   function followOtherWriters(): void {
     if (!store?.changedElsewhere()) return;
+    const people = store.listIdentities();
     names.clear();
-    for (const i of store.listIdentities()) names.set(i.id, i.displayName);
+    for (const i of people) names.set(i.id, i.displayName);
+    const fingerprint = people.map((i) => `${i.id}:${i.templateCount}:${i.updatedAt}`).join(',');
+    if (fingerprint === peopleSeen) return;
+    peopleSeen = fingerprint;
     matcher = new TemplateIndex({ firstPass: 'int8' });
     load(store.allTemplates(), matcher);
     loadAgents();
+    galleryChanged();
   }
   const current = Object.fromEntries(
     Object.entries(handlers).map(([name, handler]) => [name, (args: never) => {
@@ -562,6 +670,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       return agents;
     },
     close() {
+      clearTimeout(driftTimer);
       trainer?.dispose?.();
       trainer = null;
       store?.close();

@@ -12,7 +12,7 @@ import type { JsonObject, Store, TrainingRun as StoredRun } from '../store/index
 import type { TrainingPort } from '../app/ports';
 import type { WorkerJob, WorkerMessage } from './messages';
 
-export type TrainingStore = Pick<Store, 'allTemplates' | 'createRun' | 'finishRun' | 'listRuns' | 'activeAgents' | 'acceptRun' | 'rollback'>;
+export type TrainingStore = Pick<Store, 'allTemplates' | 'createRun' | 'finishRun' | 'listRuns' | 'activeAgents' | 'acceptRun' | 'rollback'> & Partial<Pick<Store, 'cohortTemplates'>>;
 
 export type TrainingEvent =
   | { type: 'progress'; runId: string; progress: ProtocolProgress }
@@ -82,13 +82,14 @@ export class TrainingService implements TrainingPort {
 
   start(options: TrainingOptions = {}): TrainingRun {
     if (this.current) throw new TrainingError('busy', 'A training run is already in progress: wait for it or cancel it.');
-    const { input, identityIds } = this.gather();
+    const { input, identityIds } = this.gather(options.cohort === true);
     if (identityIds.length < 2) throw new TrainingError('invalid', 'Training needs at least two enrolled people.');
     const settings = this.settingsFor(options);
     const stored = this.store.createRun({
       options: { ...options }, loss: settings.train.loss.kind, optimizer: settings.train.optimizer.kind,
       learningRate: settings.train.optimizer.learningRate, epochs: settings.train.epochs, seed: settings.train.seed,
       scale: settings.train.scale.initial, scaleLearnable: settings.train.scale.learnable, identities: identityIds.length,
+      cohort: input.cohort?.length ?? 0,
     });
     const stopBuffer = new SharedArrayBuffer(4);
     const job: WorkerJob = { input, settings, stop: stopBuffer };
@@ -211,7 +212,7 @@ export class TrainingService implements TrainingPort {
   }
 
   /** Templates grouped by identity, for the embedder most of them come from. */
-  private gather(): { input: { dim: number; identities: Float32Array[][] }; identityIds: string[] } {
+  private gather(withCohort: boolean): { input: { dim: number; identities: Float32Array[][]; cohort?: Float32Array[] }; identityIds: string[] } {
     const byModel = new Map<string, Map<string, Float32Array[]>>();
     for (const t of this.store.allTemplates()) {
       if (this.options.modelId !== undefined && t.modelId !== this.options.modelId) continue;
@@ -225,7 +226,12 @@ export class TrainingService implements TrainingPort {
     for (const identities of byModel.values()) if (identities.size > best.size) best = identities;
     const identityIds = [...best.keys()];
     const dim = best.values().next().value?.[0]?.length ?? 0;
-    return { input: { dim, identities: identityIds.map((id) => best.get(id) as Float32Array[]) }, identityIds };
+    const identities = identityIds.map((id) => best.get(id) as Float32Array[]);
+    if (!withCohort || !this.store.cohortTemplates) return { input: { dim, identities }, identityIds };
+    // The kiosk's kept unrecognised faces of the same embedder: negatives (and non-mated held-out probes).
+    const model = this.options.modelId;
+    const cohort = [...this.store.cohortTemplates()].filter((t) => (model === undefined || t.modelId === model) && t.vector.length === dim).map((t) => t.vector);
+    return { input: { dim, identities, cohort }, identityIds };
   }
 
   private settingsFor(options: TrainingOptions): ProtocolSettings {

@@ -2,12 +2,16 @@
 // embedder measured on LFW, with the cosine threshold behind each security level.
 import { useEffect, useState } from 'react';
 import { api, type AppInfo } from '../../api/client';
+import { useAppState } from '../../components/AppState';
+import { GalleryPromise } from '../../components/GalleryPromise';
+import { EventLogNotice, KeyCustodyNotice } from '../../components/PrivacyStatus';
 
 const percent = (x: number, digits = 2) => `${(x * 100).toFixed(digits)} %`;
 
 export function AboutScreen() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [error, setError] = useState('');
+  const { settings } = useAppState();
 
   useEffect(() => {
     api.app.info().then(setInfo, (e: unknown) => setError(`The app information could not be read: ${e instanceof Error ? e.message : String(e)}`));
@@ -25,6 +29,9 @@ export function AboutScreen() {
             NormFace hypersphere: every comparison is a cosine, and each security level is a cosine threshold measured at a fixed false-match rate. Everything runs on
             this computer; nothing is sent anywhere.
           </p>
+
+          <h2>What the security level promises here</h2>
+          <GalleryPromise level={settings.securityLevel} />
 
           <h2>Accuracy</h2>
           <p data-testid="lfw-accuracy">
@@ -79,6 +86,10 @@ export function AboutScreen() {
               ))}
             </tbody>
           </table>
+          <h2>Privacy</h2>
+          <p>Names, notes, templates, thumbnails and the event log are sealed with AES-256-GCM in the database and its backups.</p>
+          <KeyCustodyNotice info={info} />
+          <EventLogNotice info={info} quietWhenIntact={false} />
           <p>
             Source code licence: MIT. Inference backend preferred by this host: {info.backendHint === 'webgpu' ? 'WebGPU, with WASM as fallback' : 'WASM'}.
           </p>

@@ -1,16 +1,16 @@
-// Check-in kiosk (1:N): recognises whoever walks up, greets them with the time, never greets the same
-// person twice within the configured window, and says "not recognised" to strangers (logging nothing).
+// Check-in kiosk (1:N): sends each visit's evidence to the back end, which decides it (checkins.visit)
+// and logs the check-in; the screen greets with the time, says when the person was already checked
+// in, says "not recognised" to strangers (logging nothing), and relays the liveness advice.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, type CheckIn } from '../../api/client';
 import { CameraView } from '../../camera/CameraView';
 import { useAppState } from '../../components/AppState';
 import { errorText } from '../../components/errorText';
 import { Notice } from '../../components/Notice';
-import { levelText } from '../../components/securityLevel';
 import { clockTime } from '../../components/time';
-import { LivenessChallenge } from '../../vision/challenge';
 import type { FrameResult } from '../../vision/protocol';
 import { sharedVision } from '../../vision/Vision';
+import { GalleryPromise } from '../../components/GalleryPromise';
 import { KioskVisit } from './visit';
 
 type Message = { kind: 'greeting'; checkIn: CheckIn } | { kind: 'repeat'; checkIn: CheckIn } | { kind: 'stranger' } | { kind: 'liveness'; text: string } | { kind: 'error'; text: string };
@@ -22,12 +22,15 @@ export default function KioskScreen() {
   const { settings } = useAppState();
   const [message, setMessage] = useState<Message | null>(null);
   const [marks, setMarks] = useState<{ cameraLiveAt?: number; firstFaceAt?: number; greetedAt?: number }>({});
-  const visit = useRef(new KioskVisit());
-  const challenge = useRef(new LivenessChallenge());
+  const liveness = settings.checkinLiveness;
+  const visit = useRef(new KioskVisit(liveness));
   const busy = useRef(false);
   const clearTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const [wantsTemplates, setWantsTemplates] = useState(true);
-  const liveness = settings.checkinLiveness;
+
+  useEffect(() => {
+    visit.current = new KioskVisit(liveness);
+  }, [liveness]);
 
   useEffect(() => {
     void sharedVision(settings.backend).catch(() => undefined); // start loading models now; CameraView reports failures
@@ -45,37 +48,25 @@ export default function KioskScreen() {
       const v = visit.current;
       const step = v.observe(frame, now, busy.current);
       if (v.firstFaceAt !== null) setMarks((m) => (m.firstFaceAt === undefined ? { ...m, firstFaceAt: v.firstFaceAt! } : m));
-      if (liveness === 'challenge') challenge.current.observe(frame.faces[0], now);
       setWantsTemplates(v.wantsTemplates);
       if (step.kind === 'left') {
-        challenge.current = new LivenessChallenge();
         clearTimeout(clearTimer.current);
         clearTimer.current = setTimeout(() => setMessage(null), MESSAGE_MS);
         return;
       }
-      if (step.kind !== 'identify') return;
+      if (step.kind !== 'send') return;
       busy.current = true;
       void (async () => {
         try {
-          const id = await api.identify({ probe: step.probe, k: 1, level: settings.securityLevel });
-          const match = id.recognised;
-          if (match && liveness === 'passive' && !step.passiveLive) {
-            v.decide(true, true);
-            show({ kind: 'liveness', text: 'Please look straight at the camera, in good light.' });
-            return;
-          }
-          if (match && liveness === 'challenge' && !challenge.current.passed) {
-            v.decide(true, true);
-            show({ kind: 'liveness', text: challenge.current.instruction });
-            return;
-          }
-          const outcome = v.decide(match !== null);
+          const answer = await api.checkins.visit({ evidence: step.evidence });
+          v.answered(answer.outcome);
           setWantsTemplates(v.wantsTemplates);
-          if (match) {
-            const checkIn = await api.checkins.record({ identityId: match.identityId, score: match.score });
-            show({ kind: checkIn.repeat ? 'repeat' : 'greeting', checkIn });
+          if (answer.outcome === 'liveness') show({ kind: 'liveness', text: answer.message });
+          else if (answer.outcome === 'not-recognised') show({ kind: 'stranger' });
+          else if (answer.checkIn) {
+            show({ kind: answer.outcome, checkIn: answer.checkIn });
             setMarks((m) => (m.greetedAt === undefined ? { ...m, greetedAt: performance.now() } : m));
-          } else if (outcome === 'stranger') show({ kind: 'stranger' });
+          }
         } catch (e) {
           show({ kind: 'error', text: `Check-in is not working: ${errorText(e)}` });
         } finally {
@@ -83,7 +74,7 @@ export default function KioskScreen() {
         }
       })();
     },
-    [liveness, settings.securityLevel],
+    [],
   );
 
   return (
@@ -120,9 +111,7 @@ export default function KioskScreen() {
           )}
           {message?.kind === 'liveness' && <Notice kind="warning">{message.text}</Notice>}
           {message?.kind === 'error' && <Notice kind="error">{message.text}</Notice>}
-          <p className="muted">
-            Security level {levelText(settings.securityLevel)} · no repeat greeting within {settings.repeatGreetingMinutes} min
-          </p>
+          <GalleryPromise level={settings.securityLevel} repeatGreetingMinutes={settings.repeatGreetingMinutes} />
         </div>
       </div>
     </section>

@@ -1,41 +1,85 @@
-// The kiosk's rules for one visit (a face that stays in view): fuse its good frames, ask identify
-// after each new one until someone is recognised, call it a stranger after a few misses, and stop
-// embedding once decided so the camera view only tracks until the face leaves.
-import { PassiveLiveness, probeFace, ProbeSet } from '../../vision/fusion';
-import type { FrameResult } from '../../vision/protocol';
+// One kiosk visit (a face that stays in view) as the renderer sees it: collect the evidence the back
+// end decides on (checkins.visit), send it once there is enough, and stop embedding once decided so
+// the camera view only tracks until the face leaves. The decision itself is the back end's
+// (core/decisions/visit.ts): this file only says when to ask.
+import type { Args } from '../../../../core/contract/api';
+import { MAX_PROBES, MAX_VISIT_FRAMES, VISIT_PROBES } from '../../../../core/contract/api';
+import { probeFace, ProbeSet } from '../../vision/fusion';
+import type { FaceResult, FrameResult } from '../../vision/protocol';
 
 /** No face for this long ends the visit; the next face is a new visit. */
 export const VISIT_GAP_MS = 1500;
-/** Fused probes tried before saying "not recognised"... */
-export const STRANGER_AFTER = 3;
-/** ...and the most tried in one visit: each try is another chance of a false match. */
+/** The visit is sent once it has VISIT_PROBES probes (the contract's; promises are stated for it)... */
+export { VISIT_PROBES };
+/** ...or this long after its first probe, whichever comes first (a slow camera still gets an answer). */
+export const VISIT_WAIT_MS = 1500;
+/** Passive liveness needs this many measured frames before the back end can judge it. */
+export const PASSIVE_FRAMES = 5;
+/** A visit sent without them after this long gets the back end's advice instead of waiting forever. */
+export const PASSIVE_WAIT_MS = 4000;
+/** A match waiting for liveness is asked again at most this often... */
+export const RETRY_INTERVAL_MS = 500;
+/** ...and at most this many times in one visit. */
 export const MAX_TRIES = 8;
-/** Tries are spaced so that MAX_TRIES spans a couple of seconds of frames, not half a second. */
-export const TRY_INTERVAL_MS = 250;
+/** Frames without a template kept for the liveness check (the probes' frames are kept besides). */
+const EVIDENCE_FRAMES = MAX_VISIT_FRAMES - MAX_PROBES;
+
+export type VisitEvidence = Args<'checkins.visit'>['evidence'];
 
 export type VisitStep =
   /** Nothing to do for this frame. */
   | { kind: 'wait' }
-  /** Ask identify with this fused probe. */
-  | { kind: 'identify'; probe: Float32Array; tries: number; passiveLive: boolean }
+  /** Send this evidence as one checkins.visit call. */
+  | { kind: 'send'; evidence: VisitEvidence; tries: number }
   /** The face left: clear the greeting after a while. */
   | { kind: 'left' };
 
-export type VisitOutcome = 'open' | 'recognised' | 'stranger';
+/** open: collecting; decided: the back end answered greeting / repeat / not recognised for this visit. */
+export type VisitOutcome = 'open' | 'decided';
+
+type WireFrame = VisitEvidence['frames'][number];
+type WireFace = NonNullable<WireFrame['face']>;
+
+interface Seen {
+  at: number;
+  faces: number;
+  face: WireFace;
+  template?: Float32Array;
+}
+
+/** The measurements of the served face, as plain JSON (the WebSocket sends JSON; IPC takes it as well). */
+function measured(f: FaceResult): WireFace {
+  const q = f.quality;
+  return {
+    landmarks: Array.from(f.landmarks),
+    yaw: q.yaw,
+    pitch: q.pitch,
+    roll: q.roll,
+    interocular: q.interocular,
+    faceHeight: q.faceHeight,
+    sharpness: q.sharpness,
+    brightness: q.brightness,
+    ...(f.eyes ? { eyes: { left: f.eyes.left, right: f.eyes.right } } : {}),
+    ...(f.liveness !== undefined ? { passive: f.liveness } : {}),
+  };
+}
 
 export class KioskVisit {
-  private probes = new ProbeSet(5);
-  private passive = new PassiveLiveness();
+  private probes = new ProbeSet(VISIT_PROBES);
+  private frames: Seen[] = [];
   private lastFaceAt = -Infinity;
+  private firstProbeAt: number | null = null;
   private tries = 0;
   private lastTryAt = -Infinity;
   outcome: VisitOutcome = 'open';
   /** performance.now() of this visit's first face, for the time-to-greeting figure. */
   firstFaceAt: number | null = null;
 
-  /** Whether frames still need templates (false once the visit is decided for good). */
+  constructor(private readonly liveness: 'off' | 'passive' | 'challenge' = 'passive') {}
+
+  /** Whether frames still need templates (false once the visit is decided or out of tries). */
   get wantsTemplates(): boolean {
-    return this.outcome !== 'recognised' && this.tries < MAX_TRIES;
+    return this.outcome === 'open' && this.tries < MAX_TRIES;
   }
 
   observe(frame: FrameResult, now: number, busy: boolean): VisitStep {
@@ -49,35 +93,54 @@ export class KioskVisit {
     }
     if (this.firstFaceAt === null || now - this.lastFaceAt > VISIT_GAP_MS) this.reset(now);
     this.lastFaceAt = now;
-    if (frame.faces.length === 1) this.passive.add(face);
+    if (!this.wantsTemplates) return { kind: 'wait' };
     const probe = probeFace(frame);
-    if (!probe || !this.wantsTemplates) return { kind: 'wait' };
     // Someone else stepped in front: a new visit.
-    if (!this.probes.add(probe)) {
+    if (probe && !this.probes.add(probe)) {
       this.reset(now);
       this.lastFaceAt = now;
       this.probes.add(probe);
     }
-    if (busy || now - this.lastTryAt < TRY_INTERVAL_MS) return { kind: 'wait' };
+    if (probe) this.firstProbeAt ??= now;
+    this.keep({ at: now, faces: frame.faces.length, face: measured(face), ...(probe?.template ? { template: probe.template } : {}) });
+    if (busy || this.probes.size === 0 || now - this.lastTryAt < RETRY_INTERVAL_MS) return { kind: 'wait' };
+    if (this.probes.size < VISIT_PROBES && now - this.firstProbeAt! < VISIT_WAIT_MS) return { kind: 'wait' };
+    if (this.liveness === 'passive' && this.passiveFrames() < PASSIVE_FRAMES && now - this.firstFaceAt! < PASSIVE_WAIT_MS) return { kind: 'wait' };
     this.tries++;
     this.lastTryAt = now;
-    return { kind: 'identify', probe: this.probes.fused(), tries: this.tries, passiveLive: this.passive.live };
+    return { kind: 'send', evidence: this.evidence(), tries: this.tries };
   }
 
-  /** The identify answer for the latest try. A match still waiting for liveness does not use up a try. */
-  decide(recognised: boolean, livenessPending = false): VisitOutcome {
-    if (livenessPending) {
-      this.tries--;
-      return this.outcome;
-    }
-    if (recognised) this.outcome = 'recognised';
-    else if (this.tries >= STRANGER_AFTER) this.outcome = 'stranger';
+  /** The back end's answer: anything but 'liveness' decides the visit. */
+  answered(outcome: 'greeting' | 'repeat' | 'not-recognised' | 'liveness'): VisitOutcome {
+    if (outcome !== 'liveness') this.outcome = 'decided';
     return this.outcome;
+  }
+
+  private passiveFrames(): number {
+    return this.frames.filter((f) => f.faces === 1 && f.face.passive !== undefined).length;
+  }
+
+  /** Keeps the newest frames, never dropping one whose template is among the visit's probes. */
+  private keep(seen: Seen): void {
+    this.frames.push(seen);
+    if (this.frames.length <= EVIDENCE_FRAMES + MAX_PROBES) return;
+    const kept = new Set(this.probes.templates());
+    const drop = this.frames.findIndex((f) => !f.template || !kept.has(f.template));
+    this.frames.splice(drop < 0 ? 0 : drop, 1);
+  }
+
+  /** Every kept frame; only the probes' frames carry their template. */
+  private evidence(): VisitEvidence {
+    const kept = new Set(this.probes.templates());
+    // Only the visit's chosen probes carry their template (the contract bounds them).
+    return { frames: this.frames.map(({ at, faces, face, template }) => ({ at, faces, face: template && kept.has(template) ? { ...face, template } : face })) };
   }
 
   private reset(now?: number): void {
     this.probes.reset();
-    this.passive.reset();
+    this.frames = [];
+    this.firstProbeAt = null;
     this.tries = 0;
     this.lastTryAt = -Infinity;
     this.outcome = 'open';

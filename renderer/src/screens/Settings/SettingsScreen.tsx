@@ -6,7 +6,9 @@ import type { Settings } from '../../api/client';
 import { useAppState } from '../../components/AppState';
 import { errorText } from '../../components/errorText';
 import { Notice } from '../../components/Notice';
+import { EventLogNotice, KeyCustodyNotice } from '../../components/PrivacyStatus';
 import { DeleteAllData } from './DeleteAllData';
+import { LevelsPanel } from './LevelsPanel';
 import { useCameras } from './useCameras';
 
 const levelNames: Record<Settings['securityLevel'], string> = {
@@ -50,6 +52,8 @@ export function SettingsScreen() {
       <h1 id="settings-title">Settings</h1>
       <p role="status" aria-live="polite" className="muted">{status}</p>
       {error && <Notice kind="error">{error}</Notice>}
+      <KeyCustodyNotice info={info} />
+      <EventLogNotice info={info} />
 
       <fieldset>
         <legend>Camera</legend>
@@ -115,6 +119,8 @@ export function SettingsScreen() {
           <input id="settings-repeat" type="number" min={0} max={1440} step={1} key={`repeatGreetingMinutes-${settings.repeatGreetingMinutes}`} defaultValue={settings.repeatGreetingMinutes} onBlur={number('repeatGreetingMinutes', 'Greeting window', 0, 1440)} />
         </div>
       </fieldset>
+
+      <LevelsPanel settings={settings} save={save} />
 
       <fieldset>
         <legend>Login lock-out</legend>
