@@ -10,8 +10,9 @@ import WebSocket from 'ws';
 import { callNames, DELETE_ALL_CONFIRMATION, type CallName } from '../../core/contract/api';
 import { createDispatcher, type Handlers } from '../../electron/services/app/dispatch';
 import { personTemplates, tempDataDir } from '../support/apiFixtures';
-import { loginEvidence } from '../support/loginEvidence';
 import { repoRoot } from '../support/shared';
+import { loginEvidence } from '../support/loginEvidence';
+import { visitEvidence } from '../support/visitEvidence';
 
 const CALLS = 10_500;
 const template = () => Array.from(personTemplates(7, 1)[0]!);
@@ -31,7 +32,7 @@ function validArgs(name: CallName): Record<string, unknown> {
     'enroll.checkDuplicate': { templates: [template()], level: '1e-4' },
     verify: { identityId: 'abc', level: '1e-3', evidence: loginEvidence([Float32Array.from(template())], { frames: 6 }) },
     identify: { probe: template(), k: 3, level: '1e-5' },
-    'checkins.record': { identityId: 'abc', score: 0.7 },
+    'checkins.visit': { evidence: visitEvidence([Float32Array.from(template())]) },
     'checkins.list': { from: 0, to: 10 },
     'checkins.exportCsv': { from: 0 },
     'events.list': { kind: 'verify', limit: 5 },
@@ -254,6 +255,58 @@ describe('fuzz: malformed calls to the browser host', () => {
     ws.close();
     expect(dump(file)).toBe(before);
   });
+  it('refuses forged check-ins (a caller-chosen identity, no probes, the old call, crafted fields) and logs nothing', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/api?token=${token}`);
+    await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
+    let next = 1;
+    const send = (call: string, args: unknown) =>
+      new Promise<{ ok: boolean; value?: unknown; error?: { code: string; message: string } }>((resolve) => {
+        const id = next++;
+        const onMessage = (d: WebSocket.RawData) => {
+          const frame = JSON.parse(d.toString()) as { id: number; reply: { ok: boolean; value?: unknown; error?: { code: string; message: string } } };
+          if (frame.id !== id) return;
+          ws.off('message', onMessage);
+          resolve(frame.reply);
+        };
+        ws.on('message', onMessage);
+        ws.send(JSON.stringify({ id, call, args }));
+      });
+    // The identity the malformed calls protected (created here when that test was filtered out).
+    if (((await send('identities.list', {})).value as unknown[]).length === 0) {
+      await send('identities.create', { name: 'Keep', templates: [{ vector: template(), quality: { score: 1 }, source: 'photo' }] });
+    }
+    const [keep] = (await send('identities.list', {})).value as { id: string }[];
+    const file = join(dataDir, 'normface.db');
+    const before = dump(file);
+    const face = visitEvidence([Float32Array.from(template())]);
+    const frame = face.frames[0] as { face: Record<string, unknown> };
+    const noTemplates = visitEvidence([]);
+    const forgeries: [string, unknown, string][] = [
+      ['checkins.record', { identityId: keep!.id, score: 0.99 }, 'unknown-call'],
+      ['checkins.visit', { identityId: keep!.id, score: 0.99 }, 'invalid-arguments'],
+      ['checkins.visit', { identityId: keep!.id, evidence: noTemplates }, 'invalid-arguments'],
+      ['checkins.visit', { evidence: noTemplates }, 'invalid-arguments'],
+      ['checkins.visit', { evidence: face, outcome: 'greeting' }, 'invalid-arguments'],
+      ['checkins.visit', { evidence: { ...face, recognised: keep!.id } }, 'invalid-arguments'],
+      ['checkins.visit', { evidence: { frames: [{ ...frame, face: { ...frame.face, identityId: keep!.id, score: 0.99 } }] } }, 'invalid-arguments'],
+      ['checkins.visit', { evidence: { frames: [{ ...frame, liveness: { passiveScore: 1, challengePassed: true } }] } }, 'invalid-arguments'],
+      // The face is there but the frame says two people (or none) are in view: not a probe.
+      ['checkins.visit', { evidence: { frames: face.frames.map((f) => ({ ...(f as object), faces: 2 })) } }, 'invalid-arguments'],
+      ['checkins.visit', { evidence: { frames: face.frames.map((f) => ({ ...(f as object), faces: 0 })) } }, 'invalid-arguments'],
+    ];
+    for (const [call, args, code] of forgeries) {
+      const reply = await send(call, args);
+      expect(reply.ok, `${call} ${JSON.stringify(args).slice(0, 120)}`).toBe(false);
+      expect(reply.error?.code).toBe(code);
+    }
+    expect((await send('checkins.list', {})).value).toEqual([]);
+    expect(dump(file)).toBe(before);
+    // The same face as evidence is checked in: the refusals above were for the forgery, not the face.
+    const real = await send('checkins.visit', { evidence: face });
+    expect(real).toMatchObject({ ok: true, value: { outcome: 'greeting' } });
+    expect((await send('checkins.list', {})).value).toHaveLength(1);
+    ws.close();
+  });
 
   it('refuses a login whose evidence shows no challenge (still frames, no gesture) with reason liveness-failed, and has no field to claim liveness', async () => {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/api?token=${token}`);
@@ -321,4 +374,5 @@ describe('fuzz: malformed calls to the browser host', () => {
       ['reject', 'liveness-failed', 'frozen'],
     ]);
     ws.close();
-  });});
+  });
+});

@@ -104,7 +104,9 @@ export class KioskVisit {
     if (probe) this.firstProbeAt ??= now;
     this.keep({ at: now, faces: frame.faces.length, face: measured(face), ...(probe?.template ? { template: probe.template } : {}) });
     if (busy || this.probes.size === 0 || now - this.lastTryAt < RETRY_INTERVAL_MS) return { kind: 'wait' };
-    if (this.probes.size < VISIT_PROBES && now - this.firstProbeAt! < VISIT_WAIT_MS) return { kind: 'wait' };
+    // A slow analysis (software WebGPU, a loaded machine) would keep the person waiting for the rest: decide on what there is.
+    const slow = frame.workMs * (VISIT_PROBES - this.probes.size) > VISIT_WAIT_MS;
+    if (this.probes.size < VISIT_PROBES && now - this.firstProbeAt! < VISIT_WAIT_MS && !slow) return { kind: 'wait' };
     if (this.liveness === 'passive' && this.passiveFrames() < PASSIVE_FRAMES && now - this.firstFaceAt! < PASSIVE_WAIT_MS) return { kind: 'wait' };
     this.tries++;
     this.lastTryAt = now;
