@@ -157,6 +157,8 @@ export class FaceTracker {
         }
         followed.push({ track, landmarks, box, score: witness.score });
       }
+      // Two tracks that slid onto one face: let the detector sort them out.
+      if (!reason && followed.some((a, i) => followed.some((b, j) => j > i && iou(a.box, b.box) > 0.5))) reason = 'lost';
       if (!reason && seen.some((f) => !followed.some((t) => contains(t.box, centre(f.box))))) reason = this.tracks.length > 0 ? 'newcomer' : 'search';
     }
 
