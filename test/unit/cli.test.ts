@@ -14,7 +14,7 @@ import { createClient, type Client } from '../../core/contract/api';
 import { parseLoginConfig, personFor } from '../../electron/cli/pamConfig';
 import { eventsCsv } from '../../electron/cli/commands/export-log';
 import { tempDataDir } from '../support/apiFixtures';
-import { buildCli, enrollmentFrames, runCli } from '../support/cli';
+import { buildCli, clip, enrollmentFrames, runCli, stillPhotoClip } from '../support/cli';
 import { hasLfw, hasMedia, lfwImage, noLfwReason, noMediaReason, repoRoot, skipReason, titled } from '../support/shared';
 
 const skip = skipReason(!hasLfw && noLfwReason, !hasMedia && noMediaReason);
@@ -103,7 +103,46 @@ describe.skipIf(skip)(titled('normface command (real models, real photos and cli
     expect(app.service.matcher.size).toBe(10);
   });
 
+  it('verify: A at the camera is accepted (exit 0), B is refused (exit 1), a still photo of A is refused for liveness (exit 1)', async () => {
+    // Three failures in a row lock; the count is the one both processes share.
+    await app.api.settings.set({ lockoutAttempts: 3 });
+    // A's clip shows no blink the eye model sees; its first head turn and back ends at 20.5 s.
+    const a = await normface('verify', 'Person A', '--video', clip('person-a-live'), '--timeout', '30');
+    expect(a.status, a.stdout + a.stderr).toBe(0);
+    expect(a.stdout).toMatch(/^accepted: Welcome, Person A\. \(cosine 0\.\d+, threshold 0\.\d+\)\n$/);
+    const b = await normface('--json', 'verify', 'Person A', '--video', clip('person-b-live'));
+    expect(b.status, b.stderr).toBe(1);
+    expect(JSON.parse(b.stdout)).toMatchObject({ accepted: false, reason: 'no-match', attemptsLeft: 2 });
+    const still = await normface('verify', 'Person A', '--video', stillPhotoClip(dir), '--timeout', '4');
+    expect(still.status, still.stderr).toBe(1);
+    expect(still.stdout).toMatch(/^refused \(liveness-failed\): /);
+  }, 300_000);
+
+  it('the lockout is one for the app and the command: failures add up across both, and the command then exits 2', async () => {
+    const person = (await app.api.identities.list({})).find((i) => i.name === 'Person A')!;
+    // The app's own failed attempt (a frame with no live challenge), the third in a row.
+    const unit = new Float32Array(512).fill(1 / Math.sqrt(512));
+    const frame = { at: 0, faces: 1, face: { landmarks: Array.from({ length: 136 }, (_, i) => 100 + i), yaw: 0, pitch: 0, roll: 0, interocular: 60, faceHeight: 150, sharpness: 200, brightness: 0.5, template: unit } };
+    const inApp = await app.api.verify({ identityId: person.id, evidence: { frames: [frame] } });
+    expect(inApp).toMatchObject({ accepted: false, reason: 'liveness-failed' });
+    expect(inApp.lockedUntil).not.toBeNull();
+    const locked = await normface('verify', 'Person A', '--video', clip('person-a-live'));
+    expect(locked.status).toBe(2);
+    expect(locked.stderr).toMatch(/Person A is locked after too many failed attempts; try again in \d+ min\./);
+    const log = (await app.api.events.list({ kind: 'verify', identityId: person.id })).map((e) => e.decision);
+    expect(log).toEqual(['locked', 'reject', 'reject', 'reject', 'accept']);
+  });
+
   it('says what to do when the video, the person or the photo is missing (exit 2)', async () => {
+    const noClip = await normface('verify', 'Person A', '--video', join(dir, 'nope.mp4'));
+    expect(noClip.status).toBe(2);
+    expect(noClip.stderr).toBe(`normface: The video file ${join(dir, 'nope.mp4')} does not exist; check the path.\n`);
+    const noCamera = await normface('verify', 'Person A', '--camera', '/dev/video-none');
+    expect(noCamera.status).toBe(2);
+    expect(noCamera.stderr).toContain('There is no camera at /dev/video-none');
+    const nobody = await normface('verify', 'Nobody', '--video', clip('person-a-live'));
+    expect(nobody.status).toBe(2);
+    expect(nobody.stderr).toContain('No one named Nobody is enrolled');
     const noVideo = await normface('identify', '--video', join(dir, 'nope.mp4'));
     expect(noVideo.status).toBe(2);
     expect(noVideo.stderr).toContain(`The video file ${join(dir, 'nope.mp4')} does not exist; check the path.`);

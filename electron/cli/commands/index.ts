@@ -11,6 +11,7 @@ import { importCommand } from './import';
 import { listCommand } from './list';
 import { removeCommand } from './remove';
 import { renameCommand } from './rename';
+import { verifyCommand } from './verify';
 
 export interface CommandContext {
   /**
@@ -22,4 +23,4 @@ export interface CommandContext {
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const commands: readonly RegisterCommand[] = [enrollCommand, listCommand, removeCommand, renameCommand, identifyCommand, exportLogCommand, exportCommand, importCommand];
+export const commands: readonly RegisterCommand[] = [enrollCommand, listCommand, removeCommand, renameCommand, verifyCommand, identifyCommand, exportLogCommand, exportCommand, importCommand];
