@@ -25,6 +25,7 @@ import {
 import { TemplateIndex } from '../../../core/matching/templateIndex';
 import { agentSetFrom, identify, type AgentSet } from '../../../core/matching/verdict';
 import { decideVisit } from '../../../core/decisions/visit';
+import { loginThreshold } from '../../../core/matching/levels';
 import { decideLogin } from '../../../core/decisions/login';
 import { LIVENESS_REASON_TEXT } from '../../../core/liveness/judge';
 import { openStore, restoreDatabase, StoreError, type Keyring, type Store } from '../store/index';
@@ -461,7 +462,9 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
         return { ...base, accepted: false, score: null, reason: 'locked', livenessReason: null, message: `${name} is locked after too many failed attempts; try again in ${minutes} min.`, lockedUntil: before.lockedUntil, attemptsLeft: null };
       }
       // The one login rule (core/decisions/login): liveness replayed from the frames, then the fused probe.
-      const d = decideLogin({ frames: evidence.frames, index: matcher, identityId, threshold: () => threshold });
+      // The level is per attempt: the threshold depends on how many probes are fused and how many templates the identity has.
+      const calibration = levels();
+      const d = decideLogin({ frames: evidence.frames, index: matcher, identityId, threshold: (probes, templates) => loginThreshold(calibration, l, probes, templates) });
       const lv = d.liveness;
       const details = {
         level: l,
