@@ -3,11 +3,14 @@
 // times as a fresh process each (models loaded every time, as at a real login) and prints each run's
 // phases (from the command's own --json timings: process start -> session open -> models loaded ->
 // frames gathered -> decided) and the median. Ends with one JSON line.
-//   npm run bench:cli [-- --runs 5 --clip person-a-live|person-b-live --threads N]
+// --from S cuts the clip to start S seconds in (person A's live clip shows no blink the eye model
+// sees, and its first head turn ends at 20.5 s; --from 18.5 measures a person who turns at once).
+//   npm run bench:cli [-- --runs 5 --clip person-a-live|person-b-live --from 18.5]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildCli, clip, enrollmentFrames, runCli } from '../support/cli';
+import { execFileSync } from 'node:child_process';
+import { buildCli, clip, enrollmentFrames, ffmpegPath, runCli } from '../support/cli';
 import { hasMedia, noMediaReason } from '../support/shared';
 
 if (!hasMedia) {
@@ -34,6 +37,13 @@ const data = join(dir, 'data');
 const enrolled = await runCli(['--data', data, 'enroll', 'Person A', '--photos', enrollmentFrames(join(dir, 'photos'))]);
 if (enrolled.status !== 0) throw new Error(`enrollment failed: ${enrolled.stderr}`);
 
+const from = args.get('from');
+let video = clip(clipName);
+if (from !== undefined) {
+  video = join(dir, `${clipName}-from-${from}.mp4`);
+  execFileSync(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-y', '-ss', from, '-i', clip(clipName), '-t', '15', '-pix_fmt', 'yuv420p', video]);
+}
+
 interface Run {
   wallMs: number;
   status: number;
@@ -41,17 +51,18 @@ interface Run {
   analysed: number;
   attemptMs: number;
   timings: { opened: number; modelsLoaded: number; gathered: number; decided: number };
+  stageMs: Record<string, number>;
 }
 const results: Run[] = [];
-console.log(`normface verify "Person A" --video ${clipName}.mp4, ${runs} runs, ${cpus().length} cores`);
+console.log(`normface verify "Person A" --video ${clipName}.mp4${from ? ` from ${from} s` : ''}, ${runs} runs, ${cpus().length} cores`);
 console.log('run  wall ms  (open  models  frames  decide)  frames analysed  clip ms  outcome');
 for (let r = 0; r < runs; r++) {
   const t0 = performance.now();
-  const run = await runCli(['--data', data, '--json', 'verify', 'Person A', '--video', clip(clipName)]);
+  const run = await runCli(['--data', data, '--json', 'verify', 'Person A', '--video', video, '--timeout', '30']);
   const wallMs = performance.now() - t0;
   const out = JSON.parse(run.stdout) as Omit<Run, 'wallMs' | 'status'> & { reason: string };
   const t = out.timings;
-  results.push({ wallMs, status: run.status, reason: out.reason, analysed: out.analysed, attemptMs: out.attemptMs, timings: t });
+  results.push({ wallMs, status: run.status, reason: out.reason, analysed: out.analysed, attemptMs: out.attemptMs, timings: t, stageMs: out.stageMs });
   console.log(
     `${String(r + 1).padStart(3)}  ${wallMs.toFixed(0).padStart(7)}  (${String(t.opened).padStart(4)}  ${String(t.modelsLoaded - t.opened).padStart(6)}  ${String(t.gathered - t.modelsLoaded).padStart(6)}  ${String(t.decided - t.gathered).padStart(6)})  ${String(out.analysed).padStart(15)}  ${String(out.attemptMs).padStart(7)}  exit ${run.status} ${out.reason}`,
   );
@@ -62,6 +73,7 @@ const phase = (f: (t: Run['timings']) => number) => Math.round(median(results.ma
 const summary = {
   bench: 'cli',
   clip: `${clipName}.mp4`,
+  fromS: from === undefined ? 0 : Number(from),
   runs,
   cores: cpus().length,
   medianMs: Math.round(median(results.map((r) => r.wallMs))),
@@ -72,6 +84,7 @@ const summary = {
     decide: phase((t) => t.decided - t.gathered),
     exit: Math.round(median(results.map((r) => r.wallMs - r.timings.decided))),
   },
+  stageMsMedian: Object.fromEntries(Object.keys(results[0]?.stageMs ?? {}).map((k) => [k, Math.round(median(results.map((r) => r.stageMs[k] ?? 0)))])),
   framesAnalysedMedian: median(results.map((r) => r.analysed)),
   clipMsMedian: median(results.map((r) => r.attemptMs)),
   outcomes: results.map((r) => `${r.status}:${r.reason}`),
