@@ -43,6 +43,8 @@ export interface TrackingNote {
   detected: boolean;
   /** Why it ran: no face was tracked, the periodic check, a tracked face was lost, or a new face was seen. */
   reason?: 'search' | 'periodic' | 'lost' | 'newcomer';
+  /** The lowest IoU between a followed face's predicted box and the box its new landmarks give. */
+  consistency?: number;
 }
 
 /** A face already located, by the detector or by tracking (then its landmarks are known too). */

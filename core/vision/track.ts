@@ -136,6 +136,7 @@ export class FaceTracker {
     if (this.sinceDetect >= this.options.redetectEvery) reason = this.tracks.length > 0 ? 'periodic' : 'search';
 
     let followed: { track: Track; landmarks: Landmarks68; box: Box; score: number }[] = [];
+    let consistency = Infinity;
     if (!reason) {
       const tiles = scoutTiles(img.width, img.height);
       const tile = tiles[this.tile++ % tiles.length] as Box;
@@ -144,7 +145,9 @@ export class FaceTracker {
         const predicted = boxFrom(track.landmarks, track.relation, this.options.motion * track.vx, this.options.motion * track.vy);
         const landmarks = await time('landmarks', () => this.pipeline.landmarks(img, predicted));
         const box = boxFrom(landmarks, track.relation);
-        if (iou(predicted, box) < this.options.minConsistency) {
+        const agreement = iou(predicted, box);
+        consistency = Math.min(consistency, agreement);
+        if (agreement < this.options.minConsistency) {
           reason = 'lost';
           break;
         }
@@ -179,6 +182,7 @@ export class FaceTracker {
 
     const faces: FaceObservation[] = await this.pipeline.observe(img, located, options, time);
     const tracking: TrackingNote = reason ? { detected: true, reason } : { detected: false };
+    if (consistency !== Infinity) tracking.consistency = consistency;
     return { width: img.width, height: img.height, faces, guidance: guidance(faces.length, faces[0]?.quality), timings, tracking };
   }
 

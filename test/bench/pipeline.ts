@@ -15,7 +15,7 @@ import { embedTensor } from '../../core/vision/embed';
 import type { RgbaImage } from '../../core/vision/image';
 import { fivePoints } from '../../core/vision/landmarks';
 import type { AnalyseOptions, FacePipeline } from '../../core/vision/pipeline';
-import { FaceTracker } from '../../core/vision/track';
+import { FaceTracker, TRACKER_DEFAULTS } from '../../core/vision/track';
 import { parseArgs } from '../eval/args';
 import { clipImages } from '../support/clips';
 import { decodeFile } from '../support/decode';
@@ -39,6 +39,8 @@ interface PathFigures {
   p95: number;
   /** Frames on which the full detector ran. */
   detections: number;
+  /** Tracked frames only: lowest and 5th-percentile IoU of the predicted box with the new landmarks' box. */
+  consistency?: { min: number; p5: number };
 }
 interface CameraFigures {
   frames: number;
@@ -53,6 +55,7 @@ async function cameraPath(pipeline: FacePipeline, frames: RgbaImage[], options: 
   const tracker = new FaceTracker(pipeline);
   const times: [number[], number[]] = [[], []];
   let detections = 0;
+  const consistency: number[] = [];
   for (const img of frames) {
     const t0 = performance.now();
     const tracked = await tracker.analyse(img, options);
@@ -61,9 +64,12 @@ async function cameraPath(pipeline: FacePipeline, frames: RgbaImage[], options: 
     times[0].push(t1 - t0);
     times[1].push(performance.now() - t1);
     if (tracked.tracking?.detected) detections++;
+    else if (tracked.tracking?.consistency !== undefined) consistency.push(tracked.tracking.consistency);
   }
   const figures = (xs: number[], d: number) => ({ median: Number(median(xs).toFixed(2)), p95: Number(quantile(xs, 0.95).toFixed(2)), detections: d });
-  return [figures(times[0], detections), figures(times[1], frames.length)];
+  const trackedFigures: PathFigures = figures(times[0], detections);
+  if (consistency.length > 0) trackedFigures.consistency = { min: Number(Math.min(...consistency).toFixed(3)), p5: Number(quantile(consistency, 0.05).toFixed(3)) };
+  return [trackedFigures, figures(times[1], frames.length)];
 }
 
 async function camera(pipeline: FacePipeline, count: number): Promise<CameraFigures> {
@@ -142,6 +148,8 @@ if (args.has('child')) {
   for (const [label, key] of rows) console.log(`${label.padEnd(34)} ${cell(c1[key] as PathFigures)} ${cell(c2[key] as PathFigures)}`);
   const ratio = (c: CameraFigures) => Number((c.tracked.median / c.everyFrame.median).toFixed(3));
   console.log(`tracked / detect-every-frame median, no template: ${ratio(c1)} (1 thread), ${ratio(c2)} (2 threads)`);
+  const agreement = c2.tracked.consistency;
+  if (agreement) console.log(`tracked frames: predicted box vs new landmarks' box IoU min ${agreement.min}, 5th percentile ${agreement.p5} (a face counts as lost below ${TRACKER_DEFAULTS.minConsistency})`);
   for (const r of Object.values(results)) Object.assign(r.camera, { ratio: ratio(r.camera) });
   const load = [loadAtStart, loadavg()[0] as number].map((l) => Number(l.toFixed(2)));
   console.log(`1-minute load average ${load[0]} at the start, ${load[1]} at the end`);

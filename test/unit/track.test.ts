@@ -97,6 +97,7 @@ describe.skipIf(!hasMedia)(titled('face tracker on webcam clips', hasMedia ? und
     const data = new Uint8ClampedArray(last.data.length).fill(128);
     const empty = await tracker.analyse({ width: last.width, height: last.height, data }, { embed: 'none' });
     expect(empty.faces).toHaveLength(0);
-    expect(empty.tracking).toEqual({ detected: true, reason: 'lost' });
+    console.log(`tracker: on an empty frame the landmark box agrees with the predicted one at IoU ${empty.tracking?.consistency?.toFixed(3)} (threshold ${TRACKER_DEFAULTS.minConsistency})`);
+    expect(empty.tracking).toMatchObject({ detected: true, reason: 'lost' });
   }, 60_000);
 });
