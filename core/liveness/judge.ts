@@ -34,7 +34,7 @@ export type PlanarityOptions = { deformed: number; minDeformed: number; planarRa
 
 /** Fewer distinct landmark sets than this among at least FROZEN_MIN_FRAMES frames is a repeated picture. */
 const FROZEN_DISTINCT = 3;
-const FROZEN_MIN_FRAMES = 8;
+const FROZEN_MIN_FRAMES = 5;
 
 export interface PlanarityMeasure {
   /** Frames that moved out of the reference's plane beyond DEFORMED. */

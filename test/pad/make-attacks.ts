@@ -52,6 +52,14 @@ function frameOf(clip: string, n: number, out: string): string {
   return out;
 }
 
+/** One still-photo attack clip (frame `n` of person-a-live held still), made when missing; its path. */
+export function stillAttackClip(n = STILL_FRAMES[0]!): string {
+  mkdirSync(join(attacksDir, 'frames'), { recursive: true });
+  const file = join(attacksDir, `still-frame-${n}.mjpeg`);
+  if (!existsSync(file)) ffmpeg(['-loop', '1', '-i', frameOf(LIVE, n, join(attacksDir, 'frames', `live-${n}.png`)), '-t', String(SECONDS), ...MJPEG, file]);
+  return file;
+}
+
 /** Builds every attack clip that is missing (all with --force); returns the list. */
 export function makeAttacks(force = false): Attack[] {
   mkdirSync(join(attacksDir, 'frames'), { recursive: true });
@@ -103,7 +111,8 @@ export function makeAttacks(force = false): Attack[] {
     const file = join(attacksDir, `replay-${name}.mjpeg`);
     for (let k = 0; k < 20; k++) {
       const a: Attack = { type: 'replay', file, source: `person-a-${name} on a screen`, startFrame: 7 + 15 * k };
-      if (k === 0) make(a, ['-i', clip, '-vf', screen]);
+      // -framerate: the MJPEG demuxer would read the 15 fps clip at 25 fps and drop frames.
+      if (k === 0) make(a, ['-framerate', String(FPS), '-i', clip, '-vf', screen]);
       else attacks.push(a);
     }
   }
