@@ -6,13 +6,15 @@
 import { fuseProbes } from '../matching/probe';
 import type { TemplateIndex } from '../matching/templateIndex';
 import { identify, type AgentSet, type Failure } from '../matching/verdict';
-import { visitLiveness, type VisitFrame, type VisitLivenessMode } from './visitLiveness';
+import type { FrameEvidence } from '../liveness/evidence';
+import { isProbeFrame } from './login';
+import { visitLiveness, type VisitLivenessMode } from './visitLiveness';
 
-export type { VisitFrame, VisitLivenessMode };
+export type { VisitLivenessMode };
 
 export interface VisitInput {
   /** The visit's analysed frames; those carrying a template are its probes. */
-  frames: readonly VisitFrame[];
+  frames: readonly FrameEvidence[];
   /** Enrolled templates (and trained agents, when a run is accepted: they rank the candidates). */
   index: TemplateIndex;
   agents?: AgentSet | null;
@@ -38,11 +40,9 @@ export type VisitDecision =
    */
   | (Decided & { outcome: 'not-recognised'; score: number | null; fused: Float32Array; live: boolean });
 
-/** The frames that count as probes: one face in view, template present (the caller's choice of frames). */
-export function visitProbes(frames: readonly VisitFrame[]): ArrayLike<number>[] {
-  const probes: ArrayLike<number>[] = [];
-  for (const f of frames) if (f.faces === 1 && f.face?.template) probes.push(f.face.template);
-  return probes;
+/** The frames that count as probes: the login rule's (one face, close enough, not turned too far, template present). */
+export function visitProbes(frames: readonly FrameEvidence[]): ArrayLike<number>[] {
+  return frames.filter(isProbeFrame).map((f) => f.face!.template!);
 }
 
 export function decideVisit(input: VisitInput): VisitDecision | Failure {

@@ -94,6 +94,11 @@ describe('kiosk: the back end decides each visit', () => {
     expect(answer.outcome).toBe('liveness');
     expect(answer.message).toMatch(/look straight at the camera/);
     expect(answer.checkIn).toBeNull();
+    // With the challenge setting, still frames (no blink, no turn, one repeated picture) are not enough either.
+    await call('settings.set', { checkinLiveness: 'challenge' });
+    const still = await call<VisitAnswer>('checkins.visit', { evidence: visitEvidence(personTemplates(101, 6).slice(4)) });
+    await call('settings.set', { checkinLiveness: 'passive' });
+    expect(still.outcome).toBe('liveness');
     expect(await call<CheckIn[]>('checkins.list')).toHaveLength(before);
   });
 
