@@ -55,6 +55,20 @@ const listed = [
 ];
 const paths = listed.flatMap((p) => Array.from({ length: p.count }, (_, i) => lfwImage(p.name, i + 1)));
 const templates = await embedLfwImages(paths, { onProgress: progressBar('LFW templates') });
+// LFW label errors: one person filed under two names (a reordered or respelled name, or the wrong
+// person in the photo). Found among the stranger-vs-gallery pairs above cosine 0.6 and checked by
+// name and by eye; the Hentzen sisters (look-alikes, two people) stay. Such a "stranger" is the
+// enrolled person, so these pairs are left out of the impostor counts (the raw kiosk table keeps them).
+const SAME_PERSON: [string, string][] = [
+  ['Sung_Hong_Choi', 'Choi_Sung-hong'],
+  ['Yingfan_Wang', 'Wang_Yingfan'],
+  ['Hasan_Wirayuda', 'Hassan_Wirajuda'],
+  ['Wang_Nan', 'Nan_Wang'],
+  ['Carlos_Ruckauf', 'Eduardo_Duhalde'],
+  ['Shavon_Earp', 'Diana_Taurasi'],
+];
+const canonical = new Map<string, string>(SAME_PERSON.flatMap(([a, b]) => [[a, b], [b, b]]));
+const sameSomeone = (a: Person, b: Person) => a === b || (canonical.has(a.name) && canonical.get(a.name) === canonical.get(b.name));
 const people: Person[] = listed.map((p) => ({ name: p.name, split: p.split, photos: Array.from({ length: p.count }, (_, i) => templates.get(lfwImage(p.name, i + 1))!) }));
 
 // Every person with two or more photos is an identity with up to 3 enrolled photos (one is always
@@ -147,8 +161,8 @@ interface Rate {
 const rateOf = (count: number, of: number): Rate => ({ count, of, rate: of > 0 ? count / of : 0, upper95: upper95(count, of) });
 const fmt = (x: number) => (x === 0 ? '0' : x >= 1e-3 ? x.toFixed(4) : x.toExponential(1));
 const show = (r: Rate) => `${fmt(r.rate)} (${r.count}/${r.of}, <=${fmt(r.upper95)})`;
-/** Within the level: the rate is at or below it, or the count is consistent with it (its 95% lower reach). */
-const holds = (r: Rate, target: number) => r.rate <= target || binomialCdf(r.count - 1, r.of, target) > 0.05;
+/** Within the level: the rate is at or below it, or a count this high is not unlikely (p > 0.05) at the level's rate. */
+const holds = (r: Rate, target: number) => r.rate <= target || 1 - binomialCdf(r.count - 1, r.of, target) > 0.05;
 
 // ---------------------------------------------------------------------------------------------
 // (a) kiosk visits
@@ -159,10 +173,12 @@ interface KioskRow {
   templates: number;
   level: SecurityLevel;
   before: { threshold: number; fpir: Rate; fnir: Rate };
+  /** expensive: visitPromise flags the level as expensive for most of these galleries. */
   after: { threshold: number; fpir: Rate; fnir: Rate; expectedFpir: number | null; expectedFnir: number | null; expensive: boolean };
 }
 
-function kiosk(pool: Person[], strangers: Person[], sizes: number[], label: string): KioskRow[] {
+function kiosk(pool: Person[], allStrangers: Person[], sizes: number[], label: string, keepLabelErrors = false): KioskRow[] {
+  const strangers = keepLabelErrors ? allStrangers : allStrangers.filter((s) => !pool.some((p) => sameSomeone(s, p)));
   const ids = pool.map((p) => identityOf.get(p) as number);
   const enrolled = ids.map((id) => enrolledCount[id] as number);
   const visitsOf = pool.map((p, i) => p.photos.slice(enrolled[i]!, enrolled[i]! + MAX_VISITS));
@@ -191,7 +207,7 @@ function kiosk(pool: Person[], strangers: Person[], sizes: number[], label: stri
     for (const level of SECURITY_LEVELS) {
       const before = c.thresholds[level];
       let fpB = 0, fpA = 0, visits = 0, fnB = 0, fnA = 0, gVisits = 0, templatesSum = 0;
-      let expectedFpir = 0, expectedFnir = 0, expensive = false, afterThreshold = 0;
+      let expectedFpir = 0, expectedFnir = 0, expensiveCount = 0, afterThreshold = 0;
       for (const members of galleries) {
         const templates = members.reduce((n, m) => n + enrolled[m]!, 0);
         templatesSum += templates;
@@ -199,7 +215,7 @@ function kiosk(pool: Person[], strangers: Person[], sizes: number[], label: stri
         const promise = visitPromise(c, level, members.length, templates);
         expectedFpir += promise.falseAccept ?? 0;
         expectedFnir += promise.falseReject ?? 0;
-        expensive ||= promise.expensive;
+        if (promise.expensive) expensiveCount++;
         afterThreshold += after;
         for (const s of strangerScores) {
           let best = -1;
@@ -227,7 +243,7 @@ function kiosk(pool: Person[], strangers: Person[], sizes: number[], label: stri
         templates: Math.round(templatesSum / n),
         level,
         before: { threshold: before, fpir: rateOf(fpB, visits), fnir: rateOf(fnB, gVisits) },
-        after: { threshold: afterThreshold / n, fpir: rateOf(fpA, visits), fnir: rateOf(fnA, gVisits), expectedFpir: expectedFpir / n, expectedFnir: expectedFnir / n, expensive },
+        after: { threshold: afterThreshold / n, fpir: rateOf(fpA, visits), fnir: rateOf(fnA, gVisits), expectedFpir: expectedFpir / n, expectedFnir: expectedFnir / n, expensive: 2 * expensiveCount > n },
       });
     }
   }
@@ -262,7 +278,7 @@ function login(pool: Person[], everyone: Person[], label: string): LoginRow[] {
         const fusedScores = p === 1 ? scoresOf(set[0]!) : scoresOf(fuse(set), false);
         const singles = set.map((photo) => scoresOf(photo));
         identities.forEach((id) => {
-          if (id.person === person) return;
+          if (sameSomeone(id.person, person)) return;
           attempts++;
           const bestFused = bestOf(fusedScores, id.id);
           let bestAny = -1;
@@ -354,6 +370,7 @@ const single = (ps: Person[]) => ps.filter((p) => p.photos.length === 1);
 const heldOut = people.filter((p) => p.split === 'test');
 
 const kioskAll = kiosk(multi(people), single(people), [10, 100, 1000, multi(people).length], 'all LFW');
+const kioskRaw = kiosk(multi(people), single(people), [1000, multi(people).length], 'all LFW, label errors kept', true);
 const kioskHeldOut = kiosk(multi(heldOut), single(heldOut), [10, 100, multi(heldOut).length], 'held-out');
 const loginAll = login(multi(people), people, 'all LFW');
 const loginHeldOut = login(multi(heldOut), heldOut, 'held-out');
@@ -390,7 +407,8 @@ function printLogin(title: string, rows: LoginRow[]): void {
     );
   }
 }
-printKiosk('all LFW (1,680 gallery people, 4,069 strangers; decision tails fitted on View 1 training people, who are among them)', kioskAll);
+printKiosk(`all LFW (1,680 gallery people, 4,069 strangers less ${SAME_PERSON.length} label errors; decision tails fitted on View 1 training people, who are among them)`, kioskAll);
+printKiosk(`all LFW, raw: the ${SAME_PERSON.length} label errors counted as strangers`, kioskRaw);
 printKiosk('held out (View 1 test people only: never seen by the decision tails)', kioskHeldOut);
 printLogin('all LFW', loginAll);
 printLogin('held out (View 1 test people only)', loginHeldOut);
@@ -415,7 +433,7 @@ console.log(
     quietOnLfw,
     warnsShifted,
     kiosk: Object.fromEntries(
-      [['all', kioskAll], ['heldOut', kioskHeldOut]].map(([k, rows]) => [k, (rows as KioskRow[]).map((r) => ({ gallery: r.gallery, level: r.level, before: { threshold: Number(r.before.threshold.toFixed(4)), fpir: r.before.fpir.rate, fpirCounts: slim(r.before.fpir), fnir: r.before.fnir.rate }, after: { threshold: Number(r.after.threshold.toFixed(4)), fpir: r.after.fpir.rate, fpirCounts: slim(r.after.fpir), fnir: r.after.fnir.rate, expectedFnir: r.after.expectedFnir, expensive: r.after.expensive } }))]),
+      [['all', kioskAll], ['allRaw', kioskRaw], ['heldOut', kioskHeldOut]].map(([k, rows]) => [k, (rows as KioskRow[]).map((r) => ({ gallery: r.gallery, level: r.level, before: { threshold: Number(r.before.threshold.toFixed(4)), fpir: r.before.fpir.rate, fpirCounts: slim(r.before.fpir), fnir: r.before.fnir.rate }, after: { threshold: Number(r.after.threshold.toFixed(4)), fpir: r.after.fpir.rate, fpirCounts: slim(r.after.fpir), fnir: r.after.fnir.rate, expectedFnir: r.after.expectedFnir, expensive: r.after.expensive } }))]),
     ),
     login: Object.fromEntries(
       [['all', loginAll], ['heldOut', loginHeldOut]].map(([k, rows]) => [k, (rows as LoginRow[]).map((r) => ({ probes: r.probes, level: r.level, before: { fmr: r.before.fmr.rate, fmrCounts: slim(r.before.fmr), fnmr: r.before.fnmr.rate }, after: { threshold: Number(r.after.threshold.toFixed(4)), fmr: r.after.fmr.rate, fmrCounts: slim(r.after.fmr), fnmr: r.after.fnmr.rate, genuineAttempts: r.after.fnmr.of } }))]),
