@@ -1,0 +1,102 @@
+// What sealing names and chaining the log cost: the open (chain check) of a store with many events,
+// listing people (every name opened and sorted in memory), reading the newest events, migrating a
+// plaintext schema-3 database of the same size (0004 + VACUUM), and one bundle export/import's scrypt.
+// Prints the figures and ends with one JSON line. Usage: npm run bench:privacy [-- --people N --events M]
+import { mkdirSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { openBundle, writeBundle } from '../../electron/services/bundle/format';
+import { fileKeyring, openStore } from '../../electron/services/store/index';
+import { migrate } from '../../electron/services/store/migrations/index';
+import { place, seal } from '../../electron/services/store/seal';
+import { MODEL_ID, seededRandom, tempDir, unitVector } from '../support/store-fixtures';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const PEOPLE = arg('people', 1000);
+const EVENTS = arg('events', 100_000);
+const loadAtStart = loadavg()[0] ?? 0;
+const work = tempDir('bench-privacy');
+const time = <T>(work: () => T): [T, number] => {
+  const t = performance.now();
+  const value = work();
+  return [value, performance.now() - t];
+};
+
+try {
+  const random = seededRandom(3);
+  const keyring = fileKeyring(join(work.dir, 'key'));
+  const key = keyring.getKey();
+
+  // A sealed store: PEOPLE identities with one template, EVENTS check-ins.
+  const dir = join(work.dir, 'sealed');
+  const store = openStore({ dir, keyring, autoBackup: false });
+  const ids: string[] = [];
+  for (let i = 0; i < PEOPLE; i++) ids.push(store.createIdentity({ displayName: `Person ${i}`, notes: `notes ${i}`, templates: [{ modelId: MODEL_ID, vector: unitVector(random), quality: {}, source: 'camera' }] }).id);
+  const [, logMs] = time(() => {
+    for (let e = 0; e < EVENTS - PEOPLE; e++) store.logEvent({ kind: 'checkin', identityId: ids[e % PEOPLE]!, score: 0.6, decision: 'accept', at: e });
+  });
+  store.close();
+  const [reopened, openMs] = time(() => openStore({ dir, keyring, autoBackup: false }));
+  const [, listMs] = time(() => reopened.listIdentities());
+  const [, eventsMs] = time(() => reopened.listEvents({ limit: 10_000 }));
+  const intact = reopened.eventLog().intact;
+  const people = [...reopened.exportIdentities()];
+  reopened.close();
+
+  // The same size in plaintext at schema 3, then opened: migration 0004 seals it.
+  const plainDir = join(work.dir, 'plain');
+  mkdirSync(plainDir);
+  const plainKeyring = fileKeyring(join(plainDir, 'key'));
+  const plainKey = plainKeyring.getKey();
+  const db = new Database(join(plainDir, 'normface.db'));
+  db.pragma('journal_mode = WAL');
+  migrate(db, 3);
+  db.transaction(() => {
+    db.prepare('INSERT INTO key_check (id, sealed) VALUES (1, ?)').run(seal(plainKey, place.keyCheck, Buffer.from('normface key check v1')));
+    for (let i = 0; i < PEOPLE; i++) {
+      db.prepare('INSERT INTO identities (id, display_name, notes, created_at, updated_at) VALUES (?, ?, ?, 0, 0)').run(`p${i}`, `Person ${i}`, `notes ${i}`);
+      db.prepare(`INSERT INTO templates (id, identity_id, model_id, dim, vector, quality, source, created_at) VALUES (?, ?, ?, 512, ?, '{}', 'camera', 0)`)
+        .run(`t${i}`, `p${i}`, MODEL_ID, seal(plainKey, place.templateVector(`t${i}`), Buffer.from(unitVector(random).buffer)));
+    }
+    const ev = db.prepare(`INSERT INTO events (at, kind, identity_id, display_name, score, decision, details) VALUES (?, 'checkin', ?, ?, 0.6, 'accept', '{"repeat":false}')`);
+    for (let e = 0; e < EVENTS; e++) ev.run(e, `p${e % PEOPLE}`, `Person ${e % PEOPLE}`);
+  })();
+  db.close();
+  const [migrated, migrateMs] = time(() => openStore({ dir: plainDir, keyring: plainKeyring, autoBackup: false }));
+  migrated.close();
+
+  const passphrase = 'benchmark passphrase';
+  const sample = people.slice(0, 50);
+  let t = performance.now();
+  const file = await writeBundle(sample, MODEL_ID, passphrase);
+  const exportMs = performance.now() - t;
+  t = performance.now();
+  await openBundle(file, passphrase, MODEL_ID);
+  const importMs = performance.now() - t;
+  void key;
+
+  const summary = {
+    bench: 'privacy',
+    people: PEOPLE,
+    events: EVENTS,
+    logEventMsEach: Number((logMs / (EVENTS - PEOPLE)).toFixed(3)),
+    openWithChainCheckMs: Math.round(openMs),
+    listIdentitiesMs: Math.round(listMs),
+    newest10kEventsMs: Math.round(eventsMs),
+    chainIntact: intact,
+    migrate0004Ms: Math.round(migrateMs),
+    bundle50PeopleBytes: file.length,
+    bundleExportMs: Math.round(exportMs),
+    bundleOpenMs: Math.round(importMs),
+    loadAverage: [loadAtStart, loadavg()[0] ?? 0].map((l) => Number(l.toFixed(2))),
+  };
+  console.log(`${PEOPLE} people, ${EVENTS} events: open with chain check ${summary.openWithChainCheckMs} ms, list people ${summary.listIdentitiesMs} ms, newest 10k events ${summary.newest10kEventsMs} ms, log one event ${summary.logEventMsEach} ms`);
+  console.log(`migration 0004 of the same in plaintext: ${summary.migrate0004Ms} ms; bundle of 50 people: ${file.length} bytes, export ${summary.bundleExportMs} ms, open ${summary.bundleOpenMs} ms (scrypt N=2^17)`);
+  console.log(JSON.stringify(summary));
+} finally {
+  work.remove();
+}
