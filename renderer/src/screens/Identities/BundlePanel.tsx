@@ -78,6 +78,8 @@ function ImportPeople({ onImported }: { onImported: () => void }) {
   const [passphrase, setPassphrase] = useState('');
   const [people, setPeople] = useState<BundlePerson[] | null>(null);
   const [choices, setChoices] = useState<Record<string, 'merge' | 'skip'>>({});
+  // A new input after each import, so choosing the same file again is a change the page sees.
+  const [fileInput, setFileInput] = useState(0);
   const { busy, error, status, setError, run } = useAction();
 
   const pick = async (file: File | undefined) => {
@@ -102,6 +104,7 @@ function ImportPeople({ onImported }: { onImported: () => void }) {
     setPeople(null);
     setBundle(null);
     setPassphrase('');
+    setFileInput((n) => n + 1);
     onImported();
     return `Imported: ${done.added} added, ${done.merged} merged, ${done.skipped} skipped (${done.templates} templates).`;
   }, 'Nothing was imported');
@@ -111,7 +114,7 @@ function ImportPeople({ onImported }: { onImported: () => void }) {
       <legend>Import people</legend>
       <div className="field">
         <label htmlFor="bundle-file">Bundle file (.nfbundle)</label>
-        <input id="bundle-file" type="file" accept=".nfbundle,application/octet-stream" onChange={(e) => void pick(e.target.files?.[0])} />
+        <input key={fileInput} id="bundle-file" type="file" accept=".nfbundle,application/octet-stream" onChange={(e) => void pick(e.target.files?.[0])} />
       </div>
       <div className="field">
         <label htmlFor="bundle-import-passphrase">Its passphrase</label>
@@ -126,7 +129,7 @@ function ImportPeople({ onImported }: { onImported: () => void }) {
                 {p.name} — {p.templateCount} templates
                 {p.match ? (
                   <label>
-                    {' '}already here as {p.match.name} ({p.match.by === 'id' ? 'same record' : `face match ${p.match.score?.toFixed(2)}`}):{' '}
+                    {' '}— already here as {p.match.name} ({p.match.by === 'id' ? 'same record' : `face match ${p.match.score?.toFixed(2)}`}):{' '}
                     <select value={choices[p.id] ?? 'skip'} onChange={(e) => setChoices({ ...choices, [p.id]: e.target.value as 'merge' | 'skip' })} aria-label={`What to do with ${p.name}`}>
                       <option value="skip">skip</option>
                       <option value="merge">merge templates into {p.match.name}</option>
