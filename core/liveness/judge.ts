@@ -22,14 +22,16 @@ export const LIVENESS_REASON_TEXT: Record<LivenessReason, string> = {
 };
 
 /**
- * Planarity thresholds, in inter-ocular distances (tuned on the genuine clips person-a-enroll and
- * person-a-live only, with margin; test/eval/pad.ts prints the figures):
- * a frame whose landmarks moved beyond a similarity by DEFORMED from the reference is "deformed"
- * (landmark noise between two frames of a still face stays under about 0.01-0.02);
- * when at least MIN_DEFORMED frames are, the attempt is planar if a homography explains their move
- * so well that the median residual/deformation ratio is under PLANAR_RATIO (a real face: 0.45-0.8).
+ * Planarity thresholds, in inter-ocular distances, tuned on the genuine clips person-a-enroll and
+ * person-a-live only (npm run eval:pad prints them): a frame whose rigid landmarks moved beyond a
+ * similarity by DEFORMED from the reference is "deformed" (the landmark model's jitter on a still
+ * face stays under about 0.015 once three frames are averaged); with at least MIN_DEFORMED of them,
+ * the attempt is planar when the median homography residual / deformation ratio is under
+ * PLANAR_RATIO. Genuine windows of 2-8 s (every 0.4 s of both clips) measured 0.48 and up, so the
+ * threshold sits at 0.40; photos turned +-25 degrees measured a median of 0.39 (max 0.56): the test
+ * alone catches about half of their windows, not all (the challenge and the passive score do the rest).
  */
-export const PLANARITY = { deformed: 0.02, minDeformed: 3, planarRatio: 0.5 } as const;
+export const PLANARITY = { deformed: 0.02, minDeformed: 3, planarRatio: 0.4 } as const;
 export type PlanarityOptions = { deformed: number; minDeformed: number; planarRatio: number };
 
 /** Fewer distinct landmark sets than this among at least FROZEN_MIN_FRAMES frames is a repeated picture. */
@@ -115,24 +117,18 @@ function distinctLandmarkSets(frames: readonly FrameEvidence[]): number {
   return seen.size;
 }
 
+const NOT_MEASURED: PlanarityMeasure = { deformedFrames: 0, ratio: null, maxDeformation: 0, planar: false };
+
 export function judgeLiveness(frames: readonly FrameEvidence[], options: LivenessOptions = {}): LivenessJudgement {
   const faceFrames = oneFace(frames).length;
   const distinctFrames = distinctLandmarkSets(frames);
   const challenge = replayChallenge(frames, options.kinds);
   const passive = passiveScore(frames);
-  const planarity = measurePlanarity(frames, options.planarity);
+  const frozen = faceFrames >= FROZEN_MIN_FRAMES && distinctFrames < FROZEN_DISTINCT;
+  // The plane fits are the costly part: skipped when an earlier test has already refused.
+  const planarity = faceFrames === 0 || frozen || !challenge ? NOT_MEASURED : measurePlanarity(frames, options.planarity);
   const reason: LivenessReason =
-    faceFrames === 0
-      ? 'no-face'
-      : faceFrames >= FROZEN_MIN_FRAMES && distinctFrames < FROZEN_DISTINCT
-        ? 'frozen'
-        : !challenge
-          ? 'no-challenge'
-          : planarity.planar
-            ? 'planar'
-            : !passive.live
-              ? 'passive'
-              : 'live';
+    faceFrames === 0 ? 'no-face' : frozen ? 'frozen' : !challenge ? 'no-challenge' : planarity.planar ? 'planar' : !passive.live ? 'passive' : 'live';
   return {
     live: reason === 'live',
     reason,

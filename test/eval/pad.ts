@@ -10,7 +10,7 @@
 // Usage: npm run eval:pad [-- --step 2] ; ends with one JSON line.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decideLogin, LOGIN_ATTEMPT_MS, LoginEvidence, type LoginDecision } from '../../core/decisions/login';
+import { decideLogin, LOGIN_ATTEMPT_MS, LOGIN_MAX_PROBES, LoginEvidence, type LoginDecision } from '../../core/decisions/login';
 import type { FrameEvidence } from '../../core/liveness/evidence';
 import { measurePlanarity, PLANARITY } from '../../core/liveness/judge';
 import { thresholdFor, type SecurityLevel } from '../../core/matching/calibration';
@@ -83,12 +83,16 @@ for (let i = 0; i < 5; i++) index.add('A', `a${i}`, good[Math.floor(((i + 0.5) *
 console.log(`making attack clips (cached under .cache/pad/attacks)...`);
 const attacks = makeAttacks();
 
-type Row = { attempts: number; accepted: number; reasons: Record<string, number> };
+const quant = (xs: number[], q: number) => (xs.length ? [...xs].sort((x, y) => x - y)[Math.floor(q * (xs.length - 1))]! : NaN);
+type Row = { attempts: number; accepted: number; live: number; scores: number[]; reasons: Record<string, number> };
 const rows = new Map<string, Row>();
 const record = (name: string, d: LoginDecision) => {
-  const r = rows.get(name) ?? { attempts: 0, accepted: 0, reasons: {} };
+  const r = rows.get(name) ?? { attempts: 0, accepted: 0, live: 0, scores: [], reasons: {} };
   r.attempts++;
   if (d.accepted) r.accepted++;
+  // Whether the liveness rule alone let it through (the face is compared only then).
+  if (d.liveness.live) r.live++;
+  if (d.score !== null) r.scores.push(d.score);
   const why = d.reason === 'liveness-failed' ? `liveness:${d.liveness.reason}` : d.reason;
   r.reasons[why] = (r.reasons[why] ?? 0) + 1;
   rows.set(name, r);
@@ -111,18 +115,20 @@ for (const [n, a] of attacks.entries()) {
   record(`attack ${a.type}`, attempt(await evidenceOf(a.file), a.startFrame, index, threshold));
 }
 
-// The planarity test measured on its own: sliding 8 s windows over the genuine clips (looped) and
-// over the turned-photo attacks. The threshold is set from the genuine side only.
+// The planarity test measured on its own: windows of 2, 4 and 8 s starting every 3 analysed frames
+// (0.4 s) over the genuine clips (looped) and over the turned-photo attacks. The threshold is set from
+// the genuine side only.
 function windowRatios(e: ClipEvidence): (number | null)[] {
-  const span = Math.round((8 * FPS) / STEP);
   const out: (number | null)[] = [];
-  for (let s = 0; s < e.frames.length; s += Math.max(1, Math.round(span / 4))) {
-    const w = Array.from({ length: span }, (_, i) => e.frames[(s + i) % e.frames.length]!);
-    out.push(measurePlanarity(w, { ...PLANARITY, planarRatio: 0 }).ratio);
+  for (const secs of [2, 4, 8]) {
+    const span = Math.round((secs * FPS) / STEP);
+    for (let s = 0; s < e.frames.length; s += 3) {
+      const w = Array.from({ length: span }, (_, i) => e.frames[(s + i) % e.frames.length]!);
+      out.push(measurePlanarity(w, { ...PLANARITY, planarRatio: 0 }).ratio);
+    }
   }
   return out;
 }
-const quant = (xs: number[], q: number) => (xs.length ? [...xs].sort((x, y) => x - y)[Math.floor(q * (xs.length - 1))]! : NaN);
 const genuineRatios: number[] = [];
 for (const clip of ['person-a-live', 'person-a-enroll']) for (const r of windowRatios(await evidenceOf(join(mediaRoot, `${clip}.mjpeg`)))) if (r !== null) genuineRatios.push(r);
 const turnedRatios: number[] = [];
@@ -131,26 +137,29 @@ for (const a of attacks.filter((x) => x.type === 'outofplane')) for (const r of 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 console.log(`\nPresentation-attack detection at security level FMR ${LEVEL}, person A enrolled from person-a-enroll (5 frames)`);
 console.log(`frames analysed every ${STEP} camera frames (${(FPS / STEP).toFixed(1)}/s); attempt ends when the evidence suffices or after ${LOGIN_ATTEMPT_MS / 1000} s\n`);
-console.log('| presentation | attempts | accepted | rate | reasons |');
-console.log('| --- | --- | --- | --- | --- |');
+console.log('| presentation | attempts | accepted | rate | passed liveness | median score (threshold) | reasons |');
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
 const apcer: Record<string, number> = {};
+const passedLiveness: Record<string, number> = {};
 const attempts: Record<string, number> = {};
 for (const [name, r] of rows) {
   const rate = name.startsWith('genuine') ? (r.attempts - r.accepted) / r.attempts : r.accepted / r.attempts;
   const label = name.startsWith('genuine') ? 'BPCER' : name.startsWith('attack') ? 'APCER' : 'FMR';
-  console.log(`| ${name} | ${r.attempts} | ${r.accepted} | ${label} ${pct(rate)} | ${Object.entries(r.reasons).map(([k, v]) => `${k} ${v}`).join(', ')} |`);
+  const score = r.scores.length ? `${quant(r.scores, 0.5).toFixed(3)} (${threshold(LOGIN_MAX_PROBES, 5).toFixed(3)})` : '-';
+  console.log(`| ${name} | ${r.attempts} | ${r.accepted} | ${label} ${pct(rate)} | ${r.live} | ${score} | ${Object.entries(r.reasons).map(([k, v]) => `${k} ${v}`).join(', ')} |`);
   if (name.startsWith('attack ')) {
     apcer[name.slice(7)] = rate;
     attempts[name.slice(7)] = r.attempts;
+    passedLiveness[name.slice(7)] = r.live / r.attempts;
   }
 }
 const genuine = [...rows].filter(([n]) => n.startsWith('genuine')).map(([, r]) => r);
 const gTried = genuine.reduce((a, r) => a + r.attempts, 0);
 const gRefused = genuine.reduce((a, r) => a + r.attempts - r.accepted, 0);
 console.log(`\nBPCER (both genuine clips): ${gRefused}/${gTried} = ${pct(gRefused / gTried)}; genuine decided after median ${(quant(genuineMs, 0.5) / 1000).toFixed(1)} s of camera`);
-console.log(`planarity ratio (homography residual / out-of-plane motion) over 8 s windows, threshold ${PLANARITY.planarRatio}:`);
+console.log(`planarity ratio (homography residual / out-of-plane motion) over 2-8 s windows, threshold ${PLANARITY.planarRatio}:`);
 console.log(`  genuine (tuning set): ${genuineRatios.length} windows with motion, min ${quant(genuineRatios, 0).toFixed(3)}, p5 ${quant(genuineRatios, 0.05).toFixed(3)}, median ${quant(genuineRatios, 0.5).toFixed(3)}`);
-console.log(`  turned photo: ${turnedRatios.length} windows, median ${quant(turnedRatios, 0.5).toFixed(3)}, max ${quant(turnedRatios, 1).toFixed(3)}`);
+console.log(`  turned photo: ${turnedRatios.length} windows, median ${quant(turnedRatios, 0.5).toFixed(3)}, max ${quant(turnedRatios, 1).toFixed(3)}, under the threshold ${pct(turnedRatios.filter((r) => r < PLANARITY.planarRatio).length / turnedRatios.length)}`);
 console.log(`(${((Date.now() - t0) / 1000).toFixed(0)} s)`);
 console.log(
   JSON.stringify({
@@ -158,6 +167,7 @@ console.log(
     step: STEP,
     apcer,
     attempts,
+    passedLiveness,
     bpcer: gRefused / gTried,
     genuineAttempts: gTried,
     impostorAccepted: rows.get('impostor person-b-live as A')?.accepted ?? null,
