@@ -125,7 +125,7 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
       expect(again.kind).toBe('repeat');
       expect(again.text).toContain('already checked in');
     });
-  });
+  }, CAMERA_TIMEOUT * 2);
 
   it('with person-b-live: login as A fails, check-in says "not recognised" and logs nothing for A; a camera unplugged or denied says so and comes back', async () => {
     const before = await checkinsOfA();
@@ -184,7 +184,8 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
     });
     expect(await checkinsOfA()).toEqual(before);
     expect(await call<CheckIn[]>('checkins.list', {})).toHaveLength(allBefore);
-  });
+    // Login, check-in, unplug and two denials, each waiting on camera frames: more than the default on a loaded machine.
+  }, CAMERA_TIMEOUT * 2);
 
   it('greets A at check-in with inference on WebGPU end to end (SwiftShader: one frame is enough)', async () => {
     // One good frame decides: no passive-liveness frames to gather, and a fresh greeting window.

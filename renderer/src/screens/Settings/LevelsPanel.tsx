@@ -57,23 +57,21 @@ export function LevelsPanel({ settings, save }: { settings: Settings; save: (cha
         {status && <PromiseTable status={status} />}
         {status && <DriftWarning status={status} />}
         {status?.drift && !status.drift.warn && <p className="hint" data-testid="drift-quiet">{status.drift.message}</p>}
-        <div className="field checkbox">
-          <input
-            id="settings-local-thresholds"
-            type="checkbox"
-            checked={settings.localThresholds}
-            onChange={(e) => void save({ localThresholds: e.target.checked })}
-          />
-          <label htmlFor="settings-local-thresholds">Use the thresholds measured on this camera when the check finds drift</label>
-        </div>
+        <p>
+          <label>
+            <input type="checkbox" checked={settings.localThresholds} onChange={(e) => void save({ localThresholds: e.target.checked })} /> Use the thresholds measured on this
+            camera when the check finds drift
+          </label>
+        </p>
       </fieldset>
 
       <fieldset>
         <legend>Unrecognised faces (cohort)</legend>
-        <div className="field checkbox">
-          <input id="settings-cohort" type="checkbox" checked={settings.keepUnrecognised} onChange={(e) => void save({ keepUnrecognised: e.target.checked })} />
-          <label htmlFor="settings-cohort">Keep unrecognised faces</label>
-        </div>
+        <p>
+          <label>
+            <input type="checkbox" checked={settings.keepUnrecognised} onChange={(e) => void save({ keepUnrecognised: e.target.checked })} /> Keep unrecognised faces
+          </label>
+        </p>
         <p className="hint" data-testid="cohort-explained">
           When on, each check-in visit that ends “not recognised” keeps one face template: a list of 512 numbers, encrypted, with no name and no picture. At most{' '}
           {cohort?.cap.toLocaleString('en-US') ?? '2,000'} are kept, each for at most {cohort?.maxAgeDays ?? 90} days; the oldest go first. They check this camera
