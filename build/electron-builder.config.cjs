@@ -18,7 +18,8 @@ module.exports = {
     '!test/**',
     '!**/{test,tests,__tests__}/**',
   ],
-  asarUnpack: ['models/**', '**/*.node'],
+  // ffmpeg (the command line's camera) must be a plain file to be executed.
+  asarUnpack: ['models/**', '**/*.node', '**/node_modules/@ffmpeg-installer/**'],
   // Electron fuses, flipped in the packaged binary: no other program may run code as this app (and so
   // reach its keystore entry) through ELECTRON_RUN_AS_NODE, NODE_OPTIONS or --inspect; the app loads only
   // from app.asar, whose integrity is checked where Electron supports it (macOS, Windows).

@@ -46,7 +46,7 @@ async function electronKeyring(dataDir: string | undefined): Promise<{ dataDir: 
 function nodeKeyring(dataDir: string): Keyring {
   if (existsSync(join(dataDir, SEALED_KEY_FILE)) && !existsSync(join(dataDir, KEY_FILE))) {
     throw new CliError(
-      `The key of ${dataDir} is sealed by the system keyring through the desktop app, which plain Node cannot open; run the command with the app's Electron (electron out/cli/normface.js ...).`,
+      `The key of ${dataDir} is sealed by the system keyring through the desktop app, which plain Node cannot open; run it through the app instead: NormFace Desktop --cli ... (on Linux: normface-desktop --cli verify NAME).`,
       'wrong_key',
     );
   }

@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, sessi
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readAbout } from '../services/app/about';
+import { runNormface } from '../cli/program';
 import { calibrationFile } from '../services/app/calibration';
 import { createDispatcher } from '../services/app/dispatch';
 import { createAppService, type AppService } from '../services/app/service';
@@ -47,7 +48,19 @@ async function start(): Promise<void> {
   window.on('closed', () => (window = null));
 }
 
-if (!app.requestSingleInstanceLock()) {
+// `NormFace Desktop --cli verify alice ...`: the packaged app's command line. Its fuses forbid running
+// out/cli/normface.js as plain Node under this binary, and here the key is under safeStorage, as the
+// window's is. No window, no single-instance lock: PAM may call it while the app is open.
+const cliAt = process.argv.indexOf('--cli');
+if (cliAt >= 0) {
+  runNormface(process.argv.slice(cliAt + 1), app.getAppPath()).then(
+    (status) => app.exit(status),
+    (e: unknown) => {
+      process.stderr.write(`normface: ${e instanceof Error ? e.message : String(e)}\n`);
+      app.exit(2);
+    },
+  );
+} else if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   app.on('second-instance', () => {

@@ -59,7 +59,7 @@ describe('packaging with electron-builder', () => {
     const resources = join(out, 'linux-unpacked', 'resources');
     const entries = listPackage(join(resources, 'app.asar'), { isPack: false }).map((e) => e.replaceAll('\\', '/'));
 
-    for (const built of ['/package.json', '/out/electron/main/main.js', '/out/electron/preload/preload.cjs', '/out/browser-host/server.js', '/out/renderer/index.html', '/models/manifest.json']) {
+    for (const built of ['/package.json', '/out/electron/main/main.js', '/out/electron/preload/preload.cjs', '/out/browser-host/server.js', '/out/cli/normface.js', '/out/renderer/index.html', '/models/manifest.json']) {
       expect(entries, built).toContain(built);
     }
     const own = entries.filter((e) => !e.startsWith('/node_modules/'));
@@ -68,6 +68,8 @@ describe('packaging with electron-builder', () => {
     expect(entries.filter((e) => /\.test\.[cm]?[jt]s$/.test(e))).toEqual([]);
     expect(existsSync(join(resources, 'app.asar.unpacked', 'models', 'fr_feature.onnx'))).toBe(true);
     expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3'))).toBe(true);
+    // The command line's camera: ffmpeg runs as a plain file beside the archive.
+    expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', '@ffmpeg-installer', `${process.platform}-${process.arch}`))).toBe(true);
 
     // electron-builder flipped the fuses in the packed binary as configured ('0' off, '1' on).
     const wire = (await getCurrentFuseWire(join(out, 'linux-unpacked', 'normface-desktop'))) as unknown as Record<number, number>;

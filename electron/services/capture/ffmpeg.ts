@@ -2,7 +2,7 @@
 // else the system's on PATH. NORMFACE_FFMPEG overrides both (a packager's or a tester's choice).
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
-import { delimiter, join } from 'node:path';
+import { delimiter, join, sep } from 'node:path';
 import { CaptureError } from './errors';
 
 function executable(path: string): boolean {
@@ -18,7 +18,11 @@ function fromPackage(): string | null {
   try {
     // The package throws (a string, not an Error) when it has no binary for this platform.
     const path = (createRequire(import.meta.url)('@ffmpeg-installer/ffmpeg') as { path?: unknown }).path;
-    return typeof path === 'string' && executable(path) ? path : null;
+    if (typeof path !== 'string') return null;
+    // In the packaged app the binary is unpacked beside app.asar (build/electron-builder.config.cjs):
+    // nothing can execute a file inside the archive.
+    const unpacked = path.replace(`app.asar${sep}`, `app.asar.unpacked${sep}`);
+    return executable(unpacked) ? unpacked : null;
   } catch {
     return null;
   }
