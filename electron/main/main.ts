@@ -4,7 +4,6 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, sessi
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readAbout } from '../services/app/about';
-import { runNormface } from '../cli/program';
 import { calibrationFile } from '../services/app/calibration';
 import { createDispatcher } from '../services/app/dispatch';
 import { createAppService, type AppService } from '../services/app/service';
@@ -53,7 +52,8 @@ async function start(): Promise<void> {
 // window's is. No window, no single-instance lock: PAM may call it while the app is open.
 const cliAt = process.argv.indexOf('--cli');
 if (cliAt >= 0) {
-  runNormface(process.argv.slice(cliAt + 1), app.getAppPath()).then(
+  // Loaded only here: the window's start-up does not pay for the command line's modules.
+  import('../cli/program').then(({ runNormface }) => runNormface(process.argv.slice(cliAt + 1), app.getAppPath())).then(
     (status) => app.exit(status),
     (e: unknown) => {
       process.stderr.write(`normface: ${e instanceof Error ? e.message : String(e)}\n`);
