@@ -86,6 +86,8 @@ async function measure(tracking: boolean): Promise<ModeFigures> {
   async function visit(): Promise<Visit> {
     // Leaving the kiosk stops the camera; the vision worker (models loaded) stays, as in the app.
     await page.goto(`${base}#/about`);
+    // A hash change is not a page load: wait until the kiosk (and its marks of the last visit) is gone.
+    await page.getByTestId('kiosk').waitFor({ state: 'detached' });
     await page.goto(`${base}#/kiosk`);
     await page.locator('[data-testid=kiosk][data-greeted-at]').waitFor({ timeout: 120_000 });
     const [live, face, greeted] = await Promise.all([num('kiosk', 'data-camera-live-at'), num('kiosk', 'data-first-face-at'), num('kiosk', 'data-greeted-at')]);
