@@ -12,7 +12,7 @@ import { createAppService, type AppService } from '../../electron/services/app/s
 import { fileKeyring } from '../../electron/services/store/index';
 import { createClient, type Client } from '../../core/contract/api';
 import { parseLoginConfig, personFor } from '../../electron/cli/pamConfig';
-import { eventsCsv } from '../../electron/cli/commands/export-log';
+import { eventsCsv } from '../../electron/services/app/csv';
 import { tempDataDir } from '../support/apiFixtures';
 import { buildCli, clip, enrollmentFrames, runCli, stillPhotoClip } from '../support/cli';
 import { hasLfw, hasMedia, lfwImage, noLfwReason, noMediaReason, repoRoot, skipReason, titled } from '../support/shared';

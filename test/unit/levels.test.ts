@@ -17,25 +17,15 @@ import {
   type DecisionCalibration,
   type LevelsCalibration,
 } from '../../core/matching/levels';
+import { seededRandom } from '../../native-train/prng';
 import { repoRoot } from '../support/shared';
 
-/** Deterministic uniform numbers (mulberry32). */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Impostor cosines with a known tail: 0.05 + Exp(scale 0.04), so P(s >= t) = exp(-(t - 0.05) / 0.04).
 const SCALE = 0.04;
 const trueRate = (t: number) => Math.min(1, Math.exp(-(t - 0.05) / SCALE));
 function sample(n: number, seed: number): Float64Array {
-  const u = uniform(seed);
+  const u = seededRandom(seed);
   const s = new Float64Array(n);
   for (let i = 0; i < n; i++) s[i] = 0.05 - SCALE * Math.log(1 - u());
   return s;

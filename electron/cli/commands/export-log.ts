@@ -1,23 +1,9 @@
 // normface export-log [--csv] [--from DATE] [--to DATE] [--output FILE]: the audit log (enrolments,
 // verifications with their decision and reason, lockouts, deletions) for a spreadsheet or a script.
 import { writeFileSync } from 'node:fs';
-import type { AppEvent } from '../../../core/contract/api';
+import { eventsCsv } from '../../services/app/csv';
 import { CliError, EXIT } from '../errors';
 import type { RegisterCommand } from './index';
-
-// A spreadsheet runs a cell starting with = + - @ as a formula; names are typed by people.
-function cell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-export function eventsCsv(events: readonly AppEvent[]): string {
-  const lines = ['time,kind,identity_id,name,decision,score,detail'];
-  for (const e of events) {
-    lines.push([new Date(e.at).toISOString(), e.kind, e.identityId ?? '', cell(e.name ?? ''), e.decision ?? '', e.score === null ? '' : e.score.toFixed(4), cell(JSON.stringify(e.detail))].join(','));
-  }
-  return lines.join('\r\n') + '\r\n';
-}
 
 function time(text: string | undefined, option: string): number | undefined {
   if (text === undefined) return undefined;

@@ -33,7 +33,7 @@ import type { IdentityDetail, IdentitySummary, JsonObject, NewTemplate, StoredTe
 import { backupDir, listBackups, newBackupName } from './backups';
 import type { CalibrationSource } from './calibration';
 import { fnmrOf, levelFmr } from './calibration';
-import { checkinsCsv } from './checkinsCsv';
+import { checkinsCsv } from './csv';
 import { driftStatus, galleryOf, groupedTemplates, levelsCalibration, promises, visitThreshold, type Thresholds } from './gallery';
 import type { Handlers } from './dispatch';
 import { afterAttempt, attemptsLeft, isLocked } from './loginPolicy';

@@ -2,33 +2,13 @@
 // fields of the contract and a small JPEG thumbnail. Every refusal (unreadable file, no face, several
 // faces, face too small) is a DecodeError or VisionError whose message names what to change.
 import jpeg from 'jpeg-js';
-import type { NewTemplate, Quality as StoredQuality } from '../../../core/contract/api';
+import type { NewTemplate } from '../../../core/contract/api';
+import { storedQuality } from '../../../core/contract/quality';
 import { boxMap, sampleRgba, type Box, type RgbaImage } from '../../../core/vision/image';
 import type { FacePipeline } from '../../../core/vision/pipeline';
-import { QUALITY_LIMITS, type Quality } from '../../../core/vision/quality';
 import { decodeFile } from './decode';
 
 const THUMB = 128;
-const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
-
-/**
- * The contract's quality fields from core/vision's measures: the same mapping as the renderer's
- * enrollment (renderer/src/screens/Enroll/sample.ts storedQuality), so the UI ranks CLI photos alike.
- */
-export function storedQuality(q: Quality): StoredQuality {
-  const sharpness = clamp01(q.sharpness / (5 * QUALITY_LIMITS.minSharpness));
-  const size = clamp01(q.interocular / (2 * QUALITY_LIMITS.minInterocular));
-  const exposure = clamp01(1 - Math.abs(q.brightness - 0.5) / 0.5);
-  const pose = clamp01(1 - Math.max(Math.abs(q.yaw), Math.abs(q.pitch)) / 90);
-  return {
-    score: clamp01(Math.cbrt(sharpness * size * pose) * (0.5 + 0.5 * exposure)),
-    sharpness,
-    faceSize: Math.min(10_000, q.interocular),
-    yaw: Math.max(-180, Math.min(180, q.yaw)),
-    pitch: Math.max(-180, Math.min(180, q.pitch)),
-    brightness: clamp01(q.brightness),
-  };
-}
 
 /** A square JPEG around the face (1.5x the detector box), as the renderer's worker makes them. */
 export function faceThumbnail(img: RgbaImage, box: Box): Uint8Array {

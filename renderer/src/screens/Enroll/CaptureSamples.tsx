@@ -6,7 +6,8 @@ import { QUALITY_LIMITS } from '../../../../core/vision/quality';
 import { CameraView } from '../../camera/CameraView';
 import type { FrameOptions, FrameResult } from '../../vision/protocol';
 import { MIN_SAMPLES, nextPose, poseOf, POSES, posesOf, shouldTake, type TakenPose } from './poses';
-import { sampleKey, storedQuality, thumbnailUrl, type Sample } from './sample';
+import { storedQuality } from '../../../../core/contract/quality';
+import { sampleKey, thumbnailUrl, type Sample } from './sample';
 
 /** The stylesheet styles .row and .thumbs; these lists only drop their bullets. */
 const LIST = { listStyle: 'none', padding: 0 } as const;

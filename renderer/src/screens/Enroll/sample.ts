@@ -1,7 +1,6 @@
 // A Sample: one face taken for enrollment (from the camera or a photo), with what the back end stores
-// for it. The vision core's quality measures are mapped onto the contract's 0..1 fields here.
+// for it. The vision core's quality measures map onto the contract's 0..1 fields in core/contract/quality.ts.
 import type { NewTemplate, Quality as StoredQuality } from '../../api/client';
-import { QUALITY_LIMITS, type Quality } from '../../../../core/vision/quality';
 
 export interface Sample {
   key: string;
@@ -12,29 +11,6 @@ export interface Sample {
   source: 'camera' | 'photo';
   /** What it shows, for people: "left", "up", or a photo's file name. */
   label: string;
-}
-
-const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
-
-/**
- * Sharpness is a Laplacian variance with no upper bound: 5x the blur limit counts as fully sharp.
- * The overall score multiplies size, sharpness, exposure and pose factors, so one bad measure is
- * enough to rank a sample low.
- */
-export function storedQuality(q: Quality, liveness?: number): StoredQuality {
-  const sharpness = clamp01(q.sharpness / (5 * QUALITY_LIMITS.minSharpness));
-  const size = clamp01(q.interocular / (2 * QUALITY_LIMITS.minInterocular));
-  const exposure = clamp01(1 - Math.abs(q.brightness - 0.5) / 0.5);
-  const pose = clamp01(1 - Math.max(Math.abs(q.yaw), Math.abs(q.pitch)) / 90);
-  return {
-    score: clamp01(Math.cbrt(sharpness * size * pose) * (0.5 + 0.5 * exposure)),
-    sharpness,
-    faceSize: Math.min(10_000, q.interocular),
-    yaw: Math.max(-180, Math.min(180, q.yaw)),
-    pitch: Math.max(-180, Math.min(180, q.pitch)),
-    brightness: clamp01(q.brightness),
-    ...(liveness === undefined ? {} : { liveness: clamp01(liveness) }),
-  };
 }
 
 export function newTemplate(s: Sample): NewTemplate {

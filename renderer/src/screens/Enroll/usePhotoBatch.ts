@@ -5,7 +5,8 @@ import { useAppState } from '../../components/AppState';
 import { errorText } from '../../components/errorText';
 import { sharedVision } from '../../vision/Vision';
 import { verdictOf, type PhotoVerdict } from './photoVerdict';
-import { sampleKey, storedQuality, type Sample } from './sample';
+import { storedQuality } from '../../../../core/contract/quality';
+import { sampleKey, type Sample } from './sample';
 
 export interface PhotoItem {
   key: string;

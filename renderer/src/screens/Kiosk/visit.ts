@@ -4,6 +4,7 @@
 // (core/decisions/visit.ts): this file only says when to ask.
 import type { Args } from '../../../../core/contract/api';
 import { MAX_PROBES, MAX_VISIT_FRAMES, VISIT_PROBES } from '../../../../core/contract/api';
+import { faceEvidence } from '../../../../core/liveness/evidence';
 import { probeFace, ProbeSet } from '../../vision/fusion';
 import type { FaceResult, FrameResult } from '../../vision/protocol';
 
@@ -47,21 +48,9 @@ interface Seen {
   template?: Float32Array;
 }
 
-/** The measurements of the served face, as plain JSON (the WebSocket sends JSON; IPC takes it as well). */
+/** The measurements of the served face; its template, when it is a probe, travels in `Seen.template`. */
 function measured(f: FaceResult): WireFace {
-  const q = f.quality;
-  return {
-    landmarks: Array.from(f.landmarks),
-    yaw: q.yaw,
-    pitch: q.pitch,
-    roll: q.roll,
-    interocular: q.interocular,
-    faceHeight: q.faceHeight,
-    sharpness: q.sharpness,
-    brightness: q.brightness,
-    ...(f.eyes ? { eyes: { left: f.eyes.left, right: f.eyes.right } } : {}),
-    ...(f.liveness !== undefined ? { passive: f.liveness } : {}),
-  };
+  return faceEvidence({ ...f, template: undefined });
 }
 
 export class KioskVisit {
