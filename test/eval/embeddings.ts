@@ -5,10 +5,12 @@ import { dirname, join, relative } from 'node:path';
 import { l2normalise, type Template } from '../../core/hypersphere';
 import { alignedTensor } from '../../core/vision/align';
 import type { Detection } from '../../core/vision/detect';
-import { fivePoints } from '../../core/vision/landmarks';
+import type { RgbaImage } from '../../core/vision/image';
+import { fivePoints, type FivePoints } from '../../core/vision/landmarks';
 import type { FacePipeline } from '../../core/vision/pipeline';
+import type { Session } from '../../core/vision/sessions';
 import { decodeFile } from '../support/decode';
-import { createNodePipeline } from '../support/node-pipeline';
+import { createNodePipeline, loadModelFile } from '../support/node-pipeline';
 import { repoRoot } from '../support/shared';
 import * as ort from 'onnxruntime-web';
 import manifest from '../../models/manifest.json';
@@ -26,11 +28,11 @@ export interface EmbeddedImage {
   faces: number;
 }
 
-const cacheFile = join(repoRoot, '.cache', 'embeddings', `${MODEL_ID.replace(/[^\w.-]+/g, '_')}.v1.bin`);
+const cacheFileOf = (modelId: string) => join(repoRoot, '.cache', 'embeddings', `${modelId.replace(/[^\w.-]+/g, '_')}.v1.bin`);
 
 // Record: u16 path length, path (utf-8, relative to the repo's parent), u8 flags (1: fallback,
 // 2: fused present), u8 faces, then 512 float32 plain template [and 512 float32 fused template].
-function readCache(): Map<string, EmbeddedImage> {
+function readCache(cacheFile: string): Map<string, EmbeddedImage> {
   const map = new Map<string, EmbeddedImage>();
   if (!existsSync(cacheFile)) return map;
   const buf = readFileSync(cacheFile);
@@ -67,7 +69,7 @@ function recordStartsAt(buf: Buffer, o: number): boolean {
   return true;
 }
 
-function appendCache(key: string, e: EmbeddedImage): void {
+function appendCache(cacheFile: string, key: string, e: EmbeddedImage): void {
   const path = Buffer.from(key, 'utf8');
   const head = Buffer.alloc(4 + path.length);
   head.writeUInt16LE(path.length, 0);
@@ -89,16 +91,23 @@ function subject(detections: Detection[], w: number, h: number): Detection | und
   return [...detections].sort((p, q) => dist(p) - dist(q))[0];
 }
 
-export async function embedLfwFile(pipeline: FacePipeline, path: string, flip = false): Promise<EmbeddedImage> {
+/** The image decoded with the subject's five points (the same detection and landmarks as every template here). */
+export async function locateLfwFace(pipeline: FacePipeline, path: string): Promise<{ img: RgbaImage; points: FivePoints; fallback: boolean; faces: number }> {
   const img = decodeFile(path);
   const detections = await pipeline.detect(img);
   const face = subject(detections, img.width, img.height);
   // Fallback: where deep-funneled LFW puts the face (measured median box), refined by the landmarks.
   const box = face?.box ?? { x1: 0.31 * img.width, y1: 0.24 * img.height, x2: 0.69 * img.width, y2: 0.76 * img.height };
   const points = fivePoints(await pipeline.landmarks(img, box));
-  const session = pipeline.models.get('embedder');
+  return { img, points, fallback: !face, faces: detections.length };
+}
+
+/** `embedder`: another embedder session than the pipeline's (a quantised variant), same input and output. */
+export async function embedLfwFile(pipeline: FacePipeline, path: string, flip = false, embedder?: Session): Promise<EmbeddedImage> {
+  const { img, points, fallback, faces } = await locateLfwFace(pipeline, path);
+  const session = embedder ?? pipeline.models.get('embedder');
   const raw = await rawFeatures(session, alignedTensor(img, points));
-  const e: EmbeddedImage = { template: l2normalise(raw), fallback: !face, faces: detections.length };
+  const e: EmbeddedImage = { template: l2normalise(raw), fallback, faces };
   if (flip) {
     const mirrored = await rawFeatures(session, alignedTensor(img, points, true));
     const sum = new Float32Array(DIM);
@@ -108,7 +117,7 @@ export async function embedLfwFile(pipeline: FacePipeline, path: string, flip = 
   return e;
 }
 
-async function rawFeatures(session: ReturnType<FacePipeline['models']['get']>, tensor: Float32Array): Promise<Float32Array> {
+async function rawFeatures(session: Session, tensor: Float32Array): Promise<Float32Array> {
   const out = await session.run({ input: new ort.Tensor('float32', tensor, [1, 3, 112, 112]) });
   return out.output?.data as Float32Array;
 }
@@ -120,11 +129,14 @@ export interface EmbedOptions {
   flip?: boolean;
   /** Compute nothing: return only the images already cached (a look at the data while the cache fills). */
   cachedOnly?: boolean;
+  /** Another embedder than models/manifest.json's (a quantised variant): its file in models/ and the id its cache is kept under. */
+  embedder?: { file: string; modelId: string };
 }
 
 /** Embedded images by absolute path, computing (and caching) the ones not cached yet. */
 export async function embedImages(paths: readonly string[], options: EmbedOptions = {}): Promise<Map<string, EmbeddedImage>> {
-  const cache = readCache();
+  const cacheFile = cacheFileOf(options.embedder?.modelId ?? MODEL_ID);
+  const cache = readCache(cacheFile);
   const unique = [...new Set(paths)];
   if (options.cachedOnly) {
     const have = unique.filter((p) => { const e = cache.get(keyOf(p)); return e && (!options.flip || e.fused); });
@@ -139,14 +151,18 @@ export async function embedImages(paths: readonly string[], options: EmbedOption
   options.onProgress?.(done, unique.length);
   if (todo.length > 0) {
     const pipeline = await createNodePipeline({ threads: options.threads });
+    const embedder = options.embedder
+      ? await ort.InferenceSession.create(await loadModelFile(options.embedder.file), { executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3 })
+      : undefined;
     try {
       for (const path of todo) {
-        const e = await embedLfwFile(pipeline, path, options.flip);
+        const e = await embedLfwFile(pipeline, path, options.flip, embedder);
         cache.set(keyOf(path), e);
-        appendCache(keyOf(path), e);
+        appendCache(cacheFile, keyOf(path), e);
         options.onProgress?.(++done, unique.length);
       }
     } finally {
+      await embedder?.release();
       await pipeline.release();
     }
   }
