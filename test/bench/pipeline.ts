@@ -3,9 +3,11 @@
 // camera path over a webcam clip of person A: per-frame median and p95 with the FaceTracker against
 // detecting on every frame (the two interleaved frame by frame, so load changes hit both alike),
 // without templates (a kiosk between probes) and with the largest face embedded on every frame (login).
+// The int8 embedder (models/fr_feature_int8.onnx, when made) is timed beside the float one on the same crops.
 // Ends with one JSON line. onnxruntime-web fixes its thread count at first use, so each thread count
 // runs in its own process.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,7 @@ import { fivePoints } from '../../core/vision/landmarks';
 import type { AnalyseOptions, FacePipeline } from '../../core/vision/pipeline';
 import { FaceTracker, TRACKER_DEFAULTS } from '../../core/vision/track';
 import { parseArgs } from '../eval/args';
+import { hasQuantised, noQuantisedReason, QUANTISED_FILE, quantisedPath } from '../eval/quantised-model';
 import { clipImages } from '../support/clips';
 import { decodeFile } from '../support/decode';
 import { createNodePipeline } from '../support/node-pipeline';
@@ -81,11 +84,17 @@ async function camera(pipeline: FacePipeline, count: number): Promise<CameraFigu
   return { frames: frames.length, tracked, everyFrame, trackedEmbed, everyFrameEmbed };
 }
 
-async function child(threads: number, rounds: number, frames: number): Promise<Record<Stage, number> & { camera: CameraFigures }> {
+type ChildFigures = Record<Stage, number> & { camera: CameraFigures; embedInt8?: number };
+
+async function child(threads: number, rounds: number, frames: number): Promise<ChildFigures> {
   const pipeline = await createNodePipeline({ threads, models: ['scout'] });
   const images = SAMPLE.flatMap((name) => [1, 2].map((i) => decodeFile(lfwImage(name, i))));
   const times: Record<Stage, number[]> = { detect: [], landmarks: [], align: [], embed: [], chain: [] };
   const session = pipeline.models.get('embedder');
+  // The int8 embedder (npm run models:quantize; not what the app loads), timed on the same crops right
+  // after the float one, outside the chain.
+  const int8 = hasQuantised ? await ort.InferenceSession.create(readFileSync(quantisedPath), { executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3 }) : undefined;
+  const int8Times: number[] = [];
   for (let r = 0; r < rounds + 1; r++) {
     for (const img of images) {
       const t0 = performance.now();
@@ -98,6 +107,10 @@ async function child(threads: number, rounds: number, frames: number): Promise<R
       const t3 = performance.now();
       await embedTensor(ort, session, tensor);
       const t4 = performance.now();
+      if (int8) {
+        await embedTensor(ort, int8, tensor);
+        if (r > 0) int8Times.push(performance.now() - t4);
+      }
       if (r === 0) continue; // warm-up round: first runs compile kernels
       times.detect.push(t1 - t0);
       times.landmarks.push(t2 - t1);
@@ -108,8 +121,9 @@ async function child(threads: number, rounds: number, frames: number): Promise<R
   }
   const stages = Object.fromEntries(STAGES.map((s) => [s, median(times[s])])) as Record<Stage, number>;
   const cameraFigures = await camera(pipeline, frames);
+  await int8?.release();
   await pipeline.release();
-  return { ...stages, camera: cameraFigures };
+  return { ...stages, camera: cameraFigures, ...(int8 ? { embedInt8: median(int8Times) } : {}) };
 }
 
 const args = parseArgs(process.argv.slice(2));
@@ -126,7 +140,7 @@ if (args.has('child')) {
   }
   const self = fileURLToPath(import.meta.url);
   const loadAtStart = loadavg()[0] as number;
-  const results: Record<string, Record<Stage, number> & { camera: CameraFigures }> = {};
+  const results: Record<string, ChildFigures> = {};
   for (const threads of [1, 2]) {
     const out = execFileSync(process.execPath, ['--import', 'tsx', self, '--child', '--threads', String(threads), '--rounds', String(rounds), '--frames', String(frameCount)], { encoding: 'utf8' });
     results[`threads${threads}`] = JSON.parse(out.trim().split('\n').pop() as string);
@@ -134,6 +148,9 @@ if (args.has('child')) {
   console.log(`median ms over ${SAMPLE.length * 2} LFW photos x ${rounds} rounds (WASM)`);
   console.log(`stage      ${'1 thread'.padStart(10)} ${'2 threads'.padStart(10)}`);
   for (const s of STAGES) console.log(`${s.padEnd(10)} ${results.threads1![s].toFixed(2).padStart(10)} ${results.threads2![s].toFixed(2).padStart(10)}`);
+  const int8Cell = (r: ChildFigures | undefined) => (r?.embedInt8 ?? NaN).toFixed(2).padStart(10);
+  if (hasQuantised) console.log(`${'embed int8'.padEnd(10)} ${int8Cell(results.threads1)} ${int8Cell(results.threads2)}   (${QUANTISED_FILE}, not in the chain; eval:quantised for its accuracy)`);
+  else console.log(`embed int8: not timed, ${noQuantisedReason}`);
   const c1 = results.threads1!.camera;
   const c2 = results.threads2!.camera;
   console.log(`\ncamera path, ${c2.frames} frames of ${CLIP} (person A), ms per frame, median / p95 (full detections)`);
