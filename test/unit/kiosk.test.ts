@@ -113,6 +113,9 @@ describe('kiosk: the back end decides each visit', () => {
     const one = await call<GalleryStatus>('gallery.status');
     expect(one.people).toBe(1);
     const at = (s: GalleryStatus) => s.levels.find((l) => l.level === '1e-4')!;
+    // A photo asked "who is this?" is a 1:N decision too: its threshold is the visit's for one probe.
+    const askPhoto = async () => (await call<{ threshold: number }>('identify', { probe: Array.from(personTemplates(999, 1)[0]!), level: '1e-4' })).threshold;
+    const photoOne = await askPhoto();
     expect(at(one).sentence).toMatch(/^With 1 person enrolled, about 1 in [\d,]+ stranger visits is taken for someone; about (1 in [\d,]+|none of the) enrolled people's visits need a second look\.$/);
     const added: string[] = [];
     for (let p = 0; p < 30; p++) added.push((await enrol(`Extra ${p}`, personTemplates(2000 + p, 3))).id);
@@ -123,6 +126,7 @@ describe('kiosk: the back end decides each visit', () => {
     expect(at(many).visitFpir).toBeLessThanOrEqual(1e-4 * 1.0001);
     expect(at(many).sentence).toContain('With 31 people enrolled');
     expect(at(many).sentence).not.toBe(at(one).sentence);
+    expect(await askPhoto()).toBeGreaterThan(photoOne);
     for (const id of added) await call('identities.delete', { id });
     const back = await call<GalleryStatus>('gallery.status');
     expect(at(back).sentence).toBe(at(one).sentence);

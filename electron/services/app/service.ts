@@ -277,7 +277,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     return levelsCalibration(c, settings().localThresholds ? (currentDrift()?.localShift ?? 0) : 0);
   }
 
-  /** Per-comparison thresholds in force (duplicate check, identify). */
+  /** Per-comparison thresholds in force (the duplicate check at enrollment). */
   function thresholds(): Thresholds {
     const c = levels();
     const shift = c.localShift ?? 0;
@@ -509,7 +509,10 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     },
 
     identify: ({ probe, k, level: requested }) => {
-      const { level: l, threshold } = level(requested);
+      // "Is this photo anyone enrolled?" is a 1:N decision like a kiosk visit of one probe: its level
+      // holds per question against the whole gallery, so it gets the visit's threshold, not one comparison's.
+      const l = requested ?? settings().securityLevel;
+      const threshold = visitThreshold(levels(), l, galleryOf(matcher), 1);
       let candidates: Candidate[] = [];
       if (agents) {
         // Ranked by cosine to each person's agent; the open-set threshold stays the calibrated one.
