@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { modelsDir } from '../support/node-pipeline';
 
 export const QUANTISED_FILE = 'fr_feature_int8.onnx';
+/** What `npm run models:quantize` makes with its defaults here (the file eval:quantised's README figures are of). */
+export const QUANTISED_SHA256 = 'b85036792d985a41bf80eaa52a8772c2f0a477b9e46a2b986de44d8ade65ff88';
 export const quantisedPath = join(modelsDir, QUANTISED_FILE);
 export const hasQuantised = existsSync(quantisedPath);
 export const noQuantisedReason = `models/${QUANTISED_FILE} is absent (make it with "npm run models:quantize")`;

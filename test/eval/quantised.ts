@@ -22,7 +22,7 @@ import { hasLfw, lfwImage, lfwRoot, noLfwReason } from '../support/shared';
 import { parseArgs } from './args';
 import { embedImages, locateLfwFace, MODEL_ID } from './embeddings';
 import { readPairs, type LfwPair } from './lfw-lists';
-import { quantisedModel } from './quantised-model';
+import { QUANTISED_SHA256, quantisedModel } from './quantised-model';
 
 const DIM = 512;
 const FMR = 1e-4;
@@ -152,7 +152,7 @@ if (args.has('child')) {
 
   const pct = (x: number) => (100 * x).toFixed(2);
   const ships = pairs.length === allPairs.length && f.accuracy - q.accuracy <= MAX_ACCURACY_DROP && q.fnmr - f.fnmr <= MAX_FNMR_RISE;
-  console.log(`int8 embedder ${quantised.file} sha256 ${quantised.sha256}`);
+  console.log(`int8 embedder ${quantised.file} sha256 ${quantised.sha256} (${quantised.sha256 === QUANTISED_SHA256 ? 'the recorded default build' : `NOT the recorded default build ${QUANTISED_SHA256.slice(0, 8)}: made with other options or another onnxruntime`})`);
   if (cachedOnly) console.log(`cached subset: ${pairs.length} of ${allPairs.length} View 2 pairs, ${paths.length} of ${allPaths.length} images`);
   console.log(`View 2: ${paths.length} images, ${pairs.length} pairs, ${f.genuine} genuine and ${f.impostors} impostor comparisons; int8 vs float template cosine mean ${(cosSum / paths.length).toFixed(4)}, min ${cosMin.toFixed(4)}`);
   console.log(`${''.padEnd(26)} ${'float'.padStart(12)} ${'int8'.padStart(12)}`);
@@ -165,7 +165,7 @@ if (args.has('child')) {
   console.log(`1-minute load average ${load[0]} at the start, ${load[1]} at the end`);
   console.log(JSON.stringify({
     eval: 'quantised',
-    int8: { file: quantised.file, sha256: quantised.sha256 },
+    int8: { file: quantised.file, sha256: quantised.sha256, recorded: quantised.sha256 === QUANTISED_SHA256 },
     images: paths.length,
     pairs: pairs.length,
     complete: pairs.length === allPairs.length,
