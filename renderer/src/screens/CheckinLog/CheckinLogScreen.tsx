@@ -3,22 +3,12 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, type CheckIn } from '../../api/client';
 import { useAppState } from '../../components/AppState';
+import { download } from '../../components/download';
 import { EventLogNotice } from '../../components/PrivacyStatus';
 import { dayRange, dayValue } from './dateRange';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
-function save(fileName: string, csv: string) {
-  const url = URL.createObjectURL(new Blob([csv], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has started from the click; the URL is no longer needed after this turn.
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
 
 export function CheckinLogScreen() {
   const { info } = useAppState();
@@ -50,7 +40,7 @@ export function CheckinLogScreen() {
     setStatus('');
     try {
       const { fileName, csv } = await api.checkins.exportCsv(range);
-      save(fileName, csv);
+      download(fileName, csv, 'text/csv;charset=utf-8');
       setStatus(`Saved ${fileName}.`);
     } catch (e) {
       setError(`The CSV could not be exported: ${message(e)}`);

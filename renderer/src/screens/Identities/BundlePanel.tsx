@@ -2,23 +2,12 @@
 // passphrase, and import such a file. The back end opens the file, says who is already enrolled here
 // (same person by id or by face), and the person picks merge or skip for each of them.
 import { useState } from 'react';
-import { bytesToBase64 } from '../../../../core/contract/base64';
+import { base64ToBytes, bytesToBase64 } from '../../../../core/contract/base64';
 import { api, type BundlePerson, type IdentitySummary } from '../../api/client';
+import { download } from '../../components/download';
 import { useAction } from '../../components/useAction';
 
 const MIN_PASSPHRASE = 8;
-
-function save(fileName: string, base64: string) {
-  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-  const url = URL.createObjectURL(new Blob([bytes], { type: 'application/octet-stream' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
-}
 
 function ExportPeople({ people }: { people: IdentitySummary[] }) {
   const [chosen, setChosen] = useState<Set<string>>(new Set());
@@ -36,7 +25,7 @@ function ExportPeople({ people }: { people: IdentitySummary[] }) {
   });
   const exportNow = () => run(async () => {
     const out = await api.bundle.export({ passphrase, ...(chosen.size > 0 ? { identityIds: [...chosen] } : {}) });
-    save(out.fileName, out.bundle);
+    download(out.fileName, new Uint8Array(base64ToBytes(out.bundle)), 'application/octet-stream');
     setPassphrase('');
     setAgain('');
     return `Exported ${out.identities} ${out.identities === 1 ? 'person' : 'people'} to ${out.fileName}. Keep the passphrase apart from the file.`;
