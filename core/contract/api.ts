@@ -11,7 +11,6 @@ import { BASE64_PATTERN, base64ToBytes } from './base64';
 import { SECURITY_LEVELS, type SecurityLevel } from '../matching/calibration';
 import { LOGIN_MAX_FRAMES } from '../decisions/login';
 import { LANDMARK_COUNT } from '../liveness/evidence';
-import { PASSIVE_LIVE } from '../liveness/passive';
 import type { LivenessReason } from '../liveness/judge';
 
 // ---------------------------------------------------------------------------------------------
@@ -27,8 +26,6 @@ export const MAX_PROBES = 10;
 export const VISIT_PROBES = 5;
 export const MAX_NAME_LENGTH = 100;
 export const MAX_NOTES_LENGTH = 2000;
-/** Below this passive p(live) (over a visit's or an attempt's frames, core/liveness/passive) a face is refused as a presentation attack. */
-export const MIN_PASSIVE_LIVENESS = PASSIVE_LIVE;
 /** Typed by the user in data.deleteAll: erasing everything must be a deliberate act. */
 export const DELETE_ALL_CONFIRMATION = 'DELETE ALL DATA';
 

@@ -9,6 +9,7 @@ import { decideLogin, LOGIN_MAX_FRAMES, LOGIN_MAX_PROBES, LoginEvidence } from '
 import { LivenessChallenge, TURN_DEGREES } from '../../core/liveness/challenge';
 import { frameEvidence, type FaceEvidence, type FrameEvidence } from '../../core/liveness/evidence';
 import { judgeLiveness, measurePlanarity, PLANARITY } from '../../core/liveness/judge';
+import { passiveScore } from '../../core/liveness/passive';
 import { fitHomography, planeFit } from '../../core/liveness/planarity';
 import { TemplateIndex } from '../../core/matching/templateIndex';
 import { clipFrames } from '../pad/clips';
@@ -155,6 +156,20 @@ describe('planarity', () => {
     expect([head.planar, photo.planar]).toEqual([false, true]);
     // A face that hardly moves says nothing either way.
     expect(measurePlanarity(blinking(20))).toMatchObject({ planar: false, ratio: null });
+  });
+});
+
+describe('passiveScore', () => {
+  it('is the mean of the upper half of the frames that measured it, trusted from 5 frames on', () => {
+    const frames = (scores: (number | undefined)[]) => scores.map((passive, i) => ({ at: at(i), faces: 1, face: face({ passive }) }));
+    expect(passiveScore([])).toEqual({ score: 0, frames: 0, live: false });
+    // One frame's p(live) swings on a real face; a frame that did not measure it does not count.
+    const real = passiveScore(frames([0.2, 0.3, 0.7, 0.6, 0.25, 0.65, undefined]));
+    expect(real.frames).toBe(6);
+    expect(real.score).toBeCloseTo((0.7 + 0.65 + 0.6) / 3, 6);
+    expect(real.live).toBe(true);
+    expect(passiveScore(frames([0.1, 0.2, 0.15, 0.1, 0.12])).live).toBe(false);
+    expect(passiveScore(frames([0.9, 0.9, 0.9])).live).toBe(false);
   });
 });
 

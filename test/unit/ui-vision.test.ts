@@ -5,7 +5,7 @@ import { cosine } from '../../core/hypersphere';
 import type { Quality } from '../../core/vision/quality';
 import { MAX_VISIT_FRAMES } from '../../core/contract/api';
 import { KioskVisit, MAX_TRIES, VISIT_GAP_MS, VISIT_PROBES } from '../../renderer/src/screens/Kiosk/visit';
-import { PassiveLiveness, probeFace, ProbeSet } from '../../renderer/src/vision/fusion';
+import { probeFace, ProbeSet } from '../../renderer/src/vision/fusion';
 import type { FaceResult, FrameResult } from '../../renderer/src/vision/protocol';
 
 function unit(seed: number, noise = 0, base?: Float32Array): Float32Array {
@@ -66,18 +66,6 @@ describe('fusion', () => {
     for (let i = 0; i < 6; i++) set.add(face({ template: unit(200 + i, 0.05, person), yaw: i * 5 }));
     expect(set.size).toBe(3);
     expect(set.offered).toBe(6);
-  });
-
-  it('scores passive liveness as the mean of the upper half of the frames', () => {
-    const p = new PassiveLiveness();
-    expect(p.score()).toBe(0);
-    [0.2, 0.3, 0.7, 0.6, 0.25, 0.65].forEach((liveness) => p.add(face({ liveness })));
-    p.add(face()); // a frame that did not measure it
-    expect(p.count).toBe(6);
-    expect(p.score()).toBeCloseTo((0.7 + 0.65 + 0.6) / 3, 6);
-    const photo = new PassiveLiveness();
-    [0.1, 0.2, 0.15, 0.1].forEach((liveness) => photo.add(face({ liveness })));
-    expect(photo.score()).toBeLessThan(0.5);
   });
 });
 

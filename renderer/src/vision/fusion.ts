@@ -1,7 +1,6 @@
 // Multi-frame fusion: a decision trusts several good frames of the same face, not one. Probes are
 // collected per visit (a face that stays in view); the fused probe is their normalised mean, which
 // on LFW lowers the false non-match rate at the same false-match rate (test/eval/fusion.ts).
-import { MIN_PASSIVE_LIVENESS } from '../../../core/contract/api';
 import { cosine, meanTemplate } from '../../../core/hypersphere';
 import type { Guidance } from '../../../core/vision/quality';
 import type { FaceResult, FrameResult } from './protocol';
@@ -75,43 +74,5 @@ export class ProbeSet {
   /** The normalised mean of the kept templates: one probe that stands for the visit. */
   fused(): Float32Array {
     return meanTemplate(this.templates());
-  }
-}
-
-/** p(live) at or above which the back end accepts the passive check. */
-export const PASSIVE_LIVE = MIN_PASSIVE_LIVENESS;
-/** Frames the passive score needs before it is trusted either way. */
-export const PASSIVE_MIN_FRAMES = 5;
-
-/**
- * The passive liveness of a visit, from every frame that measured it. One frame's p(live) swings
- * widely on a real face (0.2 to 0.7 on the test clips), while a photo or screen stays low across
- * frames; so the score is the mean of the upper half of the frames, not of one or of all.
- */
-export class PassiveLiveness {
-  private scores: number[] = [];
-
-  get count(): number {
-    return this.scores.length;
-  }
-
-  add(face: FaceResult | undefined): void {
-    if (face?.liveness !== undefined) this.scores.push(face.liveness);
-  }
-
-  reset(): void {
-    this.scores = [];
-  }
-
-  /** Enough frames measured and their score reaches PASSIVE_LIVE. */
-  get live(): boolean {
-    return this.scores.length >= PASSIVE_MIN_FRAMES && this.score() >= PASSIVE_LIVE;
-  }
-
-  /** 0..1; 0 when no frame measured it. */
-  score(): number {
-    if (this.scores.length === 0) return 0;
-    const upper = [...this.scores].sort((a, b) => b - a).slice(0, Math.ceil(this.scores.length / 2));
-    return upper.reduce((a, b) => a + b, 0) / upper.length;
   }
 }
