@@ -3,8 +3,15 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createClient, type Client } from '../../core/contract/api';
 import { l2normalise } from '../../core/hypersphere';
+import { readAbout } from '../../electron/services/app/about';
+import { calibrationFile } from '../../electron/services/app/calibration';
+import { createDispatcher } from '../../electron/services/app/dispatch';
+import { createAppService, type AppService } from '../../electron/services/app/service';
+import { fileKeyring } from '../../electron/services/store/index';
 import { seededRandom } from '../../native-train/prng';
+import { repoRoot } from './shared';
 
 export function tempDataDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `normface-${prefix}-`));
@@ -23,4 +30,20 @@ export function personTemplates(seed: number, count: number): Float32Array[] {
   const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
   const centre = l2normalise(Float32Array.from({ length: 512 }, gauss));
   return Array.from({ length: count }, () => l2normalise(centre.map((c) => c + 0.02 * gauss())));
+}
+
+/** The app's service on a data folder, as the browser host opens it (its 0600 key file), with a typed client over it. */
+export async function openApp(dataDir: string, calibrationPath: string): Promise<{ service: AppService; api: Client }> {
+  const about = readAbout(repoRoot, join(repoRoot, 'models'));
+  const service = await createAppService({
+    dataDir,
+    keyring: fileKeyring(join(dataDir, 'normface.key')),
+    calibration: calibrationFile(calibrationPath),
+    training: null,
+    about: { name: about.name, version: about.version, host: 'browser', models: about.models, backendHint: 'wasm' },
+    modelId: about.embedderModelId,
+    log: () => {},
+  });
+  const dispatch = createDispatcher(service.handlers, () => {});
+  return { service, api: createClient((call, args) => dispatch(call, args)) };
 }

@@ -5,35 +5,16 @@ import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
-import { readAbout } from '../../electron/services/app/about';
-import { calibrationFile } from '../../electron/services/app/calibration';
-import { createDispatcher } from '../../electron/services/app/dispatch';
-import { createAppService, type AppService } from '../../electron/services/app/service';
-import { fileKeyring } from '../../electron/services/store/index';
-import { createClient, type Client } from '../../core/contract/api';
+import type { AppService } from '../../electron/services/app/service';
+import type { Client } from '../../core/contract/api';
 import { parseLoginConfig, personFor } from '../../electron/cli/pamConfig';
 import { eventsCsv } from '../../electron/services/app/csv';
-import { tempDataDir } from '../support/apiFixtures';
+import { openApp, tempDataDir } from '../support/apiFixtures';
 import { buildCli, clip, enrollmentFrames, runCli, stillPhotoClip } from '../support/cli';
 import { hasLfw, hasMedia, lfwImage, noLfwReason, noMediaReason, repoRoot, skipReason, titled } from '../support/shared';
 
 const skip = skipReason(!hasLfw && noLfwReason, !hasMedia && noMediaReason);
 
-/** The app's service on the same folder, as Electron or the browser host opens it. */
-async function openApp(dataDir: string): Promise<{ service: AppService; api: Client }> {
-  const about = readAbout(repoRoot, join(repoRoot, 'models'));
-  const service = await createAppService({
-    dataDir,
-    keyring: fileKeyring(join(dataDir, 'normface.key')),
-    calibration: calibrationFile(join(repoRoot, 'models', 'calibration.json')),
-    training: null,
-    about: { name: about.name, version: about.version, host: 'browser', models: about.models, backendHint: 'wasm' },
-    modelId: about.embedderModelId,
-    log: () => {},
-  });
-  const dispatch = createDispatcher(service.handlers, () => {});
-  return { service, api: createClient((call, args) => dispatch(call, args)) };
-}
 
 describe('login configuration', () => {
   it('maps system users to people and refuses what it does not know, naming the line', () => {
@@ -70,7 +51,7 @@ describe.skipIf(skip)(titled('normface command (real models, real photos and cli
     writeFileSync(join(photos, 'sky.png'), PNG.sync.write(sky));
     enrollmentFrames(join(dir, 'person-a'));
     // The app is up before the command changes anything: it must notice on its own.
-    app = await openApp(data);
+    app = await openApp(data, join(repoRoot, 'models', 'calibration.json'));
   });
   afterAll(() => app?.service.close());
 

@@ -5,14 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createClient, type Client } from '../../core/contract/api';
-import { readAbout } from '../../electron/services/app/about';
-import { createDispatcher } from '../../electron/services/app/dispatch';
-import { createAppService, type AppService } from '../../electron/services/app/service';
-import { calibrationFile } from '../../electron/services/app/calibration';
 import { fileKeyring, openStore } from '../../electron/services/store/index';
-import { tempDataDir, writeCalibration } from '../support/apiFixtures';
-import { repoRoot } from '../support/shared';
+import { openApp, tempDataDir, writeCalibration } from '../support/apiFixtures';
 import { contains, floatBytes, jpegThumbnail, seededRandom, tempDir, unitVector } from '../support/store-fixtures';
 
 const work = tempDir('privacy');
@@ -23,20 +17,6 @@ const PEOPLE = [
   { name: 'Bartholomew Quist', notes: 'contractor until March' },
 ];
 
-async function openApp(dataDir: string): Promise<{ service: AppService; api: Client }> {
-  const about = readAbout(repoRoot, join(repoRoot, 'models'));
-  const service = await createAppService({
-    dataDir,
-    keyring: fileKeyring(join(dataDir, 'normface.key')),
-    calibration: calibrationFile(writeCalibration(tempDataDir('privacy-cal'))),
-    training: null,
-    about: { name: about.name, version: about.version, host: 'browser', models: about.models, backendHint: 'wasm' },
-    modelId: about.embedderModelId,
-    log: () => {},
-  });
-  const dispatch = createDispatcher(service.handlers, () => {});
-  return { service, api: createClient((call, args) => dispatch(call, args)) };
-}
 
 function filesOf(dataDir: string): { name: string; bytes: Buffer }[] {
   const named = (dir: string, prefix = '') => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => ({ name: `${prefix}${e.name}`, bytes: readFileSync(join(dir, e.name)) })) : []);
@@ -46,7 +26,7 @@ function filesOf(dataDir: string): { name: string; bytes: Buffer }[] {
 describe('a raw dump of the data folder', () => {
   it('shows no name, note, template float or thumbnail byte, in the database, its WAL or any backup', async () => {
     const dataDir = join(work.dir, 'data');
-    const { service, api } = await openApp(dataDir);
+    const { service, api } = await openApp(dataDir, writeCalibration(tempDataDir('privacy-cal')));
     const random = seededRandom(13);
     const secrets: { what: string; bytes: Uint8Array }[] = [];
     const ids: string[] = [];
