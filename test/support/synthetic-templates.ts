@@ -24,3 +24,15 @@ export function templateGenerator(seed: number, dim = 512) {
   };
   return { uniform, raw, unit, near };
 }
+
+/**
+ * A unit template from a small LCG: `seed` alone gives a random direction; with `base`, the base
+ * moved by `noise` in a random direction (the same person in another frame). For the rule tests.
+ */
+export function seededTemplate(seed: number, noise = 0, base?: Float32Array): Float32Array {
+  let s = seed;
+  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+  const v = Float32Array.from({ length: 512 }, (_, i) => (base ? base[i]! : 0) + (base ? noise : 1) * rand());
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}

@@ -15,14 +15,7 @@ import { TemplateIndex } from '../../core/matching/templateIndex';
 import { clipFrames } from '../pad/clips';
 import { createNodePipeline } from '../support/node-pipeline';
 import { hasMedia, mediaRoot, noMediaReason, skipReason, titled } from '../support/shared';
-
-function unit(seed: number, noise = 0, base?: Float32Array): Float32Array {
-  let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-  const v = Float32Array.from({ length: 512 }, (_, i) => (base ? base[i]! : 0) + (base ? noise : 1) * rand());
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-}
+import { seededTemplate as unit } from '../support/synthetic-templates';
 
 /** A head of 68 points in 3D (units of inter-ocular distance): jaw curving back, nose in front. */
 const HEAD: [number, number, number][] = Array.from({ length: 68 }, (_, i) => {

@@ -7,14 +7,7 @@ import { MAX_VISIT_FRAMES } from '../../core/contract/api';
 import { KioskVisit, MAX_TRIES, VISIT_GAP_MS, VISIT_PROBES } from '../../renderer/src/screens/Kiosk/visit';
 import { probeFace, ProbeSet } from '../../renderer/src/vision/fusion';
 import type { FaceResult, FrameResult } from '../../renderer/src/vision/protocol';
-
-function unit(seed: number, noise = 0, base?: Float32Array): Float32Array {
-  let s = seed;
-  const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
-  const v = Float32Array.from({ length: 512 }, (_, i) => (base ? base[i]! : 0) + (base ? noise : 1) * rand());
-  const n = Math.hypot(...v);
-  return v.map((x) => x / n);
-}
+import { seededTemplate as unit } from '../support/synthetic-templates';
 
 const goodQuality: Quality = { faceHeight: 150, interocular: 48, sharpness: 120, brightness: 0.45, yaw: 0, pitch: 5, roll: 0 };
 
