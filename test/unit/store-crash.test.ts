@@ -4,9 +4,9 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileKeyring, openStore } from '../../electron/services/store/index';
+import { bundleChild } from '../support/crash-child';
 import { repoRoot } from '../support/shared';
 import { seededRandom, tempDir } from '../support/store-fixtures';
 
@@ -17,16 +17,7 @@ const child = join(work.dir, 'store-crash-child.cjs');
 const dataDir = join(work.dir, 'data');
 
 beforeAll(async () => {
-  // Bundled once: a tsx start per kill costs seconds on a loaded 2-core machine; the code is the same.
-  await build({
-    entryPoints: [join(repoRoot, 'test/support/store-crash-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    external: ['better-sqlite3'],
-    outfile: child,
-    logLevel: 'warning',
-  });
+  await bundleChild('test/support/store-crash-child.ts', child);
 });
 afterAll(() => work.remove());
 

@@ -6,11 +6,11 @@ import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileKeyring, openStore } from '../../electron/services/store/index';
 import { migrate, SEALED_VERSION } from '../../electron/services/store/migrations/index';
 import { place, seal } from '../../electron/services/store/seal';
+import { bundleChild } from '../support/crash-child';
 import { repoRoot } from '../support/shared';
 import { MODEL_ID, seededRandom, tempDir, unitVector } from '../support/store-fixtures';
 
@@ -44,15 +44,7 @@ function writeVersion3(): void {
 }
 
 beforeAll(async () => {
-  await build({
-    entryPoints: [join(repoRoot, 'test/support/store-seal-crash-child.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    external: ['better-sqlite3'],
-    outfile: child,
-    logLevel: 'warning',
-  });
+  await bundleChild('test/support/store-seal-crash-child.ts', child);
   writeVersion3();
 });
 afterAll(() => work.remove());
