@@ -180,6 +180,8 @@ export const settingsSchema = z.strictObject({
   keepUnrecognised: z.boolean(),
   /** Use the thresholds the drift check derived from this gallery's own impostor scores. */
   localThresholds: z.boolean(),
+  /** An operator's session ends after this many minutes without a call. */
+  operatorIdleMinutes: z.number().int().min(1).max(120),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 export const defaultSettings: Settings = {
@@ -193,6 +195,7 @@ export const defaultSettings: Settings = {
   lockoutMinutes: 15,
   keepUnrecognised: false,
   localThresholds: false,
+  operatorIdleMinutes: 5,
 };
 
 /** The cohort keeps at most this many unrecognised faces (oldest go first)... */
@@ -419,7 +422,7 @@ export interface GalleryStatus {
   cohort: CohortStatus;
 }
 /** Same kinds as the store's event log; finer actions (rename, template added) are in `detail.action`. */
-export const eventKinds = ['enroll', 'delete', 'verify', 'identify', 'checkin', 'lockout', 'backup', 'restore', 'training'] as const;
+export const eventKinds = ['enroll', 'delete', 'verify', 'identify', 'checkin', 'lockout', 'backup', 'restore', 'training', 'operator'] as const;
 export type EventKind = (typeof eventKinds)[number];
 export interface AppEvent {
   id: Id;
@@ -455,64 +458,151 @@ export interface TrainingRun {
 }
 export const MAX_LOSS_POINTS = 200;
 
+/** Operators manage the app; a passphrase (never a face alone: a screen replay can show a face) signs one in. */
+export const MIN_OPERATOR_PASSPHRASE = 10;
+export const operatorPassphraseSchema = z
+  .string()
+  .min(MIN_OPERATOR_PASSPHRASE, `an operator's passphrase has at least ${MIN_OPERATOR_PASSPHRASE} characters`)
+  .max(1024);
+export interface OperatorInfo {
+  id: Id;
+  name: string;
+  /** The enrolled person whose face this operator must also show at sign-in; null: passphrase only. */
+  faceIdentityId: Id | null;
+  createdAt: number;
+  lockedUntil: number | null;
+}
+/** What the screen in front of the back end may know before anyone signs in. */
+export interface SessionStatus {
+  /** No operator exists yet: the first start asks for one (operators.setup). */
+  needsSetup: boolean;
+  /** The operator signed in on this window or socket, or null. */
+  operator: { id: Id; name: string; idleMinutes: number } | null;
+  /** The window is a locked check-in kiosk: only visits, logins and an operator sign-in. */
+  kiosk: boolean;
+  /** What the camera screens need from the settings, readable without an operator. */
+  screen: Pick<Settings, 'cameraId' | 'resolution' | 'backend' | 'securityLevel' | 'checkinLiveness' | 'repeatGreetingMinutes'>;
+  /** The kiosk's promise for the gallery enrolled now, one sentence; null when uncalibrated. */
+  visitPromise: string | null;
+}
+/** A single-use value that binds one login attempt or kiosk visit to now (attempt.challenge). */
+export interface AttemptChallenge {
+  challenge: string;
+  /** Epoch ms after which the back end refuses it. */
+  expiresAt: number;
+  /** Milliseconds it stays valid. */
+  validMs: number;
+}
+export const challengeSchema = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'expected a challenge from attempt.challenge');
+
 // ---------------------------------------------------------------------------------------------
 // The calls
 
+/**
+ * Who may make a call. 'public': anyone at the screen (a kiosk visit, a login attempt, what a locked
+ * screen needs); 'operator': a signed-in operator only. `effect: 'read'` marks operator calls that
+ * change nothing (every other operator call is written to the event log with the operator's name).
+ */
+export type CallRight = 'public' | 'operator';
 interface CallSpec<S extends z.ZodType, R> {
   args: S;
+  right: CallRight;
+  effect: 'read' | 'write';
   /** Phantom: carries the result type only. */
   result?: R;
 }
 function call<R>() {
-  return <S extends z.ZodType>(args: S): CallSpec<S, R> => ({ args });
+  return <S extends z.ZodType>(args: S, right: CallRight, effect: 'read' | 'write' = 'write'): CallSpec<S, R> => ({ args, right, effect });
 }
 const none = z.strictObject({});
 const range = z.strictObject({ from: timeSchema.optional(), to: timeSchema.optional() });
 
+const levelRequest = securityLevelSchema.optional();
+const bundleText = z.string().min(1).max(Math.ceil(MAX_BUNDLE_BYTES / 3) * 4).regex(BASE64_PATTERN, 'a bundle is base64');
+
 export const calls = {
-  'app.info': call<AppInfo>()(none),
-
-  'identities.list': call<IdentitySummary[]>()(z.strictObject({ query: nameSchema.optional() })),
-  'identities.get': call<Identity>()(z.strictObject({ id: idSchema })),
-  'identities.create': call<Identity>()(
-    z.strictObject({ name: nameSchema, notes: notesSchema.optional(), templates: templatesSchema }),
-  ),
-  'identities.rename': call<Identity>()(z.strictObject({ id: idSchema, name: nameSchema, notes: notesSchema.optional() })),
-  'identities.addTemplates': call<Identity>()(z.strictObject({ id: idSchema, templates: templatesSchema })),
-  'identities.removeTemplate': call<Identity>()(z.strictObject({ id: idSchema, templateId: idSchema })),
-  'identities.delete': call<{ deleted: Id }>()(z.strictObject({ id: idSchema })),
-
-  /** Before enrolling: does someone enrolled already match these templates? */
-  'enroll.checkDuplicate': call<DuplicateCheck>()(
-    z.strictObject({ templates: z.array(templateSchema).min(1).max(MAX_TEMPLATES_PER_CALL), level: securityLevelSchema.optional() }),
-  ),
-
-  /** 1:1. `level` defaults to settings.securityLevel. Every attempt is logged; failures count towards the lock. */
+  // --- public: what a person at the screen (or a locked kiosk) may do --------------------------
+  'app.info': call<AppInfo>()(none, 'public'),
+  /** Who is signed in here, whether the first operator must be created, whether this is a locked kiosk. */
+  'session.status': call<SessionStatus>()(none, 'public'),
+  /** A single-use value every login attempt, kiosk visit and face sign-in must carry. */
+  'attempt.challenge': call<AttemptChallenge>()(none, 'public'),
+  /**
+   * 1:1 login. Who: `identityId`, or the `name` typed on the Log in screen. The level is Settings';
+   * `level` may only ask for a stricter one. Every attempt is logged; failures count towards the lock.
+   */
   verify: call<Verdict>()(
-    z.strictObject({
-      identityId: idSchema,
-      level: securityLevelSchema.optional(),
-      /** The attempt's frames: the back end replays the liveness rule over them and fuses their templates. */
-      evidence: loginEvidenceSchema,
-    }),
+    z
+      .strictObject({
+        identityId: idSchema.optional(),
+        name: nameSchema.optional(),
+        level: levelRequest,
+        challenge: challengeSchema,
+        /** The attempt's frames: the back end replays the liveness rule over them and fuses their templates. */
+        evidence: loginEvidenceSchema,
+      })
+      .refine((a) => (a.identityId === undefined) !== (a.name === undefined), 'give either identityId or name'),
+    'public',
   ),
-  /** 1:N, top-k with open-set rejection. */
-  identify: call<Identification>()(
-    z.strictObject({ probe: templateSchema, k: z.number().int().min(1).max(50).optional(), level: securityLevelSchema.optional() }),
-  ),
-
   /**
    * One kiosk visit: the frames of the face in view (measurements and templates, never a verdict).
    * The back end decides it (the visit threshold for this gallery, the liveness setting) and, when
    * recognised, logs the check-in itself.
    */
-  'checkins.visit': call<VisitAnswer>()(z.strictObject({ evidence: visitEvidenceSchema })),
-  'checkins.list': call<CheckIn[]>()(range),
+  'checkins.visit': call<VisitAnswer>()(z.strictObject({ challenge: challengeSchema, evidence: visitEvidenceSchema }), 'public'),
+  /** Only while no operator exists (first start): creates the first one and signs this window in. */
+  'operators.setup': call<SessionStatus>()(z.strictObject({ name: nameSchema, passphrase: operatorPassphraseSchema }), 'public'),
+  /** Passphrase always; an operator tied to an enrolled face also shows it (evidence + challenge). */
+  'operators.signIn': call<SessionStatus>()(
+    z.strictObject({ name: nameSchema, passphrase: z.string().min(1).max(1024), challenge: challengeSchema.optional(), evidence: loginEvidenceSchema.optional() }),
+    'public',
+  ),
+  'operators.signOut': call<SessionStatus>()(none, 'public'),
+
+  // --- operator -----------------------------------------------------------------------------
+  'operators.list': call<OperatorInfo[]>()(none, 'operator', 'read'),
+  'operators.add': call<OperatorInfo>()(
+    z.strictObject({ name: nameSchema, passphrase: operatorPassphraseSchema, faceIdentityId: idSchema.optional() }),
+    'operator',
+  ),
+  /** The last operator cannot be removed. */
+  'operators.remove': call<{ removed: Id }>()(z.strictObject({ id: idSchema }), 'operator'),
+  /** Locks this window into the check-in kiosk and ends the operator's session; leaving needs a sign-in. */
+  'kiosk.start': call<SessionStatus>()(none, 'operator'),
+  'kiosk.leave': call<SessionStatus>()(none, 'operator'),
+
+  'identities.list': call<IdentitySummary[]>()(z.strictObject({ query: nameSchema.optional() }), 'operator', 'read'),
+  'identities.get': call<Identity>()(z.strictObject({ id: idSchema }), 'operator', 'read'),
+  'identities.create': call<Identity>()(
+    z.strictObject({ name: nameSchema, notes: notesSchema.optional(), templates: templatesSchema }),
+    'operator',
+  ),
+  'identities.rename': call<Identity>()(z.strictObject({ id: idSchema, name: nameSchema, notes: notesSchema.optional() }), 'operator'),
+  'identities.addTemplates': call<Identity>()(z.strictObject({ id: idSchema, templates: templatesSchema }), 'operator'),
+  'identities.removeTemplate': call<Identity>()(z.strictObject({ id: idSchema, templateId: idSchema }), 'operator'),
+  'identities.delete': call<{ deleted: Id }>()(z.strictObject({ id: idSchema }), 'operator'),
+
+  /** Before enrolling: does someone enrolled already match these templates? */
+  'enroll.checkDuplicate': call<DuplicateCheck>()(
+    z.strictObject({ templates: z.array(templateSchema).min(1).max(MAX_TEMPLATES_PER_CALL), level: levelRequest }),
+    'operator',
+    'read',
+  ),
+  /** 1:N, top-k with open-set rejection ("who is this photo?"). */
+  identify: call<Identification>()(
+    z.strictObject({ probe: templateSchema, k: z.number().int().min(1).max(50).optional(), level: levelRequest }),
+    'operator',
+    'read',
+  ),
+
+  /** A visitor the kiosk did not recognise, checked in by an operator (logged with the operator's name). */
+  'checkins.manual': call<CheckIn>()(z.strictObject({ identityId: idSchema }), 'operator'),
+  'checkins.list': call<CheckIn[]>()(range, 'operator', 'read'),
   /** What each level promises for the gallery enrolled now, the drift check and the cohort. */
-  'gallery.status': call<GalleryStatus>()(none),
+  'gallery.status': call<GalleryStatus>()(none, 'operator', 'read'),
   /** Erases every kept unrecognised face now. */
-  'cohort.clear': call<CohortStatus>()(none),
-  'checkins.exportCsv': call<{ fileName: string; csv: string }>()(range),
+  'cohort.clear': call<CohortStatus>()(none, 'operator'),
+  'checkins.exportCsv': call<{ fileName: string; csv: string }>()(range, 'operator', 'read'),
 
   'events.list': call<AppEvent[]>()(
     z.strictObject({
@@ -522,15 +612,20 @@ export const calls = {
       identityId: idSchema.optional(),
       limit: z.number().int().min(1).max(10_000).optional(),
     }),
+    'operator',
+    'read',
   ),
 
-  'settings.get': call<Settings>()(none),
+  'settings.get': call<Settings>()(none, 'operator', 'read'),
   /** Partial update; returns the whole settings after it. */
-  'settings.set': call<Settings>()(settingsSchema.partial()),
+  'settings.set': call<Settings>()(settingsSchema.partial(), 'operator'),
 
-  'backup.create': call<BackupInfo>()(none),
-  'backup.list': call<BackupInfo[]>()(none),
-  'backup.restore': call<{ identities: number }>()(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'expected a backup name from backup.list') })),
+  'backup.create': call<BackupInfo>()(none, 'operator'),
+  'backup.list': call<BackupInfo[]>()(none, 'operator', 'read'),
+  'backup.restore': call<{ identities: number }>()(
+    z.strictObject({ name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/, 'expected a backup name from backup.list') }),
+    'operator',
+  ),
 
   /** Chosen identities (all when absent) sealed with a passphrase, as a file's bytes the UI saves. */
   'bundle.export': call<{ fileName: string; bundle: string; identities: number; bytes: number }>()(
@@ -538,30 +633,34 @@ export const calls = {
       identityIds: z.array(idSchema).min(1).max(10_000).optional(),
       passphrase: z.string().min(MIN_BUNDLE_PASSPHRASE, `a passphrase of at least ${MIN_BUNDLE_PASSPHRASE} characters protects the file`).max(1024),
     }),
+    'operator',
   ),
   /** Opens a bundle (nothing is written) and says who in it is already enrolled here. */
   'bundle.inspect': call<{ modelId: string; people: BundlePerson[] }>()(
-    z.strictObject({ bundle: z.string().min(1).max(Math.ceil(MAX_BUNDLE_BYTES / 3) * 4).regex(BASE64_PATTERN, 'a bundle is base64'), passphrase: z.string().min(1).max(1024) }),
+    z.strictObject({ bundle: bundleText, passphrase: z.string().min(1).max(1024) }),
+    'operator',
+    'read',
   ),
   /** Imports a bundle in one transaction; people already enrolled are merged or skipped (default: skip). */
   'bundle.import': call<{ added: number; merged: number; skipped: number; templates: number }>()(
     z.strictObject({
-      bundle: z.string().min(1).max(Math.ceil(MAX_BUNDLE_BYTES / 3) * 4).regex(BASE64_PATTERN, 'a bundle is base64'),
+      bundle: bundleText,
       passphrase: z.string().min(1).max(1024),
       choices: z.record(idSchema, z.enum(['merge', 'skip'])).optional(),
     }),
+    'operator',
   ),
 
-  'data.deleteAll': call<{ deleted: true }>()(z.strictObject({ confirm: z.literal(DELETE_ALL_CONFIRMATION) })),
+  'data.deleteAll': call<{ deleted: true }>()(z.strictObject({ confirm: z.literal(DELETE_ALL_CONFIRMATION) }), 'operator'),
 
-  'training.start': call<TrainingRun>()(z.strictObject({ options: trainingOptionsSchema.optional() })),
-  'training.status': call<TrainingRun | null>()(none),
-  'training.cancel': call<TrainingRun | null>()(none),
+  'training.start': call<TrainingRun>()(z.strictObject({ options: trainingOptionsSchema.optional() }), 'operator'),
+  'training.status': call<TrainingRun | null>()(none, 'operator', 'read'),
+  'training.cancel': call<TrainingRun | null>()(none, 'operator'),
   /** Use the finished run's agents for identification. */
-  'training.accept': call<TrainingRun>()(z.strictObject({ runId: idSchema })),
+  'training.accept': call<TrainingRun>()(z.strictObject({ runId: idSchema }), 'operator'),
   /** Go back to the agents in use before the last accepted run (or to plain templates). */
-  'training.rollback': call<{ activeRunId: Id | null }>()(none),
-  'training.runs': call<TrainingRun[]>()(none),
+  'training.rollback': call<{ activeRunId: Id | null }>()(none, 'operator'),
+  'training.runs': call<TrainingRun[]>()(none, 'operator', 'read'),
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -573,6 +672,8 @@ export const callNames = Object.keys(calls) as CallName[];
 export function isCallName(name: unknown): name is CallName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(calls, name);
 }
+/** The calls anyone at the screen may make; every other call needs a signed-in operator. */
+export const publicCalls = callNames.filter((n) => calls[n].right === 'public');
 /** What the caller passes. */
 export type Args<N extends CallName> = z.input<Calls[N]['args']>;
 /** What a handler receives (validated, typed arrays decoded). */
@@ -588,6 +689,7 @@ export type ApiErrorCode =
   | 'locked'
   | 'unavailable'
   | 'storage'
+  | 'rate-limited'
   | 'internal';
 export interface ApiErrorBody {
   code: ApiErrorCode;

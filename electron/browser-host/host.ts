@@ -6,11 +6,9 @@ import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { readAbout } from '../services/app/about';
-import { calibrationFile } from '../services/app/calibration';
-import { createDispatcher, type Dispatch } from '../services/app/dispatch';
-import { createAppService, type AppService } from '../services/app/service';
-import { TrainingService } from '../services/training/service';
+import type { Gate } from '../services/app/dispatch';
+import { startHostService } from '../services/app/hostService';
+import type { AppService } from '../services/app/service';
 import { resolveStatic, securityHeaders, type StaticRoots } from '../services/app/static';
 import { fileKeyring } from '../services/store/index';
 
@@ -32,7 +30,8 @@ export interface BrowserHost {
   port: number;
   token: string;
   service: AppService;
-  dispatch: Dispatch;
+  /** Connects a caller as a new window would (tests drive the back end with it). */
+  gate: Gate;
   close(): Promise<void>;
 }
 
@@ -54,20 +53,16 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     models: modelsDir,
     ort: join(appRoot, 'node_modules', 'onnxruntime-web', 'dist'),
   };
-  const about = readAbout(appRoot, modelsDir);
   const log = options.log ?? console.error;
-  const service = await createAppService({
+  const { service } = await startHostService({
+    appRoot,
     dataDir,
     // The browser host has no safeStorage: the key lives in a 0600 file beside the database.
     keyring: fileKeyring(join(dataDir, 'normface.key')),
-    calibration: calibrationFile(options.calibrationPath ?? join(modelsDir, 'calibration.json')),
-    // Runs finish as 'done' and a person accepts them (the Training screen's Accept button).
-    training: (store) => new TrainingService(store, { autoAccept: false, modelId: about.embedderModelId, log }),
-    about: { name: about.name, version: about.version, host: 'browser', models: about.models, backendHint: 'webgpu' },
-    modelId: about.embedderModelId,
+    host: 'browser',
+    ...(options.calibrationPath ? { calibrationPath: options.calibrationPath } : {}),
     log,
   });
-  const dispatch = createDispatcher(service.handlers, log);
   const token = randomBytes(24).toString('base64url');
 
   const server = createServer((req, res) => {
@@ -107,7 +102,10 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     wss.handleUpgrade(req, socket, head, (ws) => serve(ws));
   });
 
+  // Each socket is one caller: its operator session, challenges and rate limits are its own and end with it.
   function serve(ws: WebSocket): void {
+    const connection = service.gate.connect();
+    ws.on('close', () => connection.close());
     ws.on('message', (data, isBinary) => {
       void (async () => {
         let frame: unknown;
@@ -120,7 +118,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
         const id = typeof f?.id === 'number' && Number.isSafeInteger(f.id) ? f.id : null;
         const reply =
           f && typeof f === 'object' && id !== null
-            ? await dispatch(f.call, f.args)
+            ? await connection.dispatch(f.call, f.args)
             : { ok: false, error: { code: 'invalid-arguments', message: 'A frame must be JSON {"id": number, "call": string, "args": object}.' } };
         if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, reply }));
       })().catch((e: unknown) => log('normface: a WebSocket frame could not be answered', e));
@@ -139,7 +137,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
     port,
     token,
     service,
-    dispatch,
+    gate: service.gate,
     async close() {
       for (const c of wss.clients) c.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -6,11 +6,9 @@ import { join, resolve } from 'node:path';
 import { createClient, type Client } from '../../core/contract/api';
 import type { FacePipeline } from '../../core/vision/pipeline';
 import type { ModelName } from '../../core/vision/sessions';
-import { readAbout } from '../services/app/about';
-import { calibrationFile } from '../services/app/calibration';
 import { defaultDataDir } from '../services/app/dataFolder';
-import { createDispatcher } from '../services/app/dispatch';
-import { createAppService, type AppService } from '../services/app/service';
+import { startHostService } from '../services/app/hostService';
+import type { AppService } from '../services/app/service';
 import { fileKeyring, type Keyring } from '../services/store/index';
 import { createHostPipeline } from '../services/vision/pipeline';
 import { CliError } from './errors';
@@ -58,30 +56,19 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const { dataDir, keyring } = inElectron
     ? await electronKeyring(options.dataDir && resolve(options.dataDir))
     : { dataDir: resolve(options.dataDir ?? defaultDataDir()), keyring: nodeKeyring(resolve(options.dataDir ?? defaultDataDir())) };
-  const modelsDir = join(options.appRoot, 'models');
-  const about = readAbout(options.appRoot, modelsDir);
   const log = (message: string, error: unknown) => {
     process.stderr.write(`${message}: ${error instanceof Error ? error.message : String(error)}\n`);
   };
-  const service = await createAppService({
-    dataDir,
-    keyring,
-    calibration: calibrationFile(join(modelsDir, 'calibration.json')),
-    training: null,
-    // app.info knows two hosts; the command is a Node host like the browser one.
-    about: { name: about.name, version: about.version, host: 'browser', models: about.models, backendHint: 'wasm' },
-    modelId: about.embedderModelId,
-    // The app backs the database up when it starts; a login must not copy it every time.
-    autoBackup: false,
-    log,
-  });
+  const { service, modelsDir } = await startHostService({ appRoot: options.appRoot, dataDir, keyring, host: 'cli', log });
   const state = service.storeState();
   if (state.state !== 'ok') {
     service.close();
     throw new CliError(`${state.message} Open the app to restore a backup.`, 'unavailable');
   }
-  const dispatch = createDispatcher(service.handlers, log);
-  const client = createClient((call, args) => dispatch(call, args));
+  // The user who owns the data folder is its operator (only they, or root, can read its key); anyone
+  // else running the command gets what a person at the screen gets.
+  const connection = service.gate.connectAsFolderOwner(dataDir);
+  const client = createClient((call, args) => connection.dispatch(call, args));
   let pipeline: Promise<FacePipeline> | null = null;
   return {
     dataDir,
@@ -98,6 +85,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       const p = pipeline;
       pipeline = null;
       if (p) await (await p.catch(() => null))?.release();
+      connection.close();
       service.close();
     },
   };

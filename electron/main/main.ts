@@ -4,17 +4,15 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, safeStorage, sessi
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readAbout } from '../services/app/about';
-import { calibrationFile } from '../services/app/calibration';
-import { createDispatcher } from '../services/app/dispatch';
-import { createAppService, type AppService } from '../services/app/service';
-import { TrainingService } from '../services/training/service';
+import { startHostService } from '../services/app/hostService';
+import type { AppService } from '../services/app/service';
 import { registerContract } from './ipc';
 import { safeStorageKeyring } from './keyring';
 import { menuTemplate } from './menu';
 import { APP_SCHEME } from './origin';
 import { restrictPermissions } from './permissions';
 import { createProtocolHandler, registerScheme } from './protocol';
-import { createMainWindow } from './window';
+import { createMainWindow, setKiosk } from './window';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let service: AppService | null = null;
@@ -31,19 +29,21 @@ async function start(): Promise<void> {
 
   const about = readAbout(appRoot, modelsDir);
   const dataDir = app.getPath('userData');
-  service = await createAppService({
+  const menu = Menu.buildFromTemplate(menuTemplate(process.platform, about.name, app.isPackaged));
+  ({ service } = await startHostService({
+    appRoot,
     dataDir,
     keyring: safeStorageKeyring(join(dataDir, 'normface.key.sealed'), safeStorage),
-    calibration: calibrationFile(join(modelsDir, 'calibration.json')),
-    // Runs finish as 'done' and a person accepts them (the Training screen's Accept button).
-    training: (store) => new TrainingService(store, { autoAccept: false, modelId: about.embedderModelId, log }),
-    about: { name: about.name, version: about.version, host: 'electron', models: about.models, backendHint: 'webgpu' },
-    modelId: about.embedderModelId,
+    host: 'electron',
     log,
-  });
-  registerContract(ipcMain, createDispatcher(service.handlers, log));
-  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform, about.name, app.isPackaged)));
+    onKioskChange: (locked) => {
+      if (window) setKiosk(window, locked, menu);
+    },
+  }));
+  registerContract(ipcMain, service.gate);
+  Menu.setApplicationMenu(menu);
   window = createMainWindow(BrowserWindow, join(here, '..', 'preload', 'preload.cjs'));
+  setKiosk(window, service.kioskLocked(), menu);
   window.on('closed', () => (window = null));
 }
 

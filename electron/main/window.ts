@@ -1,6 +1,6 @@
 // The one window: isolated, sandboxed renderer without Node, that can neither navigate away nor
 // open other windows.
-import type { BrowserWindow, BrowserWindowConstructorOptions, WebContents } from 'electron';
+import type { BrowserWindow, BrowserWindowConstructorOptions, Menu, WebContents } from 'electron';
 import { APP_URL, isAppUrl } from './origin';
 
 export function windowOptions(preload: string): BrowserWindowConstructorOptions {
@@ -38,9 +38,27 @@ export function lockDown(contents: Pick<WebContents, 'on' | 'setWindowOpenHandle
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 }
 
+const kioskWindows = new WeakSet<object>();
+
+/**
+ * The locked check-in kiosk: full screen, no menu (nor its shortcuts: reload, developer tools), and
+ * developer tools closed whenever they open. Leaving it is the back end's decision (an operator signs in).
+ */
+export function setKiosk(win: Pick<BrowserWindow, 'setKiosk' | 'setMenu' | 'setMenuBarVisibility' | 'webContents'>, locked: boolean, menu: Menu | null): void {
+  if (locked) kioskWindows.add(win);
+  else kioskWindows.delete(win);
+  win.setKiosk(locked);
+  win.setMenu(locked ? null : menu);
+  win.setMenuBarVisibility(!locked);
+  if (locked) win.webContents.closeDevTools();
+}
+
 export function createMainWindow(Window: typeof BrowserWindow, preload: string): BrowserWindow {
   const win = new Window(windowOptions(preload));
   lockDown(win.webContents);
+  win.webContents.on('devtools-opened', () => {
+    if (kioskWindows.has(win)) win.webContents.closeDevTools();
+  });
   win.once('ready-to-show', () => win.show());
   void win.loadURL(APP_URL);
   return win;

@@ -49,7 +49,7 @@ await pipeline.release();
 const dir = tempDataDir('bench-ui');
 const app = await startAppHost({ dataDir: dir, calibrationPath: writeCalibration(dir) });
 const call = async (name: string, a: unknown) => {
-  const reply: Envelope<unknown> = await app.host.dispatch(name, a);
+  const reply: Envelope<unknown> = await app.operator(name, a);
   if (!reply.ok) throw new Error(reply.error.message);
   return reply.value;
 };

@@ -27,7 +27,7 @@ function value<T>(reply: Envelope<unknown>): T {
 
 describe.skipIf(skip)(titled('presentation attack at the login screen (real Chromium, fake camera)', skip), () => {
   let app: AppHost;
-  const call = async <T>(name: string, args: unknown = {}) => value<T>(await app.host.dispatch(name, args));
+  const call = async <T>(name: string, args: unknown = {}) => value<T>(await app.operator(name, args));
 
   beforeAll(async () => {
     const installed = join(repoRoot, 'models', 'calibration.json');

@@ -33,7 +33,7 @@ describe.skipIf(skip)(titled('bundle export and import in the real UI', skip), (
     from = await startAppHost({ calibrationPath });
     to = await startAppHost({ calibrationPath });
     const thumbnail = Buffer.from(jpegThumbnail(seededRandom(2), 48)).toString('base64');
-    value(await from.host.dispatch('identities.create', {
+    value(await from.operator('identities.create', {
       name: 'Person A',
       notes: 'moves to the second desk',
       templates: personTemplates(7, 3).map((v) => ({ vector: Array.from(v), quality: { score: 0.9 }, source: 'photo', thumbnail })),
@@ -73,7 +73,7 @@ describe.skipIf(skip)(titled('bundle export and import in the real UI', skip), (
     await page.getByLabel('Its passphrase').fill('not the passphrase');
     await page.getByRole('button', { name: 'Open', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'passphrase does not open this bundle' }).waitFor();
-    expect(value<IdentitySummary[]>(await to.host.dispatch('identities.list', {}))).toEqual([]);
+    expect(value<IdentitySummary[]>(await to.operator('identities.list', {}))).toEqual([]);
 
     await page.getByLabel('Its passphrase').fill(PASSPHRASE);
     await page.getByRole('button', { name: 'Open', exact: true }).click();
@@ -81,7 +81,7 @@ describe.skipIf(skip)(titled('bundle export and import in the real UI', skip), (
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByText('Imported: 1 added, 0 merged, 0 skipped (3 templates).').waitFor();
     await page.getByRole('button', { name: 'Open Person A' }).waitFor();
-    expect(value<IdentitySummary[]>(await to.host.dispatch('identities.list', {})).map((p) => [p.name, p.notes, p.templateCount])).toEqual([['Person A', 'moves to the second desk', 3]]);
+    expect(value<IdentitySummary[]>(await to.operator('identities.list', {})).map((p) => [p.name, p.notes, p.templateCount])).toEqual([['Person A', 'moves to the second desk', 3]]);
 
     // The same file again: Person A is here already, by the same record; the person chooses.
     await page.locator('#bundle-file').setInputFiles(file);

@@ -25,7 +25,7 @@ function value<T>(reply: Envelope<unknown>): T {
 
 describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login and check-in', skip), () => {
   let app: AppHost;
-  const call = async <T>(name: string, args: unknown = {}) => value<T>(await app.host.dispatch(name, args));
+  const call = async <T>(name: string, args: unknown = {}) => value<T>(await app.operator(name, args));
   const personA = async () => (await call<IdentitySummary[]>('identities.list', {})).find((i) => i.name === NAME);
   const checkinsOfA = async () => {
     const a = await personA();

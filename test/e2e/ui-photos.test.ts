@@ -59,7 +59,7 @@ describe.skipIf(skip)(titled('enrollment from photos in the real UI', skip), () 
     const installed = join(repoRoot, 'models', 'calibration.json');
     app = await startAppHost({ calibrationPath: existsSync(installed) ? installed : writeCalibration(dir) });
     // WASM: the same backend on every machine (WebGPU is covered by the camera test).
-    await app.host.dispatch('settings.set', { backend: 'wasm' });
+    await app.operator('settings.set', { backend: 'wasm' });
     chromium = await launchChromium();
     page = await chromium.browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => console.error('page error:', e.message));
@@ -100,7 +100,7 @@ describe.skipIf(skip)(titled('enrollment from photos in the real UI', skip), () 
     await page.screenshot({ path: screenshotPath('enroll-photos'), fullPage: true });
 
     // What the back end stored: one person, five photo templates with thumbnails.
-    const listed = await app.host.dispatch('identities.list', {});
+    const listed = await app.operator('identities.list', {});
     expect(listed.ok).toBe(true);
     const people = (listed as { ok: true; value: IdentitySummary[] }).value;
     expect(people.map((p) => [p.name, p.templateCount])).toEqual([[NAME, 5]]);
@@ -139,7 +139,7 @@ describe.skipIf(skip)(titled('enrollment from photos in the real UI', skip), () 
     await page.locator('[data-testid=photo-item][data-verdict="face found"]').waitFor({ timeout: READ_TIMEOUT });
     await page.getByRole('button', { name: `Add 1 sample to ${NAME}` }).click();
     await page.getByText(`Added 1 sample to ${NAME}.`).waitFor();
-    const listed = await app.host.dispatch('identities.list', {});
+    const listed = await app.operator('identities.list', {});
     expect((listed as { ok: true; value: IdentitySummary[] }).value.map((p) => p.templateCount)).toEqual([6]);
   });
 });

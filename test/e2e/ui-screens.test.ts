@@ -25,7 +25,7 @@ describe.skipIf(skip)(titled('UI-B screens in the real UI', skip), () => {
   let app: AppHost;
   let chromium: LaunchedChromium;
   let page: Page;
-  const call = async <T>(name: string, args: unknown = {}) => value<T>(await app.host.dispatch(name, args));
+  const call = async <T>(name: string, args: unknown = {}) => value<T>(await app.operator(name, args));
 
   beforeAll(async () => {
     const installed = join(repoRoot, 'models', 'calibration.json');

@@ -7,7 +7,8 @@ import { createClient, type Client } from '../../core/contract/api';
 import { l2normalise } from '../../core/hypersphere';
 import { readAbout } from '../../electron/services/app/about';
 import { calibrationFile } from '../../electron/services/app/calibration';
-import { createDispatcher } from '../../electron/services/app/dispatch';
+import { Access } from '../../electron/services/app/access';
+import { createGate, type Connection, type Dispatch, type Gate, type Handlers } from '../../electron/services/app/dispatch';
 import { createAppService, type AppService } from '../../electron/services/app/service';
 import { fileKeyring } from '../../electron/services/store/index';
 import { seededRandom } from '../../native-train/prng';
@@ -32,8 +33,45 @@ export function personTemplates(seed: number, count: number): Float32Array[] {
   return Array.from({ length: count }, () => l2normalise(centre.map((c) => c + 0.02 * gauss())));
 }
 
-/** The app's service on a data folder, as the browser host opens it (its 0600 key file), with a typed client over it. */
-export async function openApp(dataDir: string, calibrationPath: string): Promise<{ service: AppService; api: Client }> {
+/** The operator the tests sign in as (created by the first sign-in on a fresh data folder, as a first start asks). */
+export const TEST_OPERATOR = { name: 'Test Operator', passphrase: 'test operator passphrase' };
+
+/** A new caller on the gate signed in as TEST_OPERATOR: operators.setup on a fresh folder, else operators.signIn. */
+export async function operatorConnection(gate: Gate): Promise<Connection> {
+  const c = gate.connect();
+  const status = await c.dispatch('session.status', {});
+  if (!status.ok) throw new Error(status.error.message);
+  const signedIn = await c.dispatch((status.value as { needsSetup: boolean }).needsSetup ? 'operators.setup' : 'operators.signIn', TEST_OPERATOR);
+  if (!signedIn.ok) throw new Error(`signing in as the test operator failed: ${signedIn.error.message}`);
+  return c;
+}
+
+const ATTEMPTS = new Set(['verify', 'checkins.visit']);
+
+/** As the screens do: a login attempt or a visit without a challenge first asks attempt.challenge for one. */
+export function withChallenges(dispatch: Dispatch): Dispatch {
+  return async (call, args) => {
+    if (typeof call !== 'string' || !ATTEMPTS.has(call) || typeof args !== 'object' || args === null || 'challenge' in args) return dispatch(call, args);
+    const issued = await dispatch('attempt.challenge', {});
+    if (!issued.ok) return issued;
+    return dispatch(call, { ...args, challenge: (issued.value as { challenge: string }).challenge });
+  };
+}
+
+/** An operator's dispatch on a host or service (what a signed-in window sends; attempts get their challenge). */
+export async function operatorDispatch(host: { gate: Gate }): Promise<Dispatch> {
+  return withChallenges((await operatorConnection(host.gate)).dispatch);
+}
+
+/** A typed client for an operator, and one for a person at the screen (public calls only); attempts get their challenge. */
+export async function clientsOf(host: { gate: Gate }): Promise<{ api: Client; publicApi: Client }> {
+  const op = withChallenges((await operatorConnection(host.gate)).dispatch);
+  const visitor = withChallenges(host.gate.connect().dispatch);
+  return { api: createClient((call, args) => op(call, args)), publicApi: createClient((call, args) => visitor(call, args)) };
+}
+
+/** The app's service on a data folder, as the browser host opens it (its 0600 key file), with a typed operator client over it. */
+export async function openApp(dataDir: string, calibrationPath: string): Promise<{ service: AppService; api: Client; publicApi: Client }> {
   const about = readAbout(repoRoot, join(repoRoot, 'models'));
   const service = await createAppService({
     dataDir,
@@ -44,6 +82,14 @@ export async function openApp(dataDir: string, calibrationPath: string): Promise
     modelId: about.embedderModelId,
     log: () => {},
   });
-  const dispatch = createDispatcher(service.handlers, () => {});
-  return { service, api: createClient((call, args) => dispatch(call, args)) };
+  return { service, ...(await clientsOf(service)) };
+}
+
+/** The real gate over stand-in handlers: an operator's connection (signed in as the gate's own operator) and a visitor's. */
+export function gateOver(handlers: Handlers): { gate: Gate; operator: Dispatch; visitor: Dispatch } {
+  const access = new Access(() => 5 * 60_000);
+  const gate = createGate(handlers, access, { audit() {}, overRate() {} }, () => {});
+  const op = gate.connect();
+  access.signIn(op.caller, { id: 'op', name: 'Operator' });
+  return { gate, operator: op.dispatch, visitor: gate.connect().dispatch };
 }

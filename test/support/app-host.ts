@@ -4,7 +4,8 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startBrowserHost, type BrowserHost } from '../../electron/browser-host/host';
-import { tempDataDir } from './apiFixtures';
+import type { Dispatch } from '../../electron/services/app/dispatch';
+import { operatorDispatch, tempDataDir, TEST_OPERATOR } from './apiFixtures';
 import { repoRoot } from './shared';
 
 export const rendererOut = join(repoRoot, 'out', 'renderer');
@@ -57,6 +58,8 @@ export async function ensureRendererBuilt(): Promise<void> {
 
 export interface AppHost {
   host: BrowserHost;
+  /** Calls as the test operator on a connection of its own (the page signs in separately: signInOperator). */
+  operator: Dispatch;
   /** The app's page with its token; append a hash route: `${url}#/kiosk`. */
   url: string;
   dataDir: string;
@@ -76,7 +79,18 @@ export async function startAppHost(options: { calibrationPath?: string; dataDir?
     ...(options.calibrationPath ? { calibrationPath: options.calibrationPath } : {}),
     log: (message, error) => console.error(message, error),
   });
-  return { host, url: host.url, dataDir, close: () => host.close() };
+  // The first start's operator, as a person would create it; the page then signs in with signInOperator.
+  const operator = await operatorDispatch(host);
+  return { host, operator, url: host.url, dataDir, close: () => host.close() };
+}
+
+/** Signs the page in as the test operator on the Log in screen (management screens need it). */
+export async function signInOperator(page: { goto(url: string): Promise<unknown>; getByLabel(text: string, o?: { exact?: boolean }): { fill(v: string): Promise<void> }; getByRole(role: 'button', o: { name: string }): { click(): Promise<void> }; getByTestId(id: string): { waitFor(o?: { timeout?: number }): Promise<void> } }, app: AppHost): Promise<void> {
+  await page.goto(`${app.url}#/login`);
+  await page.getByLabel('Operator name').fill(TEST_OPERATOR.name);
+  await page.getByLabel('Operator passphrase').fill(TEST_OPERATOR.passphrase);
+  await page.getByRole('button', { name: 'Sign in as operator' }).click();
+  await page.getByTestId('operator-signed-in').waitFor({ timeout: 30_000 });
 }
 
 /** Where a screen's screenshot goes: test-output/screenshots/<screen>.png. */

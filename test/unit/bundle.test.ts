@@ -6,12 +6,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, createClient, type Client } from '../../core/contract/api';
+import { ApiError, type Client } from '../../core/contract/api';
+import { clientsOf } from '../support/apiFixtures';
 import { verify } from '../../core/matching/verdict';
 import type { FacePipeline } from '../../core/vision/pipeline';
 import { readAbout } from '../../electron/services/app/about';
 import { calibrationFile } from '../../electron/services/app/calibration';
-import { createDispatcher } from '../../electron/services/app/dispatch';
 import { createAppService, type AppService } from '../../electron/services/app/service';
 import { openBundle, readBundleHeader, writeBundle } from '../../electron/services/bundle/format';
 import { storedQuality } from '../../core/contract/quality';
@@ -50,8 +50,7 @@ async function openApp(name: string, modelId = about.embedderModelId): Promise<A
     modelId,
     log: () => {},
   });
-  const dispatch = createDispatcher(service.handlers, () => {});
-  const app = { service, api: createClient((call, args) => dispatch(call, args)), dir };
+  const app = { service, api: (await clientsOf(service)).api, dir };
   apps.push(app);
   return app;
 }

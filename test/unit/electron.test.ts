@@ -15,7 +15,8 @@ import { channelOf } from '../../electron/main/origin';
 import { restrictPermissions } from '../../electron/main/permissions';
 import { createProtocolHandler } from '../../electron/main/protocol';
 import { lockDown, windowOptions } from '../../electron/main/window';
-import { createDispatcher, type Handlers } from '../../electron/services/app/dispatch';
+import type { Handlers } from '../../electron/services/app/dispatch';
+import { gateOver } from '../support/apiFixtures';
 import { repoRoot } from '../support/shared';
 
 type Listener = (event: unknown, args: unknown) => unknown;
@@ -29,27 +30,35 @@ describe('IPC registration', () => {
   const ran: string[] = [];
   const handlers = new Proxy({}, { get: (_t, name: string) => () => { ran.push(name); return { fine: true }; } }) as unknown as Handlers;
   const { handlers: registered, ipc } = fakeIpc();
-  registerContract(ipc as never, createDispatcher(handlers, () => {}));
-  const frame = (url: string, parent: unknown = null) => ({ senderFrame: { url, parent } });
+  registerContract(ipc as never, gateOver(handlers).gate);
+  const sender = { id: 1, once: () => undefined };
+  const frame = (url: string, parent: unknown = null) => ({ sender, senderFrame: { url, parent } });
 
   it('registers one channel per contract call, and nothing else', () => {
     expect([...registered.keys()].sort()).toEqual(callNames.map(channelOf).sort());
   });
 
   it('refuses calls from frames that are not the app itself, before any handler runs', async () => {
-    const call = registered.get(channelOf('settings.get'))!;
+    const call = registered.get(channelOf('app.info'))!;
     for (const url of ['https://evil.example/', 'file:///etc/passwd', 'app://other/', '']) {
       expect(await call(frame(url), {})).toEqual(forbidden(url || undefined));
     }
     expect(await call(frame('app://normface/', { url: 'app://normface/' }), {})).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(ran).toEqual([]);
     expect(await call(frame('app://normface/index.html'), {})).toEqual({ ok: true, value: { fine: true } });
-    expect(ran).toEqual(['settings.get']);
+    expect(ran).toEqual(['app.info']);
+  });
+
+  it('refuses an operator call from the app\'s own window without an operator session, before any handler runs', async () => {
+    ran.length = 0;
+    const reply = await registered.get(channelOf('settings.get'))!(frame('app://normface/'), {});
+    expect(reply).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(ran).toEqual([]);
   });
 
   it('validates arguments before the handler runs', async () => {
     ran.length = 0;
-    const reply = await registered.get(channelOf('identities.get'))!(frame('app://normface/'), { id: 42 });
+    const reply = await registered.get(channelOf('verify'))!(frame('app://normface/'), { identityId: 42 });
     expect(reply).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } });
     expect(ran).toEqual([]);
   });

@@ -8,8 +8,8 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { callNames, DELETE_ALL_CONFIRMATION, type CallName } from '../../core/contract/api';
-import { createDispatcher, type Handlers } from '../../electron/services/app/dispatch';
-import { personTemplates, tempDataDir } from '../support/apiFixtures';
+import type { Handlers } from '../../electron/services/app/dispatch';
+import { gateOver, personTemplates, tempDataDir, TEST_OPERATOR } from '../support/apiFixtures';
 import { repoRoot } from '../support/shared';
 import { loginEvidence } from '../support/loginEvidence';
 import { visitEvidence } from '../support/visitEvidence';
@@ -144,7 +144,7 @@ describe('fuzz: typed arrays as Electron IPC delivers them', () => {
   it('rejects NaN, infinite, short and non-unit Float32Array templates before any handler runs', async () => {
     const ran: string[] = [];
     const handlers = new Proxy({}, { get: (_t, name: string) => () => void ran.push(name) }) as unknown as Handlers;
-    const dispatch = createDispatcher(handlers, () => {});
+    const dispatch = gateOver(handlers).operator;
     const rand = rng(7);
     for (let i = 0; i < 1000; i++) {
       const v = Float32Array.from(template());
@@ -161,6 +161,12 @@ describe('fuzz: typed arrays as Electron IPC delivers them', () => {
     expect(ran).toEqual([]);
   });
 });
+
+/** Signs a socket in as the test operator (the first test created it; alone, this one does). */
+async function signIn(send: (call: string, args: unknown) => Promise<{ ok: boolean; value?: unknown }>): Promise<void> {
+  const status = (await send('session.status', {})).value as { needsSetup: boolean };
+  expect((await send(status.needsSetup ? 'operators.setup' : 'operators.signIn', TEST_OPERATOR)).ok).toBe(true);
+}
 
 describe('fuzz: malformed calls to the browser host', () => {
   let child: ChildProcess;
@@ -206,6 +212,8 @@ describe('fuzz: malformed calls to the browser host', () => {
         ws.send(`{"id":${id},"call":${JSON.stringify(call)},"args":${argsJson}}`);
       });
 
+    // An operator's socket: what the fuzzer breaks are the arguments, not the right to call.
+    expect((await send('operators.setup', JSON.stringify(TEST_OPERATOR))).ok).toBe(true);
     // Something to protect: one enrolled identity and a setting.
     const created = await send('identities.create', JSON.stringify({ name: 'Keep', templates: [{ vector: template(), quality: { score: 1 }, source: 'photo' }] }));
     expect(created.ok).toBe(true);
@@ -271,6 +279,7 @@ describe('fuzz: malformed calls to the browser host', () => {
         ws.on('message', onMessage);
         ws.send(JSON.stringify({ id, call, args }));
       });
+    await signIn(send);
     // The identity the malformed calls protected (created here when that test was filtered out).
     if (((await send('identities.list', {})).value as unknown[]).length === 0) {
       await send('identities.create', { name: 'Keep', templates: [{ vector: template(), quality: { score: 1 }, source: 'photo' }] });
@@ -302,7 +311,8 @@ describe('fuzz: malformed calls to the browser host', () => {
     expect((await send('checkins.list', {})).value).toEqual([]);
     expect(dump(file)).toBe(before);
     // The same face as evidence is checked in: the refusals above were for the forgery, not the face.
-    const real = await send('checkins.visit', { evidence: face });
+    const challenge = ((await send('attempt.challenge', {})).value as { challenge: string }).challenge;
+    const real = await send('checkins.visit', { evidence: face, challenge });
     expect(real).toMatchObject({ ok: true, value: { outcome: 'greeting' } });
     expect((await send('checkins.list', {})).value).toHaveLength(1);
     ws.close();
@@ -324,6 +334,7 @@ describe('fuzz: malformed calls to the browser host', () => {
         ws.on('message', onMessage);
         ws.send(JSON.stringify({ id, call, args }));
       });
+    await signIn(send);
     if ((((await send('identities.list', {})).value as unknown as unknown[]) ?? []).length === 0) {
       await send('identities.create', { name: 'Keep', templates: [{ vector: template(), quality: { score: 1 }, source: 'photo' }] });
     }
@@ -331,7 +342,10 @@ describe('fuzz: malformed calls to the browser host', () => {
     // Enough tries that no refusal below locks the identity: each must be refused for liveness itself.
     expect((await send('settings.set', { lockoutAttempts: 100 })).ok).toBe(true);
     const face = [Float32Array.from(template())];
-    const verify = (evidence: unknown, extra: object = {}) => send('verify', { identityId: keep!.id, evidence, ...extra });
+    const verify = async (evidence: unknown, extra: object = {}) => {
+      const challenge = ((await send('attempt.challenge', {})).value as unknown as { challenge: string }).challenge;
+      return send('verify', { identityId: keep!.id, evidence, challenge, ...extra });
+    };
 
     // Crafted fields: the old verdict fields and any "live" claim are not part of the contract.
     const good = loginEvidence(face);

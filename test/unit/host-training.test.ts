@@ -5,22 +5,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope, Identification, IdentitySummary, TrainingRun } from '../../core/contract/api';
 import { startBrowserHost, type BrowserHost } from '../../electron/browser-host/host';
 import { repoRoot } from '../support/shared';
-import { personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
+import { operatorDispatch, personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
+import type { Dispatch } from '../../electron/services/app/dispatch';
 
 const PEOPLE = 10;
 const PER_PERSON = 6;
 
 describe('training through the browser host', () => {
   let host: BrowserHost;
+  let dispatch: Dispatch;
   const people: { id: string; templates: Float32Array[] }[] = [];
 
   async function call<T>(name: string, args: unknown = {}): Promise<T> {
-    const reply = (await host.dispatch(name, args)) as Envelope<T>;
+    const reply = (await dispatch(name, args)) as Envelope<T>;
     if (!reply.ok) throw new Error(`${name}: ${reply.error.code}: ${reply.error.message}`);
     return reply.value;
   }
   async function failure(name: string, args: unknown = {}): Promise<{ code: string; message: string }> {
-    const reply = await host.dispatch(name, args);
+    const reply = await dispatch(name, args);
     if (reply.ok) throw new Error(`${name} was expected to fail`);
     return reply.error;
   }
@@ -41,6 +43,7 @@ describe('training through the browser host', () => {
   beforeAll(async () => {
     const dir = tempDataDir('host-training');
     host = await startBrowserHost({ appRoot: repoRoot, dataDir: dir, calibrationPath: writeCalibration(dir), log: () => {} });
+    dispatch = await operatorDispatch(host);
   });
   afterAll(async () => {
     await host?.close();

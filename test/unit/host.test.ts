@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { createClient, type Client, type Envelope, type LoginEvidenceArgs } from '../../core/contract/api';
 import { startBrowserHost, type BrowserHost } from '../../electron/browser-host/host';
 import { repoRoot } from '../support/shared';
-import { personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
+import { personTemplates, tempDataDir, TEST_OPERATOR, writeCalibration } from '../support/apiFixtures';
 import { loginEvidence } from '../support/loginEvidence';
 
 function connect(url: string): Promise<WebSocket> {
@@ -43,6 +43,7 @@ describe('browser host', () => {
     host = await startBrowserHost({ appRoot: repoRoot, dataDir: dir, calibrationPath: writeCalibration(dir), log: () => {} });
     ws = await connect(`ws://127.0.0.1:${host.port}/api?token=${host.token}`);
     api = wsClient(ws);
+    await api.operators.setup(TEST_OPERATOR);
   });
   afterAll(async () => {
     ws?.close();
@@ -82,13 +83,13 @@ describe('browser host', () => {
     expect((await api.identify({ probe: b1 })).recognised).toBeNull();
 
     await api.settings.set({ lockoutAttempts: 2, lockoutMinutes: 5 });
-    const attempt = (t: Float32Array) => ({ identityId: created.id, evidence: loginEvidence([t]) as LoginEvidenceArgs });
-    expect((await api.verify(attempt(a3))).accepted).toBe(true);
-    const first = await api.verify(attempt(b1));
+    const attempt = async (t: Float32Array) => ({ identityId: created.id, challenge: (await api.attempt.challenge()).challenge, evidence: loginEvidence([t]) as LoginEvidenceArgs });
+    expect((await api.verify(await attempt(a3))).accepted).toBe(true);
+    const first = await api.verify(await attempt(b1));
     expect(first).toMatchObject({ accepted: false, reason: 'no-match', attemptsLeft: 1 });
-    const second = await api.verify(attempt(b1));
+    const second = await api.verify(await attempt(b1));
     expect(second.lockedUntil).not.toBeNull();
-    const locked = await api.verify(attempt(a3));
+    const locked = await api.verify(await attempt(a3));
     expect(locked).toMatchObject({ accepted: false, reason: 'locked' });
     const verifies = await api.events.list({ kind: 'verify' });
     expect(verifies.map((e) => e.decision)).toEqual(['locked', 'reject', 'reject', 'accept']);

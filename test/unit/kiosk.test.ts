@@ -11,7 +11,8 @@ import { fitTail, type DecisionCalibration } from '../../core/matching/levels';
 import { fuseProbes } from '../../core/matching/probe';
 import { startBrowserHost, type BrowserHost } from '../../electron/browser-host/host';
 import { seededRandom } from '../../native-train/prng';
-import { personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
+import { operatorDispatch, personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
+import type { Dispatch } from '../../electron/services/app/dispatch';
 import { repoRoot } from '../support/shared';
 import { contains, databaseBytes, floatBytes } from '../support/store-fixtures';
 import { visitEvidence } from '../support/visitEvidence';
@@ -52,9 +53,10 @@ function lookAlikes(seed: number, people: number, each: number): Float32Array[][
 
 describe('kiosk: the back end decides each visit', () => {
   let host: BrowserHost;
+  let dispatch: Dispatch;
   const dir = tempDataDir('kiosk');
   // Through JSON, as the WebSocket delivers it.
-  const raw = async (name: string, args: unknown) => host.dispatch(name, JSON.parse(JSON.stringify(args)) as unknown) as Promise<Envelope<unknown>>;
+  const raw = async (name: string, args: unknown) => dispatch(name, JSON.parse(JSON.stringify(args)) as unknown) as Promise<Envelope<unknown>>;
   const call = async <T,>(name: string, args: unknown = {}): Promise<T> => {
     const reply = await raw(name, args);
     if (!reply.ok) throw new Error(reply.error.message);
@@ -67,6 +69,7 @@ describe('kiosk: the back end decides each visit', () => {
 
   beforeAll(async () => {
     host = await startBrowserHost({ appRoot: repoRoot, dataDir: dir, calibrationPath: writeDecisionCalibration(dir), log: () => {} });
+    dispatch = await operatorDispatch(host);
     idA = (await enrol('Person A', a.slice(0, 3))).id;
     await call('settings.set', { checkinLiveness: 'passive', repeatGreetingMinutes: 30 });
   });

@@ -77,6 +77,7 @@ export const verifyCommand: RegisterCommand = (program, context) => {
           // The camera (or file) first: a missing one is told at once, before the models load.
           const frames = await openFrames(frameSource(settings));
           let attempt;
+          let challenge = '';
           try {
             const pipeline = await session.pipeline(['eyes', 'liveness', 'scout']);
             timings['modelsLoaded'] = performance.now();
@@ -84,6 +85,8 @@ export const verifyCommand: RegisterCommand = (program, context) => {
             if (!out.json && process.stderr.isTTY) process.stderr.write('Look at the camera: blink once, or turn your head slowly to one side and back.\n');
             // Locked for a while yet: the back end will say so whatever the frames show, so one probe frame is enough to ask it.
             const locked = person.lockedUntil !== null && person.lockedUntil > Date.now() + LOCK_MARGIN_MS;
+            // Asked for as the camera starts: a value from the back end binds this attempt to now.
+            challenge = (await session.client.attempt.challenge()).challenge;
             attempt = await gatherAttempt(pipeline, frames, limit, { firstProbe: locked });
             timings['gathered'] = performance.now();
             cpuMs['gathered'] = cpu();
@@ -93,7 +96,7 @@ export const verifyCommand: RegisterCommand = (program, context) => {
           if (!attempt.frames.some((f) => f.face?.template)) {
             throw new CliError(`No usable face was seen in ${Math.round(attempt.endedAt / 100) / 10} s; look at the camera, in good light, and try again.`, 'no-face');
           }
-          const verdict = await session.client.verify({ identityId: person.id, level: settings.level as SecurityLevel | undefined, evidence: { frames: attempt.frames } });
+          const verdict = await session.client.verify({ identityId: person.id, level: settings.level as SecurityLevel | undefined, challenge, evidence: { frames: attempt.frames } });
           timings['decided'] = performance.now();
           cpuMs['decided'] = cpu();
           for (const k of Object.keys(timings)) timings[k] = Math.round(timings[k]!);

@@ -49,6 +49,7 @@ export function unsealText(key: Buffer, where: SealPlace, sealed: Uint8Array): s
 export const place = {
   templateVector: (templateId: string): SealPlace => `templates.vector:${templateId}`,
   identityName: (identityId: string): SealPlace => `identities.name:${identityId}`,
+  operatorName: (operatorId: string): SealPlace => `operators.name:${operatorId}`,
   identityNotes: (identityId: string): SealPlace => `identities.notes:${identityId}`,
   /** An event's name, score, decision and details, as one JSON object. */
   eventBody: (eventId: number): SealPlace => `events.body:${eventId}`,

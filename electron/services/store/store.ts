@@ -13,13 +13,14 @@ import * as identities from './identities';
 import { readKey } from './keyring';
 import type { Keyring } from './keyring';
 import { LATEST_VERSION, migrate, schemaVersion, SEALED_VERSION } from './migrations/index';
+import * as operators from './operators';
 import * as portable from './portable';
 import * as settings from './settings';
 import * as training from './training';
 import type {
   ActiveAgents, BackupInfo, CohortPolicy, CohortTemplate, EventQuery, FinishedRun, Identity, IdentityDetail, IdentitySummary, Json, JsonObject,
   ImportAction, ImportOutcome, Lockout, LogCheck, NewEvent, NewTemplate, PortableIdentity, StoreEvent, StoredTemplate, TemplateInfo,
-  TrainingOutcome, TrainingRun,
+  StoredOperator, TrainingOutcome, TrainingRun,
 } from './types';
 
 export interface OpenStoreOptions {
@@ -69,6 +70,13 @@ export interface Store {
   getLockout(identityId: string): Lockout;
   /** failures 0 and lockedUntil null clears the row. */
   setLockout(state: Lockout): void;
+
+  listOperators(): StoredOperator[];
+  /** `onlyIfNone`: refused once any operator exists (the first start's operator). Names are unique, ignoring case. */
+  addOperator(input: { name: string; passphraseHash: string; faceIdentityId: string | null }, onlyIfNone: boolean): StoredOperator;
+  /** Refuses to remove the last operator. */
+  removeOperator(operatorId: string): void;
+  setOperatorLockout(operatorId: string, failures: number, lockedUntil: number | null): void;
 
   createRun(settings: JsonObject): TrainingRun;
   finishRun(runId: string, outcome: TrainingOutcome): FinishedRun;
@@ -241,6 +249,10 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     setSetting: (key, value) => guard('save the setting', () => settings.setSetting(ctx, key, value)),
     getLockout: (id) => guard('read the lockout', () => settings.getLockout(ctx, id)),
     setLockout: (state) => guard('save the lockout', () => settings.setLockout(ctx, state)),
+    listOperators: () => guard('read the operators', () => operators.listOperators(ctx)),
+    addOperator: (input, onlyIfNone) => guard('add the operator', () => operators.addOperator(ctx, input, onlyIfNone)),
+    removeOperator: (id) => guard('remove the operator', () => operators.removeOperator(ctx, id)),
+    setOperatorLockout: (id, failures, lockedUntil) => guard('save the operator\'s lockout', () => operators.setOperatorLockout(ctx, id, failures, lockedUntil)),
     createRun: (runSettings) => guard('start the training run', () => training.createRun(ctx, runSettings)),
     finishRun: (id, outcome) => guard('save the training result', () => training.finishRun(ctx, id, outcome)),
     listRuns: () => guard('list the training runs', () => training.listRuns(ctx)),

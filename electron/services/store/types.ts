@@ -65,8 +65,9 @@ export type EventKind =
   | 'lockout'
   | 'backup'
   | 'restore'
-  | 'training';
-export const EVENT_KINDS: readonly EventKind[] = ['enroll', 'delete', 'verify', 'identify', 'checkin', 'lockout', 'backup', 'restore', 'training'];
+  | 'training'
+  | 'operator';
+export const EVENT_KINDS: readonly EventKind[] = ['enroll', 'delete', 'verify', 'identify', 'checkin', 'lockout', 'backup', 'restore', 'training', 'operator'];
 
 /** 'accept' on verify/identify/checkin also updates the identity's lastSeenAt. */
 export type EventDecision = 'accept' | 'reject' | 'locked';
@@ -209,4 +210,15 @@ export interface ImportOutcome {
   skipped: number;
   /** Templates written (merges leave out those already held). */
   templates: number;
+}
+
+/** An operator as the store keeps one (the passphrase hash is the app's; the store only holds it). */
+export interface StoredOperator {
+  id: string;
+  name: string;
+  passphraseHash: string;
+  faceIdentityId: string | null;
+  createdAt: number;
+  failures: number;
+  lockedUntil: number | null;
 }

@@ -1,0 +1,100 @@
+// The app's data as a whole (operator calls but app.info): settings, the event log, backups and
+// restore, the passphrase bundle, what each level promises, and erasing everything.
+import { join } from 'node:path';
+import { ApiError, securityLevels, settingsSchema, type AppEvent, type AppInfo } from '../../../../core/contract/api';
+import { bundleHandlers } from '../../bundle/handlers';
+import type { StoreEvent } from '../../store/types';
+import { backupDir, listBackups, newBackupName } from '../backups';
+import { fnmrOf, levelFmr } from '../calibration';
+import type { AppContext } from '../context';
+import type { Handlers } from '../dispatch';
+import { galleryOf, promises } from '../gallery';
+import { cohortStatus } from './checkins';
+
+type DataCalls =
+  | 'app.info' | 'settings.get' | 'settings.set' | 'events.list' | 'gallery.status'
+  | 'backup.create' | 'backup.list' | 'backup.restore' | 'data.deleteAll'
+  | 'bundle.export' | 'bundle.inspect' | 'bundle.import';
+
+/** What the store's lifecycle offers the data calls (service.ts owns it). */
+export interface StoreLifecycle {
+  storeState(): AppInfo['store'];
+  eventLog(): AppInfo['eventLog'];
+  /** Validates and swaps in a backup, reopens, reloads the gallery. */
+  restore(file: string): Promise<void>;
+  /** Erases every person, template, event and backup; the gallery empties. */
+  deleteAll(): Promise<void>;
+}
+
+function eventOf(e: StoreEvent): AppEvent {
+  return { id: String(e.id), at: e.at, kind: e.kind, identityId: e.identityId, score: e.score, decision: e.decision, name: e.displayName, detail: e.details ?? {} };
+}
+
+export function dataCalls(ctx: AppContext, lifecycle: StoreLifecycle): Pick<Handlers, DataCalls> {
+  /** Stated by the host's keyring; a keyring that says nothing is described as the weak case it may be. */
+  const keyCustody = (): AppInfo['keyCustody'] =>
+    ctx.deps.keyring.custody?.() ?? { protection: 'weak', backend: 'unknown', summary: 'This host does not say how the database key is protected; assume anyone who can read the data folder can open it.' };
+
+  return {
+    ...bundleHandlers({
+      db: ctx.db,
+      matcher: () => ctx.gallery.matcher,
+      threshold: () => ctx.level(undefined).threshold,
+      modelId: ctx.deps.modelId,
+      now: ctx.now,
+      imported: () => ctx.gallery.reload(ctx.db()),
+    }),
+    'app.info': () => {
+      let calibration: AppInfo['calibration'] = null;
+      let lfwAccuracy: number | null = null;
+      const c = ctx.deps.calibration.current();
+      if (c) {
+        calibration = {
+          modelId: c.modelId,
+          levels: securityLevels.map((l) => ({ level: l, fmr: levelFmr[l], threshold: c.thresholds[l], fnmr: fnmrOf(c, l) })),
+        };
+        lfwAccuracy = c.lfw?.accuracy ?? c.lfwAccuracy ?? null;
+      }
+      return { ...ctx.deps.about, lfwAccuracy, calibration, store: lifecycle.storeState(), keyCustody: keyCustody(), eventLog: lifecycle.eventLog() };
+    },
+
+    'settings.get': () => ctx.settings(),
+    'settings.set': (changes) => {
+      const next = settingsSchema.parse({ ...ctx.settings(), ...changes });
+      const s = ctx.db();
+      for (const [key, value] of Object.entries(changes)) if (value !== undefined) s.setSetting(key, value);
+      // The check's message and offer are for the level in force.
+      if (changes.securityLevel !== undefined || changes.localThresholds !== undefined) ctx.gallery.changed();
+      return next;
+    },
+
+    'events.list': ({ from, to, kind, identityId, limit }) => ctx.db().listEvents({ kinds: kind ? [kind] : undefined, from, to, identityId, limit }).map(eventOf),
+
+    'gallery.status': () => {
+      const g = galleryOf(ctx.gallery.matcher);
+      return { people: g.people, templates: g.templates, current: ctx.settings().securityLevel, levels: promises(ctx.levels(), g), drift: ctx.gallery.currentDrift()?.status ?? null, cohort: cohortStatus(ctx) };
+    },
+
+    'backup.create': async () => {
+      const name = newBackupName(ctx.now());
+      await ctx.db().backup(join(backupDir(ctx.deps.dataDir), name));
+      const info = listBackups(ctx.deps.dataDir).find((b) => b.name === name);
+      if (!info) throw new ApiError({ code: 'storage', message: `The backup ${name} was written but cannot be found in ${backupDir(ctx.deps.dataDir)}.` });
+      return info;
+    },
+    'backup.list': () => listBackups(ctx.deps.dataDir),
+    'backup.restore': async ({ name }) => {
+      if (!listBackups(ctx.deps.dataDir).some((b) => b.name === name)) {
+        throw new ApiError({ code: 'not-found', message: `There is no backup named ${name}.` });
+      }
+      await lifecycle.restore(join(backupDir(ctx.deps.dataDir), name));
+      return { identities: ctx.db().listIdentities().length };
+    },
+
+    'data.deleteAll': async () => {
+      ctx.db();
+      await lifecycle.deleteAll();
+      return { deleted: true };
+    },
+  };
+}

@@ -1,0 +1,154 @@
+// Operators and the window's state: who is signed in here, the first start's operator, sign-in
+// (passphrase always; the face as well for an operator tied to an enrolled person, never alone: an
+// RGB camera cannot stop a screen replay), the locked kiosk, and managing operators.
+import { ApiError, type OperatorInfo, type SessionStatus } from '../../../../core/contract/api';
+import type { StoredOperator } from '../../store/types';
+import type { Caller, SignedIn } from '../access';
+import type { AppContext } from '../context';
+import type { Handlers } from '../dispatch';
+import { galleryOf, promises } from '../gallery';
+import { afterAttempt, attemptsLeft, isLocked } from '../loginPolicy';
+import { hashPassphrase, passphraseMatches, spendPassphraseCost } from '../passphrase';
+import { judgeAttempt, requireCurrent } from './login';
+
+type OperatorCalls =
+  | 'session.status' | 'operators.setup' | 'operators.signIn' | 'operators.signOut' | 'operators.list' | 'operators.add' | 'operators.remove'
+  | 'kiosk.start' | 'kiosk.leave';
+
+/** Settings key of the kiosk lock: stored, so a reload or a restart does not unlock the kiosk. */
+const KIOSK_LOCKED = 'kioskLocked';
+
+export function kioskLocked(ctx: AppContext): boolean {
+  try {
+    return ctx.db().getSetting(KIOSK_LOCKED) === true;
+  } catch {
+    return false;
+  }
+}
+
+export function operatorCalls(ctx: AppContext): Pick<Handlers, OperatorCalls> {
+  const log = (action: string, decision: 'accept' | 'reject' | 'locked' | null, details: Record<string, string | number | boolean | null>) =>
+    ctx.db().logEvent({ kind: 'operator', decision, details: { action, ...details } });
+
+  const status = (caller: Caller): SessionStatus => {
+    const op = ctx.access.operatorOf(caller, false);
+    let needsSetup = false;
+    let screen: SessionStatus['screen'] | null = null;
+    let visitPromise: string | null = null;
+    try {
+      const s = ctx.settings();
+      needsSetup = ctx.db().listOperators().length === 0;
+      screen = { cameraId: s.cameraId, resolution: s.resolution, backend: s.backend, securityLevel: s.securityLevel, checkinLiveness: s.checkinLiveness, repeatGreetingMinutes: s.repeatGreetingMinutes };
+      const c = ctx.deps.calibration.current();
+      if (c) visitPromise = promises(ctx.levels(), galleryOf(ctx.gallery.matcher)).find((p) => p.level === s.securityLevel)?.sentence ?? null;
+    } catch {
+      // The store is not open: app.info says why; the screen falls back to the defaults.
+    }
+    return {
+      needsSetup,
+      operator: op ? { ...op, idleMinutes: screen ? ctx.settings().operatorIdleMinutes : 5 } : null,
+      kiosk: kioskLocked(ctx),
+      screen: screen ?? { cameraId: null, resolution: '1280x720', backend: 'auto', securityLevel: '1e-4', checkinLiveness: 'passive', repeatGreetingMinutes: 30 },
+      visitPromise,
+    };
+  };
+
+  const info = (o: StoredOperator): OperatorInfo => ({
+    id: o.id,
+    name: o.name,
+    faceIdentityId: o.faceIdentityId,
+    createdAt: o.createdAt,
+    lockedUntil: isLocked({ identityId: o.id, failures: o.failures, lockedUntil: o.lockedUntil }, ctx.now()) ? o.lockedUntil : null,
+  });
+
+  const setKiosk = (locked: boolean) => {
+    ctx.db().setSetting(KIOSK_LOCKED, locked);
+    ctx.deps.onKioskChange?.(locked);
+  };
+
+  /** A failed sign-in counts against the operator like a failed login against a person. */
+  const failed = (o: StoredOperator, reason: string): never => {
+    const t = ctx.now();
+    const policy = ctx.settings();
+    const after = afterAttempt({ identityId: o.id, failures: o.failures, lockedUntil: o.lockedUntil }, false, t, policy);
+    ctx.db().setOperatorLockout(o.id, after.failures, after.lockedUntil);
+    const locked = isLocked(after, t);
+    log('sign-in', locked ? 'locked' : 'reject', { operatorId: o.id, operator: o.name, reason });
+    const left = attemptsLeft(after, policy);
+    throw new ApiError({
+      code: 'forbidden',
+      message: locked
+        ? `Too many failed sign-ins: ${o.name} is locked for ${policy.lockoutMinutes} min.`
+        : `${reason === 'face' ? 'The face did not match this operator' : 'The name or passphrase is wrong'}; ${left} attempt${left === 1 ? '' : 's'} left before the lock.`,
+    });
+  };
+
+  return {
+    'session.status': (_args, caller) => status(caller),
+
+    'operators.setup': async ({ name, passphrase }, caller) => {
+      if (ctx.db().listOperators().length > 0) throw new ApiError({ code: 'forbidden', message: 'The first operator has already been created: sign in instead.' });
+      const created = ctx.db().addOperator({ name, passphraseHash: await hashPassphrase(passphrase), faceIdentityId: null }, true);
+      ctx.access.signIn(caller, { id: created.id, name: created.name });
+      log('setup', 'accept', { operatorId: created.id, operator: created.name });
+      return status(caller);
+    },
+
+    'operators.signIn': async ({ name, passphrase, challenge, evidence }, caller) => {
+      const wanted = name.trim().toLowerCase();
+      const o = ctx.db().listOperators().find((x) => x.name.toLowerCase() === wanted);
+      if (!o) {
+        await spendPassphraseCost(passphrase);
+        log('sign-in', 'reject', { reason: 'unknown-operator' });
+        throw new ApiError({ code: 'forbidden', message: 'The name or passphrase is wrong.' });
+      }
+      const t = ctx.now();
+      if (isLocked({ identityId: o.id, failures: o.failures, lockedUntil: o.lockedUntil }, t)) {
+        log('sign-in', 'locked', { operatorId: o.id, operator: o.name, reason: 'locked' });
+        throw new ApiError({ code: 'locked', message: `${o.name} is locked after too many failed sign-ins; try again in ${Math.ceil(((o.lockedUntil ?? t) - t) / 60_000)} min.` });
+      }
+      if (!(await passphraseMatches(passphrase, o.passphraseHash))) return failed(o, 'passphrase');
+      const face = o.faceIdentityId !== null && ctx.gallery.nameOf(o.faceIdentityId) !== null ? o.faceIdentityId : null;
+      if (face !== null) {
+        if (!evidence) throw new ApiError({ code: 'forbidden', message: `${o.name} signs in with the passphrase and their face: look at the camera.` });
+        requireCurrent(ctx, caller, challenge);
+        const d = judgeAttempt(ctx, face, evidence.frames, ctx.settings().securityLevel);
+        if (!d.accepted) return failed(o, 'face');
+      }
+      ctx.db().setOperatorLockout(o.id, 0, null);
+      const signedIn: SignedIn = { id: o.id, name: o.name };
+      ctx.access.signIn(caller, signedIn);
+      log('sign-in', 'accept', { operatorId: o.id, operator: o.name, face: face !== null });
+      return status(caller);
+    },
+
+    'operators.signOut': (_args, caller) => {
+      const op = ctx.access.operatorOf(caller, false);
+      ctx.access.signOut(caller);
+      if (op) log('sign-out', null, { operatorId: op.id, operator: op.name });
+      return status(caller);
+    },
+
+    'operators.list': () => ctx.db().listOperators().map(info),
+    'operators.add': async ({ name, passphrase, faceIdentityId }) => {
+      if (faceIdentityId !== undefined) ctx.db().getIdentity(faceIdentityId);
+      return info(ctx.db().addOperator({ name, passphraseHash: await hashPassphrase(passphrase), faceIdentityId: faceIdentityId ?? null }, false));
+    },
+    'operators.remove': ({ id }) => {
+      ctx.db().removeOperator(id);
+      ctx.access.signOutEverywhere(id);
+      return { removed: id };
+    },
+
+    'kiosk.start': (_args, caller) => {
+      setKiosk(true);
+      // The operator walks away from a kiosk: their session ends with it.
+      ctx.access.signOut(caller);
+      return status(caller);
+    },
+    'kiosk.leave': (_args, caller) => {
+      setKiosk(false);
+      return status(caller);
+    },
+  };
+}
