@@ -4,7 +4,7 @@
 import { clientFromBridge, type Client } from '../../../core/contract/api';
 import { installBridge } from './bridge';
 
-export { ApiError, DELETE_ALL_CONFIRMATION, securityLevels, defaultSettings } from '../../../core/contract/api';
+export { ApiError, DELETE_ALL_CONFIRMATION, MIN_OPERATOR_PASSPHRASE, securityLevels, defaultSettings } from '../../../core/contract/api';
 export type * from '../../../core/contract/api';
 
 export const api: Client = clientFromBridge(installBridge());

@@ -3,6 +3,7 @@
 // back end's; this only words them. Shown by the kiosk footer, Settings and About.
 import { useEffect, useState } from 'react';
 import { api, type GalleryStatus, type SecurityLevel } from '../api/client';
+import { useAppState } from './AppState';
 import { errorText } from './errorText';
 import { Notice } from './Notice';
 
@@ -34,8 +35,29 @@ export function DriftWarning({ status }: { status: GalleryStatus }) {
   );
 }
 
-/** The current level's promise in one sentence (and the drift warning, if any). */
-export function GalleryPromise({ level, repeatGreetingMinutes, refresh }: { level: SecurityLevel; repeatGreetingMinutes?: number; refresh?: unknown }) {
+interface PromiseProps {
+  level: SecurityLevel;
+  repeatGreetingMinutes?: number;
+  refresh?: unknown;
+}
+
+/** The current level's promise in one sentence (and, for an operator, the drift warning, if any). */
+export function GalleryPromise(props: PromiseProps) {
+  const { session } = useAppState();
+  if (session?.operator) return <OperatorPromise {...props} />;
+  // A locked kiosk or a signed-out screen: the sentence session.status gives, nothing more.
+  if (!session?.visitPromise) return null;
+  return (
+    <div className="gallery-promise">
+      <p className="muted" data-testid="gallery-promise">
+        Security level FMR {props.level}. {session.visitPromise}
+        {props.repeatGreetingMinutes !== undefined && ` No repeat greeting within ${props.repeatGreetingMinutes} min.`}
+      </p>
+    </div>
+  );
+}
+
+function OperatorPromise({ level, repeatGreetingMinutes, refresh }: PromiseProps) {
   const { status, error } = useGalleryStatus(level, refresh);
   const promise = status?.levels.find((l) => l.level === level);
   return (

@@ -8,18 +8,20 @@ export interface ScreenEntry {
   /** Navigation label, also the page heading's default. */
   title: string;
   component: LazyExoticComponent<ComponentType>;
+  /** Shown without an operator signed in (the back end refuses the others' calls anyway). */
+  public?: boolean;
 }
 
 // Loaded on first visit, so the kiosk does not pay for the training screen's code.
 export const screens: ScreenEntry[] = [
-  { path: 'login', title: 'Log in', component: lazy(() => import('./Login/LoginScreen')) },
+  { path: 'login', title: 'Log in', component: lazy(() => import('./Login/LoginScreen')), public: true },
   { path: 'kiosk', title: 'Check-in', component: lazy(() => import('./Kiosk/KioskScreen')) },
   { path: 'enroll', title: 'Enroll', component: lazy(() => import('./Enroll/EnrollScreen')) },
   { path: 'identities', title: 'Identities', component: lazy(() => import('./Identities/IdentitiesScreen')) },
   { path: 'checkin-log', title: 'Check-in log', component: lazy(() => import('./CheckinLog/CheckinLogScreen')) },
   { path: 'training', title: 'Fine-tuning', component: lazy(() => import('./Training/TrainingScreen')) },
   { path: 'settings', title: 'Settings', component: lazy(() => import('./Settings/SettingsScreen')) },
-  { path: 'about', title: 'About', component: lazy(() => import('./About/AboutScreen')) },
+  { path: 'about', title: 'About', component: lazy(() => import('./About/AboutScreen')), public: true },
 ];
 
 export const defaultScreen = 'login';

@@ -18,6 +18,22 @@ type Message = { kind: 'greeting'; checkIn: CheckIn } | { kind: 'repeat'; checkI
 /** A greeting stays this long after the person leaves. */
 const MESSAGE_MS = 6000;
 
+/** For an operator on the (unlocked) check-in screen: lock this window into the kiosk and sign out. */
+function StartKiosk() {
+  const { session, sessionChanged } = useAppState();
+  const [error, setError] = useState('');
+  if (!session?.operator || session.kiosk) return null;
+  return (
+    <div className="actions">
+      <button type="button" onClick={() => api.kiosk.start().then(sessionChanged, (e: unknown) => setError(errorText(e)))}>
+        Start the check-in kiosk
+      </button>
+      <span className="hint">Locks this screen to check-in only and signs you out; leaving it needs an operator's sign-in.</span>
+      {error && <Notice kind="error">{error}</Notice>}
+    </div>
+  );
+}
+
 export default function KioskScreen() {
   const { settings } = useAppState();
   const [message, setMessage] = useState<Message | null>(null);
@@ -58,7 +74,9 @@ export default function KioskScreen() {
       busy.current = true;
       void (async () => {
         try {
-          const answer = await api.checkins.visit({ evidence: step.evidence });
+          // Each visit carries a fresh single-use value from the back end: a recorded visit cannot be replayed.
+          const { challenge } = await api.attempt.challenge();
+          const answer = await api.checkins.visit({ challenge, evidence: step.evidence });
           v.answered(answer.outcome);
           setWantsTemplates(v.wantsTemplates);
           if (answer.outcome === 'liveness') show({ kind: 'liveness', text: answer.message });
@@ -86,6 +104,7 @@ export default function KioskScreen() {
       data-greeted-at={marks.greetedAt}
     >
       <h1 id="kiosk-title">Check-in</h1>
+      <StartKiosk />
       <div className="row">
         <CameraView
           options={{ embed: wantsTemplates, liveness: liveness !== 'off' && wantsTemplates, eyes: liveness === 'challenge' && wantsTemplates, thumbnail: false }}
@@ -106,7 +125,7 @@ export default function KioskScreen() {
           {message?.kind === 'stranger' && (
             <>
               <p className="stranger">Not recognised</p>
-              <p>Please ask at the desk to be enrolled.</p>
+              <p>Please ask at the desk: someone there can check you in.</p>
             </>
           )}
           {message?.kind === 'liveness' && <Notice kind="warning">{message.text}</Notice>}

@@ -1,18 +1,19 @@
-// Login (1:1): pick who you are, look at the camera and do the gesture asked. The screen sends the
-// attempt's frames (measurements, templates) to verify; the back end replays the liveness rule over
-// them, fuses the templates and decides. The guidance shown comes from that same rule (core/liveness).
+// Login (1:1): say who you are, look at the camera and do the gesture asked. The screen sends the
+// attempt's frames (measurements, templates) to verify with a challenge the back end issued when the
+// attempt started; the back end replays the liveness rule over them, fuses the templates and decides.
+// The guidance shown comes from that same rule (core/liveness). Operators sign in here too.
 import { useCallback, useRef, useState } from 'react';
-import { api, type IdentitySummary, type Verdict } from '../../api/client';
+import { api, type Verdict } from '../../api/client';
 import { CameraView } from '../../camera/CameraView';
 import { useAppState } from '../../components/AppState';
 import { errorText } from '../../components/errorText';
-import { IdentityPicker } from '../../components/IdentityPicker';
 import { Notice } from '../../components/Notice';
 import { levelText } from '../../components/securityLevel';
 import { clockTime } from '../../components/time';
 import { PASSIVE_LIVE } from '../../../../core/liveness/passive';
 import type { LivenessJudgement } from '../../../../core/liveness/judge';
 import type { FrameResult } from '../../vision/protocol';
+import { OperatorSignIn } from '../Operators/OperatorSignIn';
 import { LoginAttempt } from './loginAttempt';
 
 /** What this screen measured over the frames it sent (the back end judges the same frames itself). */
@@ -64,71 +65,86 @@ function VerdictView({ verdict, who, sent }: { verdict: Verdict; who: string; se
 }
 
 export default function LoginScreen() {
-  const { settings } = useAppState();
-  const [who, setWho] = useState<IdentitySummary | null>(null);
+  const { settings, session, sessionChanged } = useAppState();
+  const [who, setWho] = useState('');
   const [phase, setPhase] = useState<Phase>({ name: 'pick' });
-  const attempt = useRef<LoginAttempt | null>(null);
+  const attempt = useRef<{ a: LoginAttempt; challenge: string } | null>(null);
 
-  const start = () => {
-    attempt.current = new LoginAttempt();
+  const start = async () => {
     setPhase({ name: 'looking', instruction: 'Look at the camera.' });
+    try {
+      // Asked for as the camera starts: the back end accepts this attempt once, within a minute.
+      attempt.current = { a: new LoginAttempt(), challenge: (await api.attempt.challenge()).challenge };
+    } catch (e) {
+      setPhase({ name: 'failed', message: `The login cannot start: ${errorText(e)}` });
+    }
   };
 
   const submit = useCallback(
-    async (a: LoginAttempt, sent: Sent) => {
-      if (!who) return;
+    async (a: LoginAttempt, challenge: string, sent: Sent) => {
+      const name = who.trim();
+      if (!name) return;
       setPhase({ name: 'checking' });
       try {
-        const verdict = await api.verify({ identityId: who.id, level: settings.securityLevel, evidence: a.evidence() });
+        const verdict = await api.verify({ name, challenge, evidence: a.evidence() });
         setPhase({ name: 'done', verdict, sent });
       } catch (e) {
         setPhase({ name: 'failed', message: `The login could not be checked: ${errorText(e)}` });
       }
     },
-    [who, settings.securityLevel],
+    [who],
   );
 
   const onAnalysis = useCallback(
     (frame: FrameResult) => {
-      const a = attempt.current;
-      if (!a) return;
-      const state = a.observe(frame, performance.now());
+      const current = attempt.current;
+      if (!current) return;
+      const state = current.a.observe(frame, performance.now());
       if (state.ready) {
         attempt.current = null;
-        void submit(a, state.judgement);
+        void submit(current.a, current.challenge, state.judgement);
       } else setPhase((p) => (p.name === 'looking' && p.instruction === state.instruction ? p : { name: 'looking', instruction: state.instruction }));
     },
     [submit],
   );
 
-  const locked = who?.lockedUntil && who.lockedUntil > Date.now() ? who.lockedUntil : null;
   const looking = phase.name === 'looking';
   return (
     <section aria-labelledby="login-title" data-testid="login" data-phase={phase.name}>
       <h1 id="login-title">Log in</h1>
       <div className="row">
         <div>
-          <IdentityPicker
-            value={who}
-            onChange={(w) => {
-              setWho(w);
-              attempt.current = null;
-              setPhase({ name: 'pick' });
-            }}
-          />
-          {locked && <Notice kind="error">{who?.name} is locked after too many failed attempts until {clockTime(locked)}.</Notice>}
+          <div className="field">
+            <label htmlFor="login-name">Your name</label>
+            <input
+              id="login-name"
+              value={who}
+              autoComplete="name"
+              onChange={(e) => {
+                setWho(e.target.value);
+                attempt.current = null;
+                setPhase({ name: 'pick' });
+              }}
+            />
+          </div>
           <div className="actions">
-            <button type="button" onClick={start} disabled={!who || looking || phase.name === 'checking'}>
+            <button type="button" onClick={() => void start()} disabled={!who.trim() || looking || phase.name === 'checking'}>
               {phase.name === 'done' || phase.name === 'failed' ? 'Try again' : 'Start'}
             </button>
           </div>
           <p className="muted">Security level: {levelText(settings.securityLevel)}.</p>
           {phase.name === 'checking' && <Notice>Checking…</Notice>}
-          {phase.name === 'done' && who && <VerdictView verdict={phase.verdict} who={who.name} sent={phase.sent} />}
+          {phase.name === 'done' && <VerdictView verdict={phase.verdict} who={who.trim()} sent={phase.sent} />}
           {phase.name === 'failed' && <Notice kind="error">{phase.message}</Notice>}
         </div>
         {looking && <CameraView options={FRAME_OPTIONS} onAnalysis={onAnalysis} prompt={phase.instruction} label="Camera for login" />}
       </div>
+      <h2>Operators</h2>
+      {session?.operator ? (
+        <p data-testid="operator-here">Signed in as operator {session.operator.name}. The session ends after {session.operator.idleMinutes} idle minutes.</p>
+      ) : (
+        <OperatorSignIn onSignedIn={sessionChanged} />
+      )}
     </section>
   );
 }

@@ -9,6 +9,7 @@ import { Notice } from '../../components/Notice';
 import { EventLogNotice, KeyCustodyNotice } from '../../components/PrivacyStatus';
 import { DeleteAllData } from './DeleteAllData';
 import { LevelsPanel } from './LevelsPanel';
+import { OperatorsPanel } from './OperatorsPanel';
 import { useCameras } from './useCameras';
 
 const levelNames: Record<Settings['securityLevel'], string> = {
@@ -37,7 +38,7 @@ export function SettingsScreen() {
 
   const threshold = (level: Settings['securityLevel']) => info?.calibration?.levels.find((l) => l.level === level)?.threshold;
   // Number fields save when focus leaves them, so typing "1" on the way to "15" saves nothing.
-  const number = (key: 'repeatGreetingMinutes' | 'lockoutAttempts' | 'lockoutMinutes', what: string, min: number, max: number) => (e: FocusEvent<HTMLInputElement>) => {
+  const number = (key: 'repeatGreetingMinutes' | 'lockoutAttempts' | 'lockoutMinutes' | 'operatorIdleMinutes', what: string, min: number, max: number) => (e: FocusEvent<HTMLInputElement>) => {
     const v = Number(e.currentTarget.value);
     if (!Number.isInteger(v) || v < min || v > max) {
       setStatus('');
@@ -131,6 +132,15 @@ export function SettingsScreen() {
         <div className="field">
           <label htmlFor="settings-lock-minutes">Lock for (minutes)</label>
           <input id="settings-lock-minutes" type="number" min={1} max={10080} step={1} key={`lockoutMinutes-${settings.lockoutMinutes}`} defaultValue={settings.lockoutMinutes} onBlur={number('lockoutMinutes', 'Lock time', 1, 10080)} />
+        </div>
+      </fieldset>
+
+      <OperatorsPanel />
+      <fieldset>
+        <legend>Operator sessions</legend>
+        <div className="field">
+          <label htmlFor="settings-idle">Sign an idle operator out after (minutes)</label>
+          <input id="settings-idle" type="number" min={1} max={120} step={1} key={`operatorIdleMinutes-${settings.operatorIdleMinutes}`} defaultValue={settings.operatorIdleMinutes} onBlur={number('operatorIdleMinutes', 'Idle time', 1, 120)} />
         </div>
       </fieldset>
 
