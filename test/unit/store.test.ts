@@ -59,7 +59,7 @@ describe('migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all() as string[]);
-    expect(tables).toEqual(['agents', 'cohort', 'event_log_head', 'events', 'identities', 'key_check', 'lockouts', 'settings', 'templates', 'training_runs']);
+    expect(tables).toEqual(['agents', 'cohort', 'event_log_head', 'events', 'identities', 'key_check', 'lockouts', 'operators', 'settings', 'templates', 'training_runs']);
     db.close();
   });
 

@@ -5,10 +5,37 @@ import { api, type CheckIn } from '../../api/client';
 import { useAppState } from '../../components/AppState';
 import { download } from '../../components/download';
 import { EventLogNotice } from '../../components/PrivacyStatus';
+import { IdentityPicker } from '../../components/IdentityPicker';
+import type { IdentitySummary } from '../../api/client';
 import { dayRange, dayValue } from './dateRange';
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+
+/** A visitor the kiosk did not recognise, checked in by the operator (logged with the operator's name). */
+function ManualCheckIn({ onDone }: { onDone(): void }) {
+  const [who, setWho] = useState<IdentitySummary | null>(null);
+  const [note, setNote] = useState('');
+  return (
+    <div className="manual-checkin">
+      <IdentityPicker value={who} onChange={setWho} label="Check someone in by hand" />
+      <button
+        type="button"
+        disabled={!who}
+        onClick={() =>
+          who &&
+          api.checkins.manual({ identityId: who.id }).then(
+            (c) => (setNote(`${c.name} checked in by hand.`), onDone()),
+            (e: unknown) => setNote(`Not checked in: ${message(e)}`),
+          )
+        }
+      >
+        Check in
+      </button>
+      {note && <p role="status">{note}</p>}
+    </div>
+  );
+}
 
 export function CheckinLogScreen() {
   const { info } = useAppState();
@@ -50,6 +77,7 @@ export function CheckinLogScreen() {
   return (
     <section className="screen checkin-log" aria-labelledby="log-title">
       <h1 id="log-title">Check-in log</h1>
+      <ManualCheckIn onDone={() => void load()} />
       <EventLogNotice info={info} />
       <form
         className="row"
