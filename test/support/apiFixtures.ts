@@ -9,7 +9,7 @@ import { readAbout } from '../../electron/services/app/about';
 import { calibrationFile } from '../../electron/services/app/calibration';
 import { Access } from '../../electron/services/app/access';
 import { createGate, type Connection, type Dispatch, type Gate, type Handlers } from '../../electron/services/app/dispatch';
-import { createAppService, type AppService } from '../../electron/services/app/service';
+import { createAppService, type AppDeps, type AppService } from '../../electron/services/app/service';
 import { fileKeyring } from '../../electron/services/store/index';
 import { seededRandom } from '../../native-train/prng';
 import { repoRoot } from './shared';
@@ -70,10 +70,10 @@ export async function clientsOf(host: { gate: Gate }): Promise<{ api: Client; pu
   return { api: createClient((call, args) => op(call, args)), publicApi: createClient((call, args) => visitor(call, args)) };
 }
 
-/** The app's service on a data folder, as the browser host opens it (its 0600 key file), with a typed operator client over it. */
-export async function openApp(dataDir: string, calibrationPath: string): Promise<{ service: AppService; api: Client; publicApi: Client }> {
+/** What the browser host gives the service on a data folder (its 0600 key file), for tests that open it themselves. */
+export function appDeps(dataDir: string, calibrationPath: string): AppDeps {
   const about = readAbout(repoRoot, join(repoRoot, 'models'));
-  const service = await createAppService({
+  return {
     dataDir,
     keyring: fileKeyring(join(dataDir, 'normface.key')),
     calibration: calibrationFile(calibrationPath),
@@ -81,7 +81,12 @@ export async function openApp(dataDir: string, calibrationPath: string): Promise
     about: { name: about.name, version: about.version, host: 'browser', models: about.models, backendHint: 'wasm' },
     modelId: about.embedderModelId,
     log: () => {},
-  });
+  };
+}
+
+/** The app's service on a data folder, as the browser host opens it (its 0600 key file), with a typed operator client over it. */
+export async function openApp(dataDir: string, calibrationPath: string): Promise<{ service: AppService; api: Client; publicApi: Client }> {
+  const service = await createAppService(appDeps(dataDir, calibrationPath));
   return { service, ...(await clientsOf(service)) };
 }
 

@@ -4,13 +4,14 @@
 // attempt is bound to a single-use challenge and rate-limited; operators sign in with a passphrase,
 // are throttled and locked like logins, and every managing call is logged with who made it.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calls, callNames, createClient, publicCalls, DELETE_ALL_CONFIRMATION, type CallName, type Client } from '../../core/contract/api';
 import { Access, CHALLENGE_MS } from '../../electron/services/app/access';
-import type { AppService } from '../../electron/services/app/service';
-import { openApp, personTemplates, tempDataDir, TEST_OPERATOR, withChallenges, writeCalibration } from '../support/apiFixtures';
+import { createAppService, type AppService } from '../../electron/services/app/service';
+import { appDeps, openApp, personTemplates, tempDataDir, TEST_OPERATOR, withChallenges, writeCalibration } from '../support/apiFixtures';
 import { loginEvidence } from '../support/loginEvidence';
 import { visitEvidence } from '../support/visitEvidence';
 import { repoRoot } from '../support/shared';
@@ -270,5 +271,68 @@ describe('rights: attempts, levels and operators', () => {
     expect(logged.find((e) => e.detail.action === 'checkins.manual')).toMatchObject({ detail: { operator: TEST_OPERATOR.name, target: person } });
     const checkin = (await api.events.list({ kind: 'checkin', limit: 1 }))[0];
     expect(checkin).toMatchObject({ identityId: person, detail: { manual: true, operator: TEST_OPERATOR.name } });
+  });
+});
+
+describe('rights: faces, folder owners and a database that cannot open', () => {
+  it('an operator tied to an enrolled face signs in with the passphrase and that face, never the face alone', async () => {
+    const dir = tempDataDir('rights-face');
+    const { service, api } = await openApp(dir, writeCalibration(dir));
+    try {
+      const [a1, a2, a3] = personTemplates(41, 3) as [Float32Array, Float32Array, Float32Array];
+      const [b1] = personTemplates(42, 1) as [Float32Array];
+      const ada = await api.identities.create({ name: 'Ada', templates: [a1, a2].map((v) => ({ vector: v, quality: { score: 0.9 }, source: 'photo' as const })) });
+      await api.operators.add({ name: 'Ada Operator', passphrase: 'ada operator passphrase', faceIdentityId: ada.id });
+      const screen = createClient(withChallenges(service.gate.connect().dispatch));
+      const challenge = async () => (await screen.attempt.challenge()).challenge;
+      await expect(screen.operators.signIn({ name: 'Ada Operator', passphrase: 'ada operator passphrase' })).rejects.toMatchObject({ code: 'forbidden', message: /their face/ });
+      // The right face without the passphrase, and the passphrase with someone else's face: refused.
+      await expect(screen.operators.signIn({ name: 'Ada Operator', passphrase: 'wrong', challenge: await challenge(), evidence: loginEvidence([a3]) as never })).rejects.toMatchObject({ code: 'forbidden' });
+      // (Another screen: three sign-ins in a row is this one's burst.)
+      const next = createClient(withChallenges(service.gate.connect().dispatch));
+      const nextChallenge = async () => (await next.attempt.challenge()).challenge;
+      await expect(next.operators.signIn({ name: 'Ada Operator', passphrase: 'ada operator passphrase', challenge: await nextChallenge(), evidence: loginEvidence([b1]) as never })).rejects.toMatchObject({ code: 'forbidden', message: /face did not match/ });
+      const inside = await next.operators.signIn({ name: 'Ada Operator', passphrase: 'ada operator passphrase', challenge: await nextChallenge(), evidence: loginEvidence([a3]) as never });
+      expect(inside.operator?.name).toBe('Ada Operator');
+    } finally {
+      service.close();
+    }
+  });
+
+  it('the command line is the operator only for the user who owns the data folder', async () => {
+    const access = new Access(() => 60_000);
+    const mine = mkdtempSync(join(tmpdir(), 'normface-owner-'));
+    expect(access.operatorOf(access.connectAsFolderOwner(mine))?.name).toMatch(/owner of the data folder/);
+    if (process.getuid?.() === 0) {
+      // Root testing as another user would: a folder owned by someone else gives no operator session.
+      const theirs = mkdtempSync(join(tmpdir(), 'normface-other-'));
+      chownSync(theirs, 65534, 65534);
+      expect(access.operatorOf(access.connectAsFolderOwner(theirs))).toBeNull();
+    }
+    expect(access.operatorOf(access.connectAsFolderOwner(join(mine, 'does-not-exist')))).toBeNull();
+  });
+
+  it('while the database cannot be opened, an operator of the backup on offer signs in and restores it; nobody else can', async () => {
+    const dir = tempDataDir('rights-restore');
+    const calibration = writeCalibration(dir);
+    const { service, api } = await openApp(dir, calibration);
+    await api.identities.create({ name: 'Kept', templates: personTemplates(51, 2).map((v) => ({ vector: v, quality: { score: 0.9 }, source: 'photo' as const })) });
+    const backup = await api.backup.create();
+    service.close();
+    const fd = openSync(join(dir, 'normface.db'), 'r+');
+    writeSync(fd, Buffer.alloc(100, 0x42), 0, 100, 0);
+    closeSync(fd);
+    const reopened = await createAppService(appDeps(dir, calibration));
+    try {
+      expect(reopened.storeState().state).toBe('unavailable');
+      const screen = createClient(reopened.gate.connect().dispatch);
+      await expect(screen.backup.restore({ name: backup.name })).rejects.toMatchObject({ code: 'forbidden' });
+      await expect(screen.operators.signIn({ name: TEST_OPERATOR.name, passphrase: 'not it at all' })).rejects.toMatchObject({ code: 'forbidden' });
+      await screen.operators.signIn(TEST_OPERATOR);
+      expect((await screen.backup.restore({ name: backup.name })).identities).toBe(1);
+      expect(reopened.storeState().state).toBe('ok');
+    } finally {
+      reopened.close();
+    }
   });
 });

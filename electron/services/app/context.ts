@@ -2,7 +2,7 @@
 // the live gallery, the settings and thresholds in force, and who is calling (access.ts).
 import { ApiError, defaultSettings, securityLevels, settingsSchema, type ModelInfo, type SecurityLevel, type Settings } from '../../../core/contract/api';
 import type { LevelsCalibration } from '../../../core/matching/levels';
-import type { Keyring, Store } from '../store/index';
+import type { Keyring, Store, StoredOperator } from '../store/index';
 import type { Access } from './access';
 import type { CalibrationFile, CalibrationSource } from './calibration';
 import { levelsCalibration, type Thresholds } from './gallery';
@@ -45,6 +45,11 @@ export interface AppContext {
   thresholds(): Thresholds;
   /** The level in Settings, or a stricter one the caller asked for (never a laxer one). */
   level(requested: SecurityLevel | undefined): { level: SecurityLevel; threshold: number };
+  /**
+   * Who may sign in: the live database's operators, or, while it cannot be opened, those of the backup
+   * the screen offers to restore (so that one of them can restore it).
+   */
+  signInOperators(): { operators: StoredOperator[]; fromBackup: boolean };
 }
 
 const settingKeys = Object.keys(settingsSchema.shape) as (keyof Settings)[];

@@ -5,9 +5,10 @@
 import { ApiError, type StoreState } from '../../../core/contract/api';
 import type { AgentSet } from '../../../core/matching/verdict';
 import type { TemplateIndex } from '../../../core/matching/templateIndex';
-import { openStore, restoreDatabase, StoreError, type Store } from '../store/index';
+import { operatorsInFile, openStore, restoreDatabase, StoreError, type Store } from '../store/index';
 import { Access } from './access';
-import { listBackups } from './backups';
+import { backupDir, listBackups } from './backups';
+import { join } from 'node:path';
 import { checkinCalls } from './calls/checkins';
 import { dataCalls, type StoreLifecycle } from './calls/data';
 import { identityCalls } from './calls/identities';
@@ -88,6 +89,18 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     level: (requested) => {
       const level = stricterLevel(settings().securityLevel, requested);
       return { level, threshold: thresholdsOf(levels())[level] };
+    },
+    signInOperators: () => {
+      if (store) return { operators: store.listOperators(), fromBackup: false };
+      const latest = listBackups(deps.dataDir)[0];
+      if (!latest) return { operators: [], fromBackup: true };
+      let key: Buffer;
+      try {
+        key = deps.keyring.getKey();
+      } catch {
+        return { operators: [], fromBackup: true };
+      }
+      return { operators: operatorsInFile(join(backupDir(deps.dataDir), latest.name), key), fromBackup: true };
     },
   };
 

@@ -2,6 +2,7 @@
 export { openStore, restoreDatabase } from './store';
 export type { OpenStoreOptions, Store } from './store';
 export { StoreError } from './errors';
+export { operatorsInFile } from './operators';
 export type { StoreErrorCode } from './errors';
 export { fileKeyring, KEY_BYTES, KEY_FILE_CUSTODY } from './keyring';
 export type { KeyCustody, Keyring } from './keyring';

@@ -1,6 +1,7 @@
 // Operators: a sealed name, a passphrase hash made by the app (the store never sees a passphrase),
 // an optional enrolled face, and their own failure count and lock, like a person's.
 import { randomUUID } from 'node:crypto';
+import Database from 'better-sqlite3';
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
 import { place, sealText, unsealText } from './seal';
@@ -65,4 +66,31 @@ export function removeOperator(ctx: StoreContext, id: string): void {
 export function setOperatorLockout(ctx: StoreContext, id: string, failures: number, lockedUntil: number | null): void {
   if (!Number.isInteger(failures) || failures < 0) throw new StoreError('invalid', 'The failure count must be a whole number of at least 0.');
   ctx.db.prepare('UPDATE operators SET failures = ?, locked_until = ? WHERE id = ?').run(failures, lockedUntil === null ? null : Math.trunc(lockedUntil), id);
+}
+
+/**
+ * The operators recorded in another database file (a backup), read-only: while the live database
+ * cannot be opened, its operators can still sign in to restore one. Empty when the file has none or
+ * cannot be read with this key.
+ */
+export function operatorsInFile(file: string, key: Buffer): StoredOperator[] {
+  let db: Database.Database | null = null;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'operators'").get() !== undefined;
+    if (!has) return [];
+    const rows = db.prepare('SELECT * FROM operators ORDER BY created_at, id').all() as OperatorRow[];
+    const ctx = { db, key, file, now: Date.now };
+    return rows.flatMap((r) => {
+      try {
+        return [toOperator(ctx, r)];
+      } catch {
+        return [];
+      }
+    });
+  } catch {
+    return [];
+  } finally {
+    db?.close();
+  }
 }

@@ -96,7 +96,18 @@ export function operatorCalls(ctx: AppContext): Pick<Handlers, OperatorCalls> {
 
     'operators.signIn': async ({ name, passphrase, challenge, evidence }, caller) => {
       const wanted = name.trim().toLowerCase();
-      const o = ctx.db().listOperators().find((x) => x.name.toLowerCase() === wanted);
+      const { operators, fromBackup } = ctx.signInOperators();
+      const o = operators.find((x) => x.name.toLowerCase() === wanted);
+      if (fromBackup) {
+        // The database cannot be opened: an operator of the backup on offer may sign in to restore it
+        // (nothing can be counted or logged until then; the rate limit still holds).
+        if (!o || !(await passphraseMatches(passphrase, o.passphraseHash))) {
+          if (!o) await spendPassphraseCost(passphrase);
+          throw new ApiError({ code: 'forbidden', message: 'The name or passphrase is wrong (the database cannot be opened: sign in as an operator of the backup to restore it).' });
+        }
+        ctx.access.signIn(caller, { id: o.id, name: o.name });
+        return status(caller);
+      }
       if (!o) {
         await spendPassphraseCost(passphrase);
         log('sign-in', 'reject', { reason: 'unknown-operator' });
