@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import type { Envelope } from '../../core/contract/api';
 import { parseArgs } from '../eval/args';
 import { tempDataDir, writeCalibration } from '../support/apiFixtures';
-import { startAppHost } from '../support/app-host';
+import { signInOperator, startAppHost } from '../support/app-host';
 import { hasChromium, launchChromium, noChromiumReason } from '../support/chromium';
 import { decodeImage } from '../support/decode';
 import { mjpegFrames } from '../support/clips';
@@ -82,6 +82,8 @@ async function measure(tracking: boolean): Promise<ModeFigures> {
   const base = tracking ? app.url : `${app.url}&tracking=off`;
   const attr = async (testId: string, name: string) => page.getByTestId(testId).getAttribute(name);
   const num = async (testId: string, name: string) => Number(await attr(testId, name));
+  // The check-in screen is an operator's; the session lives as long as this page's socket (hash routes only from here).
+  await signInOperator(page, { url: base });
 
   async function visit(): Promise<Visit> {
     // Leaving the kiosk stops the camera; the vision worker (models loaded) stays, as in the app.

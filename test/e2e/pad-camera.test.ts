@@ -57,7 +57,7 @@ describe.skipIf(skip)(titled('presentation attack at the login screen (real Chro
     try {
       const page = await chromium.browser.newPage({ viewport: { width: 1280, height: 860 } });
       await page.goto(`${app.url}#/login`);
-      await page.getByLabel('Who are you?').fill('Person A');
+      await page.getByLabel('Your name').fill('Person A');
       await page.getByRole('button', { name: 'Start' }).click();
       const verdict = page.getByTestId('verdict');
       await verdict.waitFor({ timeout: TIMEOUT });

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope, IdentitySummary } from '../../core/contract/api';
 import { personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
-import { screenshotPath, startAppHost, type AppHost } from '../support/app-host';
+import { screenshotPath, signInOperator, startAppHost, type AppHost } from '../support/app-host';
 import { hasChromium, launchChromium, noChromiumReason, type LaunchedChromium } from '../support/chromium';
 import { skipReason, titled } from '../support/shared';
 import { jpegThumbnail, seededRandom } from '../support/store-fixtures';
@@ -54,6 +54,8 @@ describe.skipIf(skip)(titled('bundle export and import in the real UI', skip), (
   });
 
   it('exports from one host and imports into the other, refusing a wrong passphrase, then offers merge or skip', async () => {
+    // Each host is its own origin and socket: the page signs in to each as an operator.
+    await signInOperator(page, from);
     await page.goto(`${from.url}#/identities`);
     await page.getByRole('button', { name: 'Open Person A' }).waitFor();
     const exportButton = page.getByRole('button', { name: 'Export everyone' });
@@ -67,6 +69,7 @@ describe.skipIf(skip)(titled('bundle export and import in the real UI', skip), (
     await download.saveAs(file);
     expect(readFileSync(file).subarray(0, 8).toString('latin1')).toBe('NFBUNDLE');
 
+    await signInOperator(page, to);
     await page.goto(`${to.url}#/identities`);
     await page.getByText('Nobody is enrolled yet.').waitFor();
     await page.locator('#bundle-file').setInputFiles(file);

@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckIn, Envelope, IdentitySummary, Verdict } from '../../core/contract/api';
 import { tempDataDir, writeCalibration } from '../support/apiFixtures';
-import { screenshotPath, startAppHost, type AppHost } from '../support/app-host';
+import { screenshotPath, signInOperator, startAppHost, type AppHost } from '../support/app-host';
 import { hasChromium, launchChromium, noChromiumReason } from '../support/chromium';
 import { hasMedia, mediaRoot, noMediaReason, repoRoot, skipReason, titled } from '../support/shared';
 
@@ -46,7 +46,7 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
 
   async function login(page: Page, screenshot?: string): Promise<Verdict & { shown: string }> {
     await page.goto(`${app.url}#/login`);
-    await page.getByLabel('Who are you?').fill(NAME);
+    await page.getByLabel('Your name').fill(NAME);
     await page.getByRole('button', { name: 'Start' }).click();
     if (screenshot) {
       // A few analysed frames (box drawn), unless the verdict came first.
@@ -85,6 +85,7 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
 
   it('enrolls person A through the wizard from person-a-enroll', async () => {
     await withClip('person-a-enroll', async (page) => {
+      await signInOperator(page, app);
       await page.goto(`${app.url}#/enroll`);
       await page.getByLabel('Name', { exact: true }).fill(NAME);
       await page.getByRole('button', { name: 'Next' }).click();
@@ -108,6 +109,8 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
       expect(verdict.shown).toMatch(/Security level: FMR 1e-4/);
       expect(verdict.score!).toBeGreaterThanOrEqual(verdict.threshold);
 
+      // The check-in screen is an operator's (the locked kiosk is operators-kiosk.test.ts).
+      await signInOperator(page, app);
       await page.goto(`${app.url}#/kiosk`);
       const greeting = await kioskMessage(page, ['greeting', 'repeat']);
       await page.screenshot({ path: screenshotPath('kiosk'), fullPage: true });
@@ -119,8 +122,10 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
       expect(await page.getByTestId('camera-status').innerText()).toMatch(/WASM \(\d+ threads?\)/);
       expect(await checkinsOfA()).toHaveLength(1);
 
-      // A new visit within the window (page reloaded): recognised, but not greeted again.
+      // A new visit within the window (page reloaded: a new socket, so the operator signs in again): recognised, but not greeted again.
       await page.reload();
+      await signInOperator(page, app);
+      await page.goto(`${app.url}#/kiosk`);
       const again = await kioskMessage(page, ['greeting', 'repeat']);
       expect(again.kind).toBe('repeat');
       expect(again.text).toContain('already checked in');
@@ -153,6 +158,7 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
       expect(verdict.score!).toBeLessThan(verdict.threshold);
       expect(verdict.shown).toMatch(/attempts? left before this identity is locked/);
 
+      await signInOperator(page, app);
       await page.goto(`${app.url}#/kiosk`);
       const message = await kioskMessage(page, ['stranger', 'greeting', 'repeat']);
       await page.screenshot({ path: screenshotPath('kiosk-stranger'), fullPage: true });
@@ -177,6 +183,8 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
       // Denied twice: the view says how to allow it, retries, and starts once allowed.
       await page.evaluate(`sessionStorage.setItem('denyCamera', '2')`);
       await page.reload();
+      await signInOperator(page, app);
+      await page.goto(`${app.url}#/kiosk`);
       await error.waitFor();
       expect(await error.innerText()).toContain('Camera access was denied. Allow the camera');
       await error.waitFor({ state: 'detached', timeout: 20_000 });
@@ -194,6 +202,7 @@ describe.skipIf(skip)(titled('camera scenarios: enroll A, then A and B at login 
       await withClip(
         'person-a-live',
         async (page) => {
+          await signInOperator(page, app);
           await page.goto(`${app.url}#/kiosk`);
           const greeting = await kioskMessage(page, ['greeting', 'stranger']);
           expect(await page.getByTestId('camera').getAttribute('data-backend')).toBe('webgpu');

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IdentitySummary } from '../../core/contract/api';
 import { tempDataDir, writeCalibration } from '../support/apiFixtures';
-import { screenshotPath, startAppHost, type AppHost } from '../support/app-host';
+import { screenshotPath, signInOperator, startAppHost, type AppHost } from '../support/app-host';
 import { hasChromium, launchChromium, noChromiumReason, type LaunchedChromium } from '../support/chromium';
 import { hasLfw, lfwImage, noLfwReason, repoRoot, skipReason, titled } from '../support/shared';
 
@@ -63,6 +63,8 @@ describe.skipIf(skip)(titled('enrollment from photos in the real UI', skip), () 
     chromium = await launchChromium();
     page = await chromium.browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => console.error('page error:', e.message));
+    // Enroll and Identities are an operator's screens.
+    await signInOperator(page, app);
   });
 
   afterAll(async () => {

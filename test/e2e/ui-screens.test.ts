@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope, Identity, IdentitySummary, Settings } from '../../core/contract/api';
 import { personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
-import { screenshotPath, startAppHost, type AppHost } from '../support/app-host';
+import { screenshotPath, signInOperator, startAppHost, type AppHost } from '../support/app-host';
 import { hasChromium, launchChromium, noChromiumReason, type LaunchedChromium } from '../support/chromium';
 import { hasMedia, mediaRoot, noMediaReason, repoRoot, skipReason, titled } from '../support/shared';
 
@@ -34,6 +34,8 @@ describe.skipIf(skip)(titled('UI-B screens in the real UI', skip), () => {
     chromium = await launchChromium({ fakeCamera: join(mediaRoot, 'person-a-enroll.mjpeg') });
     page = await chromium.browser.newPage({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     page.on('pageerror', (e) => console.error('page error:', e.message));
+    // Every screen here is an operator's; the page keeps its socket (hash routes only), so once is enough.
+    await signInOperator(page, app);
   });
 
   afterEach(async (context) => {

@@ -58,7 +58,11 @@ export async function ensureRendererBuilt(): Promise<void> {
 
 export interface AppHost {
   host: BrowserHost;
-  /** Calls as the test operator on a connection of its own (the page signs in separately: signInOperator). */
+  /**
+   * Calls as the test operator on a connection of its own (the page signs in separately: signInOperator).
+   * With `{ operator: false }` it signs in on its first call, so the test must create the first operator
+   * (as TEST_OPERATOR) before using it.
+   */
   operator: Dispatch;
   /** The app's page with its token; append a hash route: `${url}#/kiosk`. */
   url: string;
@@ -66,11 +70,31 @@ export interface AppHost {
   close(): Promise<void>;
 }
 
+/** Signs in as TEST_OPERATOR on its first call, never creating it: for a host whose test makes the first operator itself. */
+function operatorOnceCreated(host: BrowserHost): Dispatch {
+  let signedIn: Promise<Dispatch> | null = null;
+  return async (call, args) => {
+    signedIn ??= (async () => {
+      const probe = host.gate.connect();
+      const status = await probe.dispatch('session.status', {}).finally(() => probe.close());
+      if (status.ok && (status.value as { needsSetup: boolean }).needsSetup) throw new Error('no operator exists yet on this host: the test creates the first one (as TEST_OPERATOR) before calling as it');
+      return operatorDispatch(host);
+    })();
+    const dispatch = await signedIn.catch((e: unknown) => {
+      signedIn = null;
+      throw e;
+    });
+    return dispatch(call, args);
+  };
+}
+
 /**
  * The built renderer behind a real browser host on a fresh data folder. `calibrationPath` defaults to
  * models/calibration.json (the host loads it lazily; verify/identify fail clearly while it is absent).
+ * `operator: false` leaves the folder without an operator, as on a first start (the page then shows
+ * the first operator's form).
  */
-export async function startAppHost(options: { calibrationPath?: string; dataDir?: string } = {}): Promise<AppHost> {
+export async function startAppHost(options: { calibrationPath?: string; dataDir?: string; operator?: boolean } = {}): Promise<AppHost> {
   await ensureRendererBuilt();
   const dataDir = options.dataDir ?? tempDataDir('ui');
   const host = await startBrowserHost({
@@ -80,12 +104,15 @@ export async function startAppHost(options: { calibrationPath?: string; dataDir?
     log: (message, error) => console.error(message, error),
   });
   // The first start's operator, as a person would create it; the page then signs in with signInOperator.
-  const operator = await operatorDispatch(host);
+  const operator = options.operator === false ? operatorOnceCreated(host) : await operatorDispatch(host);
   return { host, operator, url: host.url, dataDir, close: () => host.close() };
 }
 
-/** Signs the page in as the test operator on the Log in screen (management screens need it). */
-export async function signInOperator(page: { goto(url: string): Promise<unknown>; getByLabel(text: string, o?: { exact?: boolean }): { fill(v: string): Promise<void> }; getByRole(role: 'button', o: { name: string }): { click(): Promise<void> }; getByTestId(id: string): { waitFor(o?: { timeout?: number }): Promise<void> } }, app: AppHost): Promise<void> {
+/**
+ * Signs the page in as the test operator on the Log in screen (management screens need it). The
+ * session is the page's socket's: a reload, or a URL other than `app.url` (a query added), needs it again.
+ */
+export async function signInOperator(page: { goto(url: string): Promise<unknown>; getByLabel(text: string, o?: { exact?: boolean }): { fill(v: string): Promise<void> }; getByRole(role: 'button', o: { name: string }): { click(): Promise<void> }; getByTestId(id: string): { waitFor(o?: { timeout?: number }): Promise<void> } }, app: { url: string }): Promise<void> {
   await page.goto(`${app.url}#/login`);
   await page.getByLabel('Operator name').fill(TEST_OPERATOR.name);
   await page.getByLabel('Operator passphrase').fill(TEST_OPERATOR.passphrase);

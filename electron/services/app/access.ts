@@ -24,6 +24,8 @@ export interface RateLimit {
   perMinute: number;
   /** ...after a burst of this many. */
   burst: number;
+  /** What is being limited, for the sentence a refused caller reads. */
+  what: string;
 }
 /**
  * Per caller. A login attempt takes a few seconds of camera, so 10 a minute (after 5 at once, the
@@ -31,11 +33,11 @@ export interface RateLimit {
  * waits for liveness; sign-ins are a typed passphrase each.
  */
 export const RATE_LIMITS: Partial<Record<CallName, RateLimit>> = {
-  verify: { perMinute: 10, burst: 5 },
-  'checkins.visit': { perMinute: 90, burst: 20 },
-  'attempt.challenge': { perMinute: 120, burst: 30 },
-  'operators.signIn': { perMinute: 5, burst: 3 },
-  'operators.setup': { perMinute: 5, burst: 3 },
+  verify: { perMinute: 10, burst: 5, what: 'login attempts' },
+  'checkins.visit': { perMinute: 90, burst: 20, what: 'check-ins' },
+  'attempt.challenge': { perMinute: 120, burst: 30, what: 'attempts' },
+  'operators.signIn': { perMinute: 5, burst: 3, what: 'operator sign-ins' },
+  'operators.setup': { perMinute: 5, burst: 3, what: 'operator set-ups' },
 };
 
 interface Bucket {

@@ -5,7 +5,7 @@
 // grant what the contract does not.
 import { ApiError, calls, isCallName, parseArgs, type ApiErrorBody, type CallName, type Envelope, type ParsedArgs, type Result } from '../../../core/contract/api';
 import { StoreError, type StoreErrorCode } from '../store/errors';
-import type { Access, Caller, SignedIn } from './access';
+import { RATE_LIMITS, type Access, type Caller, type SignedIn } from './access';
 
 export type Handlers = { [N in CallName]: (args: ParsedArgs<N>, caller: Caller) => Promise<Result<N>> | Result<N> };
 export type Dispatch = (call: unknown, args: unknown) => Promise<Envelope<unknown>>;
@@ -75,7 +75,7 @@ export function createGate(handlers: Handlers, access: Access, hooks: GateHooks,
         } catch (error) {
           log(`normface: counting a refused ${call} failed`, error);
         }
-        return { ok: false, error: { code: 'rate-limited', message: `Too many ${call} calls from this screen in a short time: wait a minute and try again.` } };
+        return { ok: false, error: { code: 'rate-limited', message: `Too many ${RATE_LIMITS[call]?.what ?? 'calls'} from this screen in a short time: wait a minute and try again.` } };
       }
       try {
         const handler = handlers[call] as (a: unknown, c: Caller) => unknown;

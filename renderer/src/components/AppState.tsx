@@ -22,6 +22,8 @@ export interface AppState {
 }
 
 const AppStateContext = createContext<AppState | null>(null);
+/** How often a screen asks who is signed in (session.status is cheap and public). */
+const SESSION_POLL_MS = 5000;
 
 export function AppStateProvider({ children }: { children: ReactNode }) {
   const [settings, setSettings] = useState<Settings>(defaultSettings);
@@ -60,6 +62,22 @@ export function AppStateProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     void reload();
   }, [reload]);
+
+  // The session can change without this screen doing anything: it idles out, another window starts the
+  // kiosk. A look every few seconds keeps what is shown in step with what the back end allows.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      api.session.status().then(
+        (s) =>
+          setSession((was) => {
+            if (was && (was.kiosk !== s.kiosk || was.needsSetup !== s.needsSetup || (was.operator?.id ?? null) !== (s.operator?.id ?? null))) void apply(s);
+            return was;
+          }),
+        () => undefined,
+      );
+    }, SESSION_POLL_MS);
+    return () => clearInterval(timer);
+  }, [apply]);
 
   const updateSettings = useCallback(async (change: Partial<Settings>) => {
     const next = await api.settings.set(change);

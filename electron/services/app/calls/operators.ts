@@ -153,8 +153,9 @@ export function operatorCalls(ctx: AppContext): Pick<Handlers, OperatorCalls> {
 
     'kiosk.start': (_args, caller) => {
       setKiosk(true);
-      // The operator walks away from a kiosk: their session ends with it.
-      ctx.access.signOut(caller);
+      // The operator walks away from a kiosk: every operator session ends with it (another tab of the
+      // browser host included), and every screen shows the kiosk at its next look at session.status.
+      ctx.access.signOutEverywhere();
       return status(caller);
     },
     'kiosk.leave': (_args, caller) => {
