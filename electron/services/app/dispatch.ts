@@ -35,9 +35,10 @@ export function createDispatcher(handlers: Handlers, log: (message: string, erro
       const shown = typeof call === 'string' ? JSON.stringify(call.slice(0, MAX_NAME_SHOWN)) : typeof call;
       return { ok: false, error: { code: 'unknown-call', message: `There is no call named ${shown}.` } };
     }
-    const parsed = parseArgs(call, args);
-    if (!parsed.ok) return parsed;
     try {
+      // Inside the try: a check that throws (as a deep regular expression once did) must still answer.
+      const parsed = parseArgs(call, args);
+      if (!parsed.ok) return parsed;
       const handler = handlers[call] as (a: unknown) => unknown;
       return { ok: true, value: await handler(parsed.value) };
     } catch (error) {

@@ -162,17 +162,25 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     else agents = set;
   }
 
+  /**
+   * Only a damaged database is helped by a restore: a missing or wrong key opens no backup either (they
+   * are sealed with the same key), and a folder that cannot be written cannot take a restore.
+   */
+  function restoreHelps(): boolean {
+    return problem?.code === 'corrupt';
+  }
+
   function db(): Store {
     if (store) return store;
     throw new ApiError({
       code: 'unavailable',
-      message: problem ? `${problem.message} Your data is safe in the backups: restore one from Settings.` : 'The database is closed.',
+      message: problem ? `${problem.message}${restoreHelps() ? ' Your data is safe in the backups: restore one from Settings.' : ''}` : 'The database is closed.',
     });
   }
 
   function storeState(): StoreState {
     if (store) return { state: 'ok' };
-    const latest = safeBackups()[0] ?? null;
+    const latest = restoreHelps() ? (safeBackups()[0] ?? null) : null;
     return { state: 'unavailable', message: problem?.message ?? 'The database is closed.', latestBackup: latest };
   }
 
@@ -206,6 +214,17 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       createdAt: t.createdAt,
       thumbnail: t.hasThumbnail ? b64(db().templateThumbnail(t.id)) : null,
     };
+  }
+
+  function enrolled(identityId: string): boolean {
+    try {
+      db().getIdentity(identityId);
+      return true;
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'not_found') return false;
+      // Unknown (the database failed): keep the matcher as it is rather than guess.
+      return true;
+    }
   }
 
   function lockedUntil(identityId: string): number | null {
@@ -358,7 +377,16 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
   function eventLog(): AppInfo['eventLog'] {
     if (!store) return null;
     const c = store.eventLog();
-    return { intact: c.intact, entries: c.entries, firstAlteredId: c.firstAltered?.id ?? null, firstAlteredAt: c.firstAltered?.at ?? null, message: c.message };
+    const restored = c.restored ? { at: c.restored.at, discarded: c.restored.discarded, fromId: c.restored.fromId, toId: c.restored.toId, message: c.restored.message } : null;
+    return { intact: c.intact, entries: c.entries, firstAlteredId: c.firstAltered?.id ?? null, firstAlteredAt: c.firstAltered?.at ?? null, message: c.message, ...(restored ? { restored } : {}) };
+  }
+
+  /** The store's problems and the keyring's (a key file removed under the running app). */
+  function storeProblems(): AppInfo['storeProblems'] {
+    const found = store ? store.problems() : [];
+    const keyProblem = deps.keyring.problem?.() ?? null;
+    if (keyProblem !== null) found.push(keyProblem);
+    return found;
   }
 
   const handlers: Handlers = {
@@ -387,7 +415,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
         };
         lfwAccuracy = c.lfw?.accuracy ?? c.lfwAccuracy ?? null;
       }
-      return { ...deps.about, lfwAccuracy, calibration, store: storeState(), keyCustody: keyCustody(), eventLog: eventLog() };
+      return { ...deps.about, lfwAccuracy, calibration, store: storeState(), keyCustody: keyCustody(), eventLog: eventLog(), storeProblems: storeProblems() };
     },
 
     'identities.list': ({ query }) => {
@@ -431,10 +459,16 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     },
     'identities.delete': ({ id }) => {
       // The store logs the deletion itself.
-      db().deleteIdentity(id);
-      matcher.removeOwner(id);
-      names.delete(id);
-      rebuildAgents();
+      try {
+        db().deleteIdentity(id);
+      } finally {
+        // Out of the matcher as soon as the deletion is committed, whatever failed after the commit.
+        if (!enrolled(id)) {
+          matcher.removeOwner(id);
+          names.delete(id);
+          rebuildAgents();
+        }
+      }
       return { deleted: id };
     },
 
@@ -600,7 +634,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       trainer = null;
       if (store) {
         // The store validates the backup before swapping it in and logs the restore.
-        store.restoreFrom(file);
+        await store.restoreFrom(file);
         store.close();
       } else {
         restoreDatabase({ dir: deps.dataDir, keyring: deps.keyring }, file);

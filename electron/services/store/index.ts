@@ -3,7 +3,7 @@ export { openStore, restoreDatabase } from './store';
 export type { OpenStoreOptions, Store } from './store';
 export { StoreError } from './errors';
 export type { StoreErrorCode } from './errors';
-export { fileKeyring, KEY_BYTES, KEY_FILE_CUSTODY } from './keyring';
+export { fileKeyring, KEY_BYTES, KEY_FILE_CUSTODY, missingKey, sealedDataIn } from './keyring';
 export type { KeyCustody, Keyring } from './keyring';
 export { LATEST_VERSION } from './migrations/index';
 export * from './types';
