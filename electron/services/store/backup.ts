@@ -253,6 +253,19 @@ function headerVersion(path: string): number | null {
 }
 
 /**
+ * Removes the half-made copies a kill left in backups/ (`.NAME.sealing`, and while sealing is pending
+ * `.NAME.partial` too, which was copied from the plaintext database): they may hold names in plain text.
+ */
+export function removeStraySealing(dir: string, withPartials: boolean): void {
+  const folder = join(dir, BACKUP_DIR);
+  if (!existsSync(folder)) return;
+  const stray = withPartials ? /^\..+\.(?:sealing|partial)(?:-wal|-shm|-journal)?$/ : /^\..+\.sealing(?:-wal|-shm|-journal)?$/;
+  for (const name of readdirSync(folder)) {
+    if (stray.test(name)) rmSync(join(folder, name), { force: true });
+  }
+}
+
+/**
  * After the live database was sealed (migration 0004), the backups made before it still hold names and
  * the log in plain text: each is migrated the same way in a copy beside it, VACUUMed, checked and renamed
  * over the original (its time kept, since the list sorts by it). Returns the names of those this key

@@ -13,7 +13,7 @@ import * as events from './events';
 import * as identities from './identities';
 import { readKey } from './keyring';
 import type { Keyring } from './keyring';
-import { LATEST_VERSION, migrate, schemaVersion, SEALED_VERSION } from './migrations/index';
+import { LATEST_VERSION, migrate, schemaVersion, SEAL_CLEANUP_PENDING } from './migrations/index';
 import * as portable from './portable';
 import * as settings from './settings';
 import * as training from './training';
@@ -140,23 +140,38 @@ function withBackup(error: StoreError, dir: string): StoreError {
 /** Returns a problem to show (backups still in plain text), or null; throws when the database cannot be used. */
 function migrateAndSeal(db: Db, key: Buffer, file: string, dir: string): StoreProblem | null {
   try {
-    const applied = migrate(db, LATEST_VERSION, key);
+    migrate(db, LATEST_VERSION, key);
     checkKey(db, key, file);
-    if (applied.includes(SEALED_VERSION) && applied[0] !== 1) {
-      // The plaintext rows were rewritten sealed; VACUUM rebuilds the file so no free page or old WAL
-      // frame keeps a name, and the copies in backups/ are sealed the same way.
-      db.exec('VACUUM');
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      const left = backups.sealOlderBackups(dir, key);
-      if (left.length > 0) {
-        return { kind: 'plaintext-backups', message: `The backups ${left.join(', ')} were made before names and the log were sealed, and this key does not open them: they still hold names in plain text. Delete them once you no longer need them.` };
-      }
-    }
-    return null;
+    return finishSealing(db, key, dir);
   } catch (error) {
     db.close();
     throw withBackup(toStoreError(error, `update the database ${file}`), dir);
   }
+}
+
+/**
+ * What sealing leaves for after its transaction, done at every start until done (a kill at any step
+ * only postpones it): VACUUM rebuilds the file so no free page or old WAL frame keeps a name, the
+ * WAL is emptied, and the copies in backups/ are sealed the same way, stray half-made copies removed.
+ */
+function finishSealing(db: Db, key: Buffer, dir: string): StoreProblem | null {
+  const pending = db.prepare('SELECT 1 FROM settings WHERE key = ?').pluck().get(SEAL_CLEANUP_PENDING) !== undefined;
+  let walEmptied = true;
+  if (pending) {
+    db.exec('VACUUM');
+    walEmptied = truncateWalNow(db);
+  }
+  backups.removeStraySealing(dir, pending);
+  const left = backups.sealOlderBackups(dir, key);
+  if (pending && walEmptied) {
+    db.prepare('DELETE FROM settings WHERE key = ?').run(SEAL_CLEANUP_PENDING);
+    // The row's own delete is in the WAL now; empty it again so the file is all there is.
+    truncateWalNow(db);
+  }
+  if (left.length > 0) {
+    return { kind: 'plaintext-backups', message: `The backups ${left.join(', ')} were made before names and the log were sealed, and this key does not open them: they still hold names in plain text. Delete them once you no longer need them.` };
+  }
+  return null;
 }
 
 export function openStore(options: OpenStoreOptions): Store {
