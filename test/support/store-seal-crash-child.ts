@@ -2,6 +2,7 @@
 // which runs the sealing migration (0004), VACUUM and the sealing of older backups. Prints "ready"
 // just before openStore and "done <ms>" once it returned. With a step name it kills itself at that
 // step instead (the steps are listed in SEAL_STEPS), so every step is hit, not only the likely ones.
+import type * as NodeFs from 'node:fs';
 import { createRequire } from 'node:module';
 import Database from 'better-sqlite3';
 import { fileKeyring, openStore } from '../../electron/services/store/index';
@@ -29,7 +30,7 @@ if (step !== undefined) {
     return pragma.call(this, sql, o);
   };
   // The real module object (not a bundler's copy of it), which the store's fs calls go through.
-  const mutable = createRequire(process.argv[1]!)('node:fs') as typeof import('node:fs');
+  const mutable = createRequire(process.argv[1]!)('node:fs') as typeof NodeFs;
   const copy = mutable.copyFileSync;
   mutable.copyFileSync = (from, to, mode) => {
     copy(from, to, mode);
