@@ -366,6 +366,8 @@ export interface CheckIn {
   score: number;
   /** True when the same person checked in within repeatGreetingMinutes: do not greet again. */
   repeat: boolean;
+  /** Stamped later than the back end's clock now: the clock was moved back since, so the time is doubtful. */
+  stampedAhead?: true;
 }
 /** The back end's answer to one kiosk visit (it logged the check-in itself when there is one). */
 export interface VisitAnswer {

@@ -1,10 +1,11 @@
 // Shared by the contract, host, fuzz and e2e tests: a temp data folder with its own calibration, and
 // synthetic unit templates clustered per person (real LFW embeddings replace them in the e2e test).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from '../../core/contract/api';
 import { l2normalise } from '../../core/hypersphere';
+import { fitTail, type DecisionCalibration } from '../../core/matching/levels';
 import { readAbout } from '../../electron/services/app/about';
 import { calibrationFile } from '../../electron/services/app/calibration';
 import { createDispatcher } from '../../electron/services/app/dispatch';
@@ -21,6 +22,28 @@ export function tempDataDir(prefix: string): string {
 export function writeCalibration(dir: string): string {
   const path = join(dir, 'calibration.json');
   writeFileSync(path, JSON.stringify({ modelId: 'test', thresholds: { '1e-3': 0.3, '1e-4': 0.4, '1e-5': 0.5 }, fnmr: { '1e-3': 0.01, '1e-4': 0.02, '1e-5': 0.05 } }));
+  return path;
+}
+
+/**
+ * The test calibration with per-decision tails, as `npm run calibrate` writes them: impostor cosines
+ * ~ N(0, 0.045) for one photo (a little wider for five fused), genuine best-template cosines ~ N(0.7, 0.1).
+ */
+export function writeDecisionCalibration(dir: string): string {
+  const path = writeCalibration(dir);
+  const rand = seededRandom(77);
+  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  const n = 200_000;
+  const tail = (probes: number, sd: number) => fitTail(Float64Array.from({ length: n }, () => sd * gauss()).sort().reverse(), n, probes);
+  const erf = (x: number) => {
+    const t = 1 / (1 + 0.3275911 * Math.abs(x));
+    const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+    return x < 0 ? -y : y;
+  };
+  const below = Array.from({ length: 101 }, (_, i) => 0.5 * (1 + erf((i * 0.01 - 0.7) / (0.1 * Math.SQRT2))));
+  const genuine = [1, 5].flatMap((probes) => [1, 3].map((templates) => ({ probes, templates, attempts: 1000, people: 100, from: 0, step: 0.01, below })));
+  const decisions: DecisionCalibration = { version: 1, impostor: [tail(1, 0.045), tail(5, 0.05)], genuine, provenance: { synthetic: true } };
+  writeFileSync(path, JSON.stringify({ ...(JSON.parse(readFileSync(path, 'utf8')) as object), decisions }));
   return path;
 }
 

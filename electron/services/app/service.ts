@@ -29,7 +29,7 @@ import { loginThreshold } from '../../../core/matching/levels';
 import { decideLogin } from '../../../core/decisions/login';
 import { LIVENESS_REASON_TEXT } from '../../../core/liveness/judge';
 import { openStore, restoreDatabase, StoreError, type Keyring, type Store } from '../store/index';
-import type { IdentityDetail, IdentitySummary, JsonObject, NewTemplate, StoredTemplate, StoreEvent, TemplateInfo } from '../store/types';
+import type { IdentityDetail, IdentitySummary, JsonObject, Lockout, NewTemplate, StoredTemplate, StoreEvent, TemplateInfo } from '../store/types';
 import { backupDir, listBackups, newBackupName } from './backups';
 import type { CalibrationSource } from './calibration';
 import { fnmrOf, levelFmr } from './calibration';
@@ -37,6 +37,7 @@ import { checkinsCsv } from './csv';
 import { driftStatus, galleryOf, groupedTemplates, levelsCalibration, promises, visitThreshold, type Thresholds } from './gallery';
 import type { Handlers } from './dispatch';
 import { afterAttempt, attemptsLeft, isLocked } from './loginPolicy';
+import { parseStamp, systemClock, type ClockStamp, type SteadyClock } from './steadyClock';
 import type { TrainingFactory, TrainingPort } from './ports';
 import { join } from 'node:path';
 import { bundleHandlers } from '../bundle/handlers';
@@ -55,6 +56,8 @@ export interface AppDeps {
   /** Copy the database to backups/auto-backup.db at open (default). The `normface` command, started at every login, does not. */
   autoBackup?: boolean;
   now?: () => number;
+  /** Measures durations (lockout, repeat greeting) so that moving the wall clock changes none. Default: systemClock(). */
+  clock?: SteadyClock;
   log?: (message: string, error: unknown) => void;
 }
 
@@ -69,11 +72,17 @@ export interface AppService {
   close(): void;
 }
 
+/** How far ahead of the clock an entry may be stamped before it is flagged (clocks are adjusted by seconds). */
+const CLOCK_TOLERANCE_MS = 60_000;
+
 const b64 = (bytes: Uint8Array | null | undefined): string | null => (bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') : null);
 
 /** Opens the database (or records why it cannot be opened: the UI then offers a restore). */
 export async function createAppService(deps: AppDeps): Promise<AppService> {
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? systemClock();
+  const now = deps.now ?? clock.now;
+  /** When each person was last greeted by this process, on the steady clock (see checkins.visit). */
+  const greeted = new Map<string, ClockStamp>();
   const log = deps.log ?? console.error;
   let store: Store | null = null;
   let problem: StoreError | null = null;
@@ -227,9 +236,25 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     }
   }
 
+  /**
+   * What the lock on this lockout row has left, or null when none is in force. Measured from the
+   * lockout entry's steady-clock stamp (the wall clock may have moved since); an entry without one
+   * (written by an older version) counts from the wall clock, never longer than the lock's length.
+   */
+  function lockRemaining(l: Lockout): number | null {
+    if (l.lockedUntil === null) return null;
+    const entry = db().listEvents({ kinds: ['lockout'], identityId: l.identityId, limit: 20 }).find((e) => e.details?.['lockedUntil'] === l.lockedUntil);
+    const stamp = parseStamp(entry?.details?.['clock']);
+    const lockMs = entry?.details?.['lockMs'];
+    const remaining = stamp !== null && typeof lockMs === 'number'
+      ? lockMs - clock.elapsedSince(stamp)
+      : Math.min(l.lockedUntil - now(), settings().lockoutMinutes * 60_000);
+    return remaining > 0 ? remaining : null;
+  }
+
   function lockedUntil(identityId: string): number | null {
-    const l = db().getLockout(identityId);
-    return isLocked(l, now()) ? l.lockedUntil : null;
+    const remaining = lockRemaining(db().getLockout(identityId));
+    return remaining === null ? null : now() + remaining;
   }
 
   function summary(i: IdentitySummary): ApiIdentitySummary {
@@ -360,6 +385,8 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       at: e.at,
       score: e.score ?? 0,
       repeat: e.details?.['repeat'] === true,
+      // Stamped later than the clock says it is now: the clock was moved back since (or was ahead then).
+      ...(e.at > now() + CLOCK_TOLERANCE_MS ? { stampedAhead: true } : {}),
     };
   }
 
@@ -490,10 +517,11 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       const before = s.getLockout(identityId);
       const t = now();
       const base = { threshold, level: l };
-      if (isLocked(before, t)) {
+      const remaining = lockRemaining(before);
+      if (isLocked(remaining)) {
         s.logEvent({ kind: 'verify', identityId, score: null, decision: 'locked', details: { level: l, threshold, reason: 'locked' } });
-        const minutes = Math.ceil(((before.lockedUntil ?? t) - t) / 60_000);
-        return { ...base, accepted: false, score: null, reason: 'locked', livenessReason: null, message: `${name} is locked after too many failed attempts; try again in ${minutes} min.`, lockedUntil: before.lockedUntil, attemptsLeft: null };
+        const minutes = Math.ceil((remaining ?? 0) / 60_000);
+        return { ...base, accepted: false, score: null, reason: 'locked', livenessReason: null, message: `${name} is locked after too many failed attempts; try again in ${minutes} min.`, lockedUntil: t + (remaining ?? 0), attemptsLeft: null };
       }
       // The one login rule (core/decisions/login): liveness replayed from the frames, then the fused probe.
       // The level is per attempt: the threshold depends on how many probes are fused and how many templates the identity has.
@@ -517,11 +545,15 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
         return { ...base, accepted: false, score: null, reason: 'no-templates', livenessReason: lv.reason, message: `${name} has no templates for the current face model: enrol again.`, lockedUntil: null, attemptsLeft: null };
       }
       const accepted = d.accepted;
-      const after = afterAttempt(before, accepted, t, policy);
+      const after = afterAttempt(before, accepted, remaining, t, policy);
       s.setLockout(after);
       s.logEvent({ kind: 'verify', identityId, score: d.score, decision: accepted ? 'accept' : 'reject', details });
-      const nowLocked = isLocked(after, t);
-      if (nowLocked) s.logEvent({ kind: 'lockout', identityId, decision: 'locked', details: { failures: after.failures, lockedUntil: after.lockedUntil ?? 0 } });
+      const nowLocked = after.lockedUntil !== null;
+      if (nowLocked) {
+        // The lock's length and a steady-clock stamp: what decides when it ends, in this process or another.
+        const lockMs = policy.lockoutMinutes * 60_000;
+        s.logEvent({ kind: 'lockout', identityId, decision: 'locked', details: { failures: after.failures, lockedUntil: after.lockedUntil ?? 0, lockMs, clock: { ...clock.stamp() } } });
+      }
       const message = accepted
         ? `Welcome, ${name}.`
         : d.reason === 'liveness-failed'
@@ -582,8 +614,14 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       const { identityId, score } = decided;
       const t = now();
       const window = policy.repeatGreetingMinutes * 60_000;
-      const repeat = window > 0 && s.listEvents({ kinds: ['checkin'], identityId, from: t - window, limit: 1 }).length > 0;
+      // This process's own greeting is timed on the steady clock; another's by the log, where a check-in
+      // stamped ahead of the clock (it was moved back) counts for no longer than the window itself.
+      const last = greeted.get(identityId);
+      const repeat = window > 0 && (last !== undefined
+        ? clock.elapsedSince(last) < window
+        : s.listEvents({ kinds: ['checkin'], identityId, from: t - window, to: t + 1, limit: 1 }).length > 0);
       const e = s.logEvent({ kind: 'checkin', identityId, score, decision: 'accept', at: t, details: { repeat, level: l, threshold, probes: decided.probes, liveness: policy.checkinLiveness } });
+      greeted.set(identityId, clock.stamp());
       const done = checkIn(e);
       return { ...base, outcome: repeat ? 'repeat' : 'greeting', checkIn: done, message: repeat ? `${done.name}, you are already checked in.` : `Welcome, ${done.name}!` };
     },

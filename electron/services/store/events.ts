@@ -169,3 +169,9 @@ export function lastRestore(ctx: StoreContext): LogCheck['restored'] {
     : `The database was restored from ${file} on ${when} UTC (entry ${e.id}), which discarded ${count} entr${count === 1 ? 'y' : 'ies'} of the log (${fromId} to ${toId}).`;
   return { entryId: e.id, at: e.at, discarded: count, fromId, toId, message };
 }
+
+/** Entries stamped after `after` (the clock now, plus a tolerance): the clock was moved back since they were written. */
+export function entriesAhead(ctx: StoreContext, after: number): { count: number; latest: number } | null {
+  const row = ctx.db.prepare('SELECT count(*) AS count, max(at) AS latest FROM events WHERE at > ?').get(after) as { count: number; latest: number | null };
+  return row.count === 0 || row.latest === null ? null : { count: row.count, latest: row.latest };
+}

@@ -24,6 +24,8 @@ import type {
 } from './types';
 
 const WAL_RETRY_MS = 1000;
+/** How far ahead of the clock a log entry may be stamped before it is reported (clocks are adjusted by seconds). */
+const CLOCK_TOLERANCE_MS = 60_000;
 
 export interface OpenStoreOptions {
   /** Folder holding normface.db and backups/ (created 0700 if absent). */
@@ -395,6 +397,11 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
       const found: StoreProblem[] = [...startProblems];
       const failed = guard('read the backup record', () => settings.getSetting(ctx, backups.AUTO_BACKUP_FAILED)) as { message?: unknown } | undefined;
       if (failed !== undefined && !found.some((p) => p.kind === 'auto-backup-failed')) found.push(autoBackupFailed(String(failed.message)));
+      const ahead = guard('read the log', () => events.entriesAhead(ctx, ctx.now() + CLOCK_TOLERANCE_MS));
+      if (ahead !== null) {
+        const minutes = Math.ceil((ahead.latest - ctx.now()) / 60_000);
+        found.push({ kind: 'clock-behind-log', message: `${ahead.count} entr${ahead.count === 1 ? 'y' : 'ies'} of the log (check-ins among them) are stamped up to ${minutes} min later than this computer's clock says it is now: the clock was moved back. Those check-ins are marked; check the clock's time and time zone.` });
+      }
       if (walRetry !== undefined) {
         found.push({ kind: 'journal-not-emptied', message: 'A deletion is saved, but another program reading the database (a second copy of the app, or the normface command) keeps the deleted data in the journal file until it lets go; it is emptied as soon as it does.' });
       }
