@@ -7,7 +7,7 @@
 // base64 JPEG strings, template vectors never come back to the UI). Arguments accept typed arrays
 // (Electron IPC keeps them) or their JSON forms (the WebSocket sends number[] / base64).
 import { z } from 'zod';
-import { BASE64_PATTERN, base64ToBytes } from './base64';
+import { base64ToBytes, isBase64 } from './base64';
 import { SECURITY_LEVELS, type SecurityLevel } from '../matching/calibration';
 import { LOGIN_MAX_FRAMES } from '../decisions/login';
 import { LANDMARK_COUNT } from '../liveness/evidence';
@@ -69,7 +69,7 @@ export const thumbnailSchema = z
     z
       .string()
       .max(Math.ceil(MAX_THUMBNAIL_BYTES / 3) * 4, `a thumbnail is at most ${MAX_THUMBNAIL_BYTES} bytes`)
-      .regex(BASE64_PATTERN, 'a thumbnail is base64 JPEG')
+      .refine(isBase64, 'a thumbnail is base64 JPEG')
       .transform((s) => base64ToBytes(s)),
     z.custom<Uint8Array<ArrayBufferLike>>((v) => v instanceof Uint8Array, 'expected JPEG bytes').refine((b) => b.length <= MAX_THUMBNAIL_BYTES, `a thumbnail is at most ${MAX_THUMBNAIL_BYTES} bytes`),
   ])
@@ -253,6 +253,18 @@ export interface AppInfo {
   keyCustody: KeyCustody;
   /** The event log's MAC chain as checked at open; null while the database is unavailable. */
   eventLog: EventLogCheck | null;
+  /**
+   * What the person must know about the database (automatic backup failed, backups still in plain
+   * text, a journal not yet emptied after a deletion, the key file gone...); Settings, About and
+   * `normface list` show each. Empty when all is well.
+   */
+  storeProblems: StoreProblem[];
+}
+export interface StoreProblem {
+  /** A stable name for the kind of problem, e.g. 'auto-backup-failed'. */
+  kind: string;
+  /** A sentence the UI shows as is. */
+  message: string;
 }
 /**
  * 'os-keystore': sealed by the OS account (Keychain, DPAPI, libsecret or KWallet); 'weak': Electron's
@@ -274,6 +286,8 @@ export interface EventLogCheck {
   firstAlteredAt: number | null;
   /** A sentence the UI shows as is; null when intact. */
   message: string | null;
+  /** The newest restore rewound the log: the entries it discarded, said in `message`. Absent when there was none. */
+  restored?: { at: number; discarded: number; fromId: number | null; toId: number | null; message: string } | null;
 }
 /** Bundles travel as base64 in one call; the browser host takes frames of up to 8 MiB. */
 export const MAX_BUNDLE_BYTES = 5 * 1024 * 1024;
@@ -355,6 +369,8 @@ export interface CheckIn {
   score: number;
   /** True when the same person checked in within repeatGreetingMinutes: do not greet again. */
   repeat: boolean;
+  /** Stamped later than the back end's clock now: the clock was moved back since, so the time is doubtful. */
+  stampedAhead?: true;
 }
 /** The back end's answer to one kiosk visit (it logged the check-in itself when there is one). */
 export interface VisitAnswer {
@@ -518,7 +534,7 @@ const none = z.strictObject({});
 const range = z.strictObject({ from: timeSchema.optional(), to: timeSchema.optional() });
 
 const levelRequest = securityLevelSchema.optional();
-const bundleText = z.string().min(1).max(Math.ceil(MAX_BUNDLE_BYTES / 3) * 4).regex(BASE64_PATTERN, 'a bundle is base64');
+const bundleText = z.string().min(1).max(Math.ceil(MAX_BUNDLE_BYTES / 3) * 4).refine(isBase64, 'a bundle is base64');
 
 export const calls = {
   // --- public: what a person at the screen (or a locked kiosk) may do --------------------------

@@ -37,6 +37,12 @@ export interface BrowserHost {
 
 /** Largest frame accepted: 50 templates as JSON numbers with 64 KiB thumbnails fit in about 5 MiB. */
 const MAX_FRAME_BYTES = 8 * 1024 * 1024;
+/** Frames one connection may have waiting for answers at once: two of the largest. */
+const MAX_PENDING_BYTES = 2 * MAX_FRAME_BYTES;
+
+function frameBytes(data: Buffer | ArrayBuffer | Buffer[]): number {
+  return Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : data.byteLength;
+}
 
 function tokenMatches(request: IncomingMessage, token: string): boolean {
   const given = new URL(request.url ?? '/', 'http://127.0.0.1').searchParams.get('token') ?? '';
@@ -106,22 +112,41 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   function serve(ws: WebSocket): void {
     const connection = service.gate.connect();
     ws.on('close', () => connection.close());
+    // Bytes of frames received and not yet answered: one connection cannot pile up unbounded work.
+    let pendingBytes = 0;
     ws.on('message', (data, isBinary) => {
+      const size = frameBytes(data);
+      let id: number | null = null;
       void (async () => {
-        let frame: unknown;
-        try {
-          frame = isBinary ? undefined : JSON.parse(data.toString());
-        } catch {
-          frame = undefined;
+        if (pendingBytes + size > MAX_PENDING_BYTES) {
+          return { ok: false, error: { code: 'unavailable', message: 'Too many large calls are waiting on this connection; wait for their answers and try again.' } };
         }
-        const f = frame as { id?: unknown; call?: unknown; args?: unknown } | undefined;
-        const id = typeof f?.id === 'number' && Number.isSafeInteger(f.id) ? f.id : null;
-        const reply =
-          f && typeof f === 'object' && id !== null
+        pendingBytes += size;
+        try {
+          let frame: unknown;
+          try {
+            frame = isBinary ? undefined : JSON.parse(data.toString());
+          } catch {
+            frame = undefined;
+          }
+          const f = frame as { id?: unknown; call?: unknown; args?: unknown } | undefined;
+          id = typeof f?.id === 'number' && Number.isSafeInteger(f.id) ? f.id : null;
+          return f && typeof f === 'object' && id !== null
             ? await connection.dispatch(f.call, f.args)
             : { ok: false, error: { code: 'invalid-arguments', message: 'A frame must be JSON {"id": number, "call": string, "args": object}.' } };
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, reply }));
-      })().catch((e: unknown) => log('normface: a WebSocket frame could not be answered', e));
+        } finally {
+          pendingBytes -= size;
+        }
+      })()
+        .catch((e: unknown) => {
+          log('normface: a WebSocket frame failed', e);
+          return { ok: false, error: { code: 'internal', message: 'The call failed inside the back end; see its log.' } };
+        })
+        .then((reply) => {
+          // Every frame gets an answer, the failures included.
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id, reply }));
+        })
+        .catch((e: unknown) => log('normface: a WebSocket frame could not be answered', e));
     });
     ws.on('error', (e) => log('normface: WebSocket error', e));
   }

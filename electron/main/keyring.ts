@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { SafeStorage } from 'electron';
-import { KEY_BYTES, StoreError, type KeyCustody, type Keyring } from '../services/store/index';
+import { KEY_BYTES, missingKey, sealedDataIn, StoreError, type KeyCustody, type Keyring } from '../services/store/index';
+import { dirname } from 'node:path';
 
 type KeyStore = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'> & Partial<Pick<SafeStorage, 'getSelectedStorageBackend'>>;
 
@@ -39,13 +40,15 @@ export function safeStorageKeyring(path: string, safeStorage: KeyStore): Keyring
         try {
           text = safeStorage.decryptString(readFileSync(path));
         } catch (e) {
-          throw new StoreError('wrong_key', `The key in ${path} cannot be unlocked by this user account (${(e as Error).message}). Restore a backup made on this account.`, { cause: e });
+          throw new StoreError('wrong_key', `The key in ${path} cannot be unlocked by this user account (${(e as Error).message}). Sign in with the account that created it: backups are sealed with the same key.`, { cause: e });
         }
         const k = Buffer.from(text, 'base64');
         if (k.length !== KEY_BYTES) throw new StoreError('wrong_key', `The key in ${path} is damaged (${k.length} bytes instead of ${KEY_BYTES}).`);
         key = k;
         return k;
       }
+      const data = sealedDataIn(dirname(path));
+      if (data.length > 0) throw missingKey(path, data);
       const fresh = randomBytes(KEY_BYTES);
       // Written beside and renamed in: a crash never leaves half a key.
       writeFileSync(`${path}.partial`, safeStorage.encryptString(fresh.toString('base64')), { mode: 0o600 });

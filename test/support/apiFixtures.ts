@@ -1,14 +1,18 @@
 // Shared by the contract, host, fuzz and e2e tests: a temp data folder with its own calibration, and
 // synthetic unit templates clustered per person (real LFW embeddings replace them in the e2e test).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from '../../core/contract/api';
 import { l2normalise } from '../../core/hypersphere';
+import { fitTail, type DecisionCalibration } from '../../core/matching/levels';
 import { readAbout } from '../../electron/services/app/about';
 import { calibrationFile } from '../../electron/services/app/calibration';
 import { Access } from '../../electron/services/app/access';
-import { createGate, type Connection, type Dispatch, type Gate, type Handlers } from '../../electron/services/app/dispatch';
+import { createGate, type Dispatch, type Gate, type Handlers } from '../../electron/services/app/dispatch';
+import { operatorConnection, withChallenges } from './operator';
+
+export { operatorConnection, TEST_OPERATOR, withChallenges } from './operator';
 import { createAppService, type AppDeps, type AppService } from '../../electron/services/app/service';
 import { fileKeyring } from '../../electron/services/store/index';
 import { seededRandom } from '../../native-train/prng';
@@ -25,37 +29,34 @@ export function writeCalibration(dir: string): string {
   return path;
 }
 
+/**
+ * The test calibration with per-decision tails, as `npm run calibrate` writes them: impostor cosines
+ * ~ N(0, 0.045) for one photo (a little wider for five fused), genuine best-template cosines ~ N(0.7, 0.1).
+ */
+export function writeDecisionCalibration(dir: string): string {
+  const path = writeCalibration(dir);
+  const rand = seededRandom(77);
+  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
+  const n = 200_000;
+  const tail = (probes: number, sd: number) => fitTail(Float64Array.from({ length: n }, () => sd * gauss()).sort().reverse(), n, probes);
+  const erf = (x: number) => {
+    const t = 1 / (1 + 0.3275911 * Math.abs(x));
+    const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+    return x < 0 ? -y : y;
+  };
+  const below = Array.from({ length: 101 }, (_, i) => 0.5 * (1 + erf((i * 0.01 - 0.7) / (0.1 * Math.SQRT2))));
+  const genuine = [1, 5].flatMap((probes) => [1, 3].map((templates) => ({ probes, templates, attempts: 1000, people: 100, from: 0, step: 0.01, below })));
+  const decisions: DecisionCalibration = { version: 1, impostor: [tail(1, 0.045), tail(5, 0.05)], genuine, provenance: { synthetic: true } };
+  writeFileSync(path, JSON.stringify({ ...(JSON.parse(readFileSync(path, 'utf8')) as object), decisions }));
+  return path;
+}
+
 /** `count` templates of one synthetic person: a random centre plus small noise (cosine about 0.9). */
 export function personTemplates(seed: number, count: number): Float32Array[] {
   const rand = seededRandom(seed);
   const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
   const centre = l2normalise(Float32Array.from({ length: 512 }, gauss));
   return Array.from({ length: count }, () => l2normalise(centre.map((c) => c + 0.02 * gauss())));
-}
-
-/** The operator the tests sign in as (created by the first sign-in on a fresh data folder, as a first start asks). */
-export const TEST_OPERATOR = { name: 'Test Operator', passphrase: 'test operator passphrase' };
-
-/** A new caller on the gate signed in as TEST_OPERATOR: operators.setup on a fresh folder, else operators.signIn. */
-export async function operatorConnection(gate: Gate): Promise<Connection> {
-  const c = gate.connect();
-  const status = await c.dispatch('session.status', {});
-  if (!status.ok) throw new Error(status.error.message);
-  const signedIn = await c.dispatch((status.value as { needsSetup: boolean }).needsSetup ? 'operators.setup' : 'operators.signIn', TEST_OPERATOR);
-  if (!signedIn.ok) throw new Error(`signing in as the test operator failed: ${signedIn.error.message}`);
-  return c;
-}
-
-const ATTEMPTS = new Set(['verify', 'checkins.visit']);
-
-/** As the screens do: a login attempt or a visit without a challenge first asks attempt.challenge for one. */
-export function withChallenges(dispatch: Dispatch): Dispatch {
-  return async (call, args) => {
-    if (typeof call !== 'string' || !ATTEMPTS.has(call) || typeof args !== 'object' || args === null || 'challenge' in args) return dispatch(call, args);
-    const issued = await dispatch('attempt.challenge', {});
-    if (!issued.ok) return issued;
-    return dispatch(call, { ...args, challenge: (issued.value as { challenge: string }).challenge });
-  };
 }
 
 /** An operator's dispatch on a host or service (what a signed-in window sends; attempts get their challenge). */

@@ -2,42 +2,18 @@
 // evidence in, the back end's answer out; the check-in log holds only what the back end decided.
 // Also: the stated promise moves with the gallery, the local calibration check warns (and logs) on a
 // gallery of look-alikes and stays quiet otherwise, and the opt-in cohort keeps sealed templates.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CheckIn, Envelope, GalleryStatus, Identity, VisitAnswer } from '../../core/contract/api';
 import { l2normalise } from '../../core/hypersphere';
-import { fitTail, type DecisionCalibration } from '../../core/matching/levels';
 import { fuseProbes } from '../../core/matching/probe';
 import { startBrowserHost, type BrowserHost } from '../../electron/browser-host/host';
 import { seededRandom } from '../../native-train/prng';
-import { operatorDispatch, personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
+import { operatorDispatch, personTemplates, tempDataDir, writeDecisionCalibration } from '../support/apiFixtures';
 import type { Dispatch } from '../../electron/services/app/dispatch';
 import { repoRoot } from '../support/shared';
 import { contains, databaseBytes, floatBytes } from '../support/store-fixtures';
 import { visitEvidence } from '../support/visitEvidence';
-
-/**
- * The test calibration with per-decision tails, as `npm run calibrate` writes them: impostor cosines
- * ~ N(0, 0.045) for one photo (a little wider for five fused), genuine best-template cosines ~ N(0.7, 0.1).
- */
-function writeDecisionCalibration(dir: string): string {
-  const path = writeCalibration(dir);
-  const rand = seededRandom(77);
-  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-  const n = 200_000;
-  const tail = (probes: number, sd: number) => fitTail(Float64Array.from({ length: n }, () => sd * gauss()).sort().reverse(), n, probes);
-  const erf = (x: number) => {
-    const t = 1 / (1 + 0.3275911 * Math.abs(x));
-    const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
-    return x < 0 ? -y : y;
-  };
-  const below = Array.from({ length: 101 }, (_, i) => 0.5 * (1 + erf((i * 0.01 - 0.7) / (0.1 * Math.SQRT2))));
-  const genuine = [1, 5].flatMap((probes) => [1, 3].map((templates) => ({ probes, templates, attempts: 1000, people: 100, from: 0, step: 0.01, below })));
-  const decisions: DecisionCalibration = { version: 1, impostor: [tail(1, 0.045), tail(5, 0.05)], genuine, provenance: { synthetic: true } };
-  writeFileSync(path, JSON.stringify({ ...(JSON.parse(readFileSync(path, 'utf8')) as object), decisions }));
-  return path;
-}
 
 /** Templates of people who all share one direction: cosines across people near 0.5 (a drifted camera). */
 function lookAlikes(seed: number, people: number, each: number): Float32Array[][] {

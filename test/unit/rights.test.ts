@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calls, callNames, createClient, publicCalls, DELETE_ALL_CONFIRMATION, type CallName, type Client } from '../../core/contract/api';
 import { Access, CHALLENGE_MS } from '../../electron/services/app/access';
 import { createAppService, type AppService } from '../../electron/services/app/service';
-import { appDeps, openApp, personTemplates, tempDataDir, TEST_OPERATOR, withChallenges, writeCalibration } from '../support/apiFixtures';
+import { appDeps, clientsOf, openApp, personTemplates, tempDataDir, TEST_OPERATOR, withChallenges, writeCalibration } from '../support/apiFixtures';
 import { loginEvidence } from '../support/loginEvidence';
 import { visitEvidence } from '../support/visitEvidence';
 import { repoRoot } from '../support/shared';
@@ -256,6 +256,8 @@ describe('rights: attempts, levels and operators', () => {
     const started = await desk.kiosk.start();
     expect(started).toMatchObject({ kiosk: true, operator: null });
     expect(service.kioskLocked()).toBe(true);
+    // Every operator session ends with it, another window's too.
+    await expect(api.settings.get()).rejects.toMatchObject({ code: 'forbidden' });
     await expect(desk.settings.set({ checkinLiveness: 'off' })).rejects.toMatchObject({ code: 'forbidden' });
     await expect(desk.kiosk.leave()).rejects.toMatchObject({ code: 'forbidden' });
     // A visit is what the kiosk may do.
@@ -266,6 +268,7 @@ describe('rights: attempts, levels and operators', () => {
     expect((await desk.kiosk.leave()).kiosk).toBe(false);
     const manual = await desk.checkins.manual({ identityId: person });
     expect(manual.identityId).toBe(person);
+    ({ api } = await clientsOf(service));
     const logged = await api.events.list({ kind: 'operator', limit: 20 });
     expect(logged.find((e) => e.detail.action === 'kiosk.start')).toMatchObject({ detail: { operator: TEST_OPERATOR.name } });
     expect(logged.find((e) => e.detail.action === 'checkins.manual')).toMatchObject({ detail: { operator: TEST_OPERATOR.name, target: person } });

@@ -37,6 +37,16 @@ function failure(work: () => unknown): StoreError | null {
 
 const codeOf = (work: () => unknown): StoreErrorCode | null => failure(work)?.code ?? null;
 
+async function asyncCodeOf(work: () => Promise<unknown>): Promise<StoreErrorCode | null> {
+  try {
+    await work();
+    return null;
+  } catch (error) {
+    if (error instanceof StoreError) return error.code;
+    throw error;
+  }
+}
+
 /** Everything a person could get back: identities, their templates' bytes and thumbnails, in order. */
 function snapshot(store: Store): unknown {
   const people = store.listIdentities().map((p) => ({ ...p, thumbnail: p.thumbnail && Buffer.from(p.thumbnail).toString('hex') }));
@@ -146,7 +156,7 @@ describe('damaged database', () => {
     expect(snapshot(open(where))).toEqual(before);
   });
 
-  it('a few flipped bytes inside a sealed template give "corrupt" when the templates load', () => {
+  it('a few flipped bytes inside a sealed template give "corrupt" when the templates load', async () => {
     const { where, before } = enrolledWithBackup('corrupt-blob');
     const reader = new Database(where.file, { readonly: true });
     const sealed = reader.prepare('SELECT vector FROM templates ORDER BY rowid LIMIT 1 OFFSET 10').pluck().get() as Buffer;
@@ -161,7 +171,7 @@ describe('damaged database', () => {
     const error = failure(() => [...store.allTemplates()]);
     expect(error?.code).toBe('corrupt');
     expect(error?.lastBackup).toBe(join(where.dir, 'backups', 'auto-backup.db'));
-    store.restoreFrom(error!.lastBackup!);
+    await store.restoreFrom(error!.lastBackup!);
     expect(snapshot(store)).toEqual(before);
   });
 });
@@ -182,7 +192,7 @@ describe('backup and restore', () => {
     store.createIdentity({ displayName: 'Dee', templates: templates(random, 2) });
     expect(snapshot(store)).not.toEqual(before);
 
-    store.restoreFrom(backupFile);
+    await store.restoreFrom(backupFile);
     expect(snapshot(store)).toEqual(before);
     expect(store.listEvents({ kinds: ['restore'] })).toHaveLength(1);
     store.close();
@@ -197,15 +207,15 @@ describe('backup and restore', () => {
 
     const garbage = join(where.dir, 'garbage.db');
     writeFileSync(garbage, Buffer.alloc(8192, 0x33));
-    expect(codeOf(() => store.restoreFrom(garbage))).toBe('corrupt');
-    expect(codeOf(() => store.restoreFrom(join(where.dir, 'missing.db')))).toBe('not_found');
+    expect(await asyncCodeOf(() => store.restoreFrom(garbage))).toBe('corrupt');
+    expect(await asyncCodeOf(() => store.restoreFrom(join(where.dir, 'missing.db')))).toBe('not_found');
 
     const other = fresh('restore-other');
     const foreign = open(other);
     foreign.createIdentity({ displayName: 'Eve', templates: templates(seededRandom(52), 1) });
     const foreignBackup = join(other.dir, 'eve.db');
     await foreign.backup(foreignBackup);
-    expect(codeOf(() => store.restoreFrom(foreignBackup))).toBe('wrong_key');
+    expect(await asyncCodeOf(() => store.restoreFrom(foreignBackup))).toBe('wrong_key');
     expect(snapshot(store)).toEqual(before);
   });
 });

@@ -64,7 +64,7 @@ const leaks = (haystacks: Buffer[]): string[] =>
   [...NAMES, NOTE, DETAIL, 'no-match'].filter((text) => contains(haystacks, Buffer.from(text, 'utf8')));
 
 describe('migration 0004 seals a plaintext database', () => {
-  it('keeps every name, note and event, and leaves no plaintext in the file, its WAL or the older backups', () => {
+  it('keeps every name, note and event, and leaves no plaintext in the file, its WAL or the older backups', async () => {
     const where = fresh('seal-mig');
     writeVersion3(where);
     mkdirSync(join(where.dir, 'backups'));
@@ -91,7 +91,7 @@ describe('migration 0004 seals a plaintext database', () => {
     expect(readdirSync(join(where.dir, 'backups')).sort(), 'no staged copy left').toEqual(['auto-backup.db', 'backup-before.db']);
     expect(leaks(allBytes(where))).toEqual([]);
     const restored = open(where);
-    expect(restored.restoreFrom(join(where.dir, 'backups', 'backup-before.db')).identities).toBe(3);
+    expect((await restored.restoreFrom(join(where.dir, 'backups', 'backup-before.db'))).identities).toBe(3);
     expect(restored.listIdentities().map((p) => p.displayName)).toEqual(NAMES);
   });
 

@@ -3,14 +3,15 @@
 // copy. Every time, the database and the backup pass integrity_check and are whole: either still
 // schema 3 with every plaintext row, or sealed with every row opening and the log's chain intact.
 import { spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileKeyring, openStore } from '../../electron/services/store/index';
 import { LATEST_VERSION, migrate, SEALED_VERSION } from '../../electron/services/store/migrations/index';
 import { place, seal } from '../../electron/services/store/seal';
 import { bundleChild } from '../support/crash-child';
+import { SEAL_STEPS, type SealStep } from '../support/seal-steps';
 import { repoRoot } from '../support/shared';
 import { MODEL_ID, seededRandom, tempDir, unitVector } from '../support/store-fixtures';
 
@@ -49,13 +50,39 @@ beforeAll(async () => {
 });
 afterAll(() => work.remove());
 
-/** A fresh plaintext data folder: the database, its key and one backup made before sealing. */
-function stage(): void {
+/** A fresh plaintext data folder: the database, its key and one backup made before sealing (or more). */
+function stage(backupCount = 1): void {
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(join(dataDir, 'backups'), { recursive: true });
   copyFileSync(original, join(dataDir, 'normface.db'));
   copyFileSync(original, join(dataDir, 'backups', 'backup-old.db'));
+  for (let i = 2; i <= backupCount; i++) copyFileSync(original, join(dataDir, 'backups', `backup-old-${i}.db`));
   copyFileSync(keyFile, join(dataDir, 'key'));
+}
+
+/** Runs the child until it kills itself at `step`; resolves with how it ended. */
+function killAt(step: SealStep): Promise<{ signal: NodeJS.Signals | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [child, dataDir, step], { env: { ...process.env, NODE_PATH: join(repoRoot, 'node_modules') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    proc.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    proc.on('error', reject);
+    proc.on('close', (_code, signal) => resolve({ signal, out, err }));
+  });
+}
+
+/** Every file under `dir` that holds a name or a note in plain text. */
+function filesWithNames(dir: string): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const bytes = readFileSync(path);
+    if (bytes.includes('Person 1') || bytes.includes('notes of person')) found.push(relative(dir, path));
+  }
+  return found;
 }
 
 /** Runs the child; kills it `delayMs` after "ready" (never when null). Resolves with its output. */
@@ -126,5 +153,20 @@ describe('crash safety of the sealing migration', () => {
     }
     console.log(`seal crash: migration ${duration} ms; ${KILLS} kills left it plaintext ${states.plain} times, sealed ${states.sealed} times, whole every time`);
     expect(states.plain).toBeGreaterThan(0);
+  });
+
+  it('a kill at each step of the sealing and its clean-up, then a start: no name or note in any file of the folder', { timeout: 300_000 }, async () => {
+    for (const step of SEAL_STEPS) {
+      stage(2);
+      const killed = await killAt(step);
+      expect(killed.signal, `${step}: ${killed.err}`).toBe('SIGKILL');
+      expect(filesWithNames(dataDir).length, `${step}: names are left before the restart`).toBeGreaterThan(0);
+      const store = openStore({ dir: dataDir, keyring: fileKeyring(join(dataDir, 'key')) });
+      expect(store.listIdentities(), step).toHaveLength(PEOPLE);
+      expect(store.problems(), step).toEqual([]);
+      store.close();
+      expect(filesWithNames(dataDir), `${step}: files holding names after the restart`).toEqual([]);
+      expect(readdirSync(join(dataDir, 'backups')).sort(), step).toEqual(['auto-backup.db', 'backup-old-2.db', 'backup-old.db']);
+    }
   });
 });

@@ -2,7 +2,8 @@
 // the live gallery, the settings and thresholds in force, and who is calling (access.ts).
 import { ApiError, defaultSettings, securityLevels, settingsSchema, type ModelInfo, type SecurityLevel, type Settings } from '../../../core/contract/api';
 import type { LevelsCalibration } from '../../../core/matching/levels';
-import type { Keyring, Store, StoredOperator } from '../store/index';
+import type { Keyring, Lockout, Store, StoredOperator } from '../store/index';
+import type { SteadyClock } from './steadyClock';
 import type { Access } from './access';
 import type { CalibrationFile, CalibrationSource } from './calibration';
 import { levelsCalibration, type Thresholds } from './gallery';
@@ -22,6 +23,8 @@ export interface AppDeps {
   /** Copy the database to backups/auto-backup.db at open (default). The `normface` command, started at every login, does not. */
   autoBackup?: boolean;
   now?: () => number;
+  /** Measures durations (lockout, repeat greeting) so that moving the wall clock changes none. Default: systemClock(). */
+  clock?: SteadyClock;
   log?: (message: string, error: unknown) => void;
   /** Told when the window must enter or leave the locked check-in kiosk (Electron sets kiosk mode). */
   onKioskChange?: (locked: boolean) => void;
@@ -30,6 +33,12 @@ export interface AppDeps {
 export interface AppContext {
   deps: AppDeps;
   now(): number;
+  clock: SteadyClock;
+  /**
+   * What the lock on this lockout row has left, or null when none is in force, measured from the
+   * lockout entry's steady-clock stamp (the wall clock may have moved since).
+   */
+  lockRemaining(l: Lockout): number | null;
   log(message: string, error: unknown): void;
   access: Access;
   gallery: LiveGallery;

@@ -67,17 +67,18 @@ export function createGate(handlers: Handlers, access: Access, hooks: GateHooks,
       if (spec.right === 'operator' && !operator) {
         return { ok: false, error: { code: 'forbidden', message: `${call} is for operators: sign in as an operator on the Log in screen first (sessions end after a few idle minutes).` } };
       }
-      const parsed = parseArgs(call, args);
-      if (!parsed.ok) return parsed;
-      if (!access.take(caller, call)) {
-        try {
-          hooks.overRate(call, parsed.value);
-        } catch (error) {
-          log(`normface: counting a refused ${call} failed`, error);
-        }
-        return { ok: false, error: { code: 'rate-limited', message: `Too many ${RATE_LIMITS[call]?.what ?? 'calls'} from this screen in a short time: wait a minute and try again.` } };
-      }
       try {
+        // Inside the try: a check that throws (as a deep regular expression once did) must still answer.
+        const parsed = parseArgs(call, args);
+        if (!parsed.ok) return parsed;
+        if (!access.take(caller, call)) {
+          try {
+            hooks.overRate(call, parsed.value);
+          } catch (error) {
+            log(`normface: counting a refused ${call} failed`, error);
+          }
+          return { ok: false, error: { code: 'rate-limited', message: `Too many ${RATE_LIMITS[call]?.what ?? 'calls'} from this screen in a short time: wait a minute and try again.` } };
+        }
         const handler = handlers[call] as (a: unknown, c: Caller) => unknown;
         const value = await handler(parsed.value, caller);
         if (operator && spec.right === 'operator' && spec.effect === 'write') hooks.audit(call, parsed.value, operator);

@@ -1,5 +1,6 @@
 // The login policy: N consecutive failed verifications lock an identity for M minutes; a success
-// clears the count. Pure, so its edges are tested without a database.
+// clears the count. Pure, so its edges are tested without a database. How long a lock has left is
+// measured by the caller on a steady clock (steadyClock.ts), never from the wall clock alone.
 import type { Lockout } from '../store/types';
 
 export interface PolicySettings {
@@ -7,14 +8,18 @@ export interface PolicySettings {
   lockoutMinutes: number;
 }
 
-export function isLocked(lockout: Lockout, now: number): boolean {
-  return lockout.lockedUntil !== null && now < lockout.lockedUntil;
+/** `remainingMs`: what the lock in force has left, or null when none is. */
+export function isLocked(remainingMs: number | null): boolean {
+  return remainingMs !== null && remainingMs > 0;
 }
 
-/** The lockout after one attempt's outcome. An expired lock starts a fresh count. */
-export function afterAttempt(lockout: Lockout, accepted: boolean, now: number, policy: PolicySettings): Lockout {
+/**
+ * The lockout after one attempt's outcome. An expired lock starts a fresh count. `now` (wall clock)
+ * only stamps the new lock's end for people to read; whether it holds is decided by its duration.
+ */
+export function afterAttempt(lockout: Lockout, accepted: boolean, remainingMs: number | null, now: number, policy: PolicySettings): Lockout {
   if (accepted) return { identityId: lockout.identityId, failures: 0, lockedUntil: null };
-  const expired = lockout.lockedUntil !== null && now >= lockout.lockedUntil;
+  const expired = lockout.lockedUntil !== null && !isLocked(remainingMs);
   const failures = (expired ? 0 : lockout.failures) + 1;
   if (failures >= policy.lockoutAttempts) {
     return { identityId: lockout.identityId, failures, lockedUntil: now + policy.lockoutMinutes * 60_000 };

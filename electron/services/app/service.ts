@@ -19,6 +19,7 @@ import { calibratedOr, levelsCalibration, readSettings, stricterLevel, threshold
 import { createGate, type Gate, type Handlers } from './dispatch';
 import { LiveGallery } from './liveGallery';
 import type { TrainingPort } from './ports';
+import { parseStamp, systemClock } from './steadyClock';
 
 export type { AppDeps } from './context';
 
@@ -43,17 +44,23 @@ const TARGET_FIELDS = ['id', 'identityId', 'runId', 'templateId'] as const;
 
 /** Opens the database (or records why it cannot be opened: the UI then offers a restore). */
 export async function createAppService(deps: AppDeps): Promise<AppService> {
-  const now = deps.now ?? Date.now;
+  const clock = deps.clock ?? systemClock();
+  const now = deps.now ?? clock.now;
   const log = deps.log ?? console.error;
   let store: Store | null = null;
   let problem: StoreError | null = null;
   let trainer: TrainingPort | null = null;
 
+  /**
+   * Only a damaged database is helped by a restore: a missing or wrong key opens no backup either (they
+   * are sealed with the same key), and a folder that cannot be written cannot take a restore.
+   */
+  const restoreHelps = (): boolean => problem?.code === 'corrupt';
   const db = (): Store => {
     if (store) return store;
     throw new ApiError({
       code: 'unavailable',
-      message: problem ? `${problem.message} Your data is safe in the backups: restore one from Settings.` : 'The database is closed.',
+      message: problem ? `${problem.message}${restoreHelps() ? ' Your data is safe in the backups: restore one from Settings.' : ''}` : 'The database is closed.',
     });
   };
   const settings = () => readSettings(db(), log);
@@ -73,6 +80,16 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
   const ctx: AppContext = {
     deps,
     now,
+    clock,
+    lockRemaining: (l) => {
+      if (l.lockedUntil === null) return null;
+      const entry = db().listEvents({ kinds: ['lockout'], identityId: l.identityId, limit: 20 }).find((e) => e.details?.['lockedUntil'] === l.lockedUntil);
+      const stamp = parseStamp(entry?.details?.['clock']);
+      const lockMs = entry?.details?.['lockMs'];
+      // An entry without a stamp (an older version's) counts from the wall clock, never longer than the lock's length.
+      const remaining = stamp !== null && typeof lockMs === 'number' ? lockMs - clock.elapsedSince(stamp) : Math.min(l.lockedUntil - now(), settings().lockoutMinutes * 60_000);
+      return remaining > 0 ? remaining : null;
+    },
     log,
     access,
     gallery,
@@ -124,7 +141,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
 
   function storeState(): StoreState {
     if (store) return { state: 'ok' };
-    return { state: 'unavailable', message: problem?.message ?? 'The database is closed.', latestBackup: listBackups(deps.dataDir)[0] ?? null };
+    return { state: 'unavailable', message: problem?.message ?? 'The database is closed.', latestBackup: restoreHelps() ? (listBackups(deps.dataDir)[0] ?? null) : null };
   }
 
   const lifecycle: StoreLifecycle = {
@@ -132,7 +149,15 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     eventLog: () => {
       if (!store) return null;
       const c = store.eventLog();
-      return { intact: c.intact, entries: c.entries, firstAlteredId: c.firstAltered?.id ?? null, firstAlteredAt: c.firstAltered?.at ?? null, message: c.message };
+      const restored = c.restored ? { at: c.restored.at, discarded: c.restored.discarded, fromId: c.restored.fromId, toId: c.restored.toId, message: c.restored.message } : null;
+      return { intact: c.intact, entries: c.entries, firstAlteredId: c.firstAltered?.id ?? null, firstAlteredAt: c.firstAltered?.at ?? null, message: c.message, ...(restored ? { restored } : {}) };
+    },
+    /** The store's problems and the keyring's (a key file removed under the running app). */
+    storeProblems: () => {
+      const found = store ? store.problems() : [];
+      const keyProblem = deps.keyring.problem?.() ?? null;
+      if (keyProblem !== null) found.push(keyProblem);
+      return found;
     },
     async restore(file) {
       // A run in progress trains on the data being replaced: stop it, its result would be stale.
@@ -141,7 +166,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       trainer = null;
       if (store) {
         // The store validates the backup before swapping it in and logs the restore.
-        store.restoreFrom(file);
+        await store.restoreFrom(file);
         store.close();
       } else {
         restoreDatabase({ dir: deps.dataDir, keyring: deps.keyring }, file);

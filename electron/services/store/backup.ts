@@ -2,6 +2,7 @@
 // no more readable than the live database. Every file is written beside its target, fsynced and
 // renamed into place, so a crash mid-way leaves the previous file whole.
 import { closeSync, copyFileSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, utimesSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { basename, dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
@@ -25,14 +26,34 @@ export function lastAutoBackup(dir: string): string | null {
   return existsSync(path) ? path : null;
 }
 
-/** Measured before the database is opened: opening itself touches the -wal file. */
-export function changedSinceAutoBackup(dir: string, file: string): boolean {
-  const backup = autoBackupPath(dir);
-  if (!existsSync(file)) return false;
-  if (!existsSync(backup)) return true;
-  const backupTime = statSync(backup).mtimeMs;
-  const wal = `${file}-wal`;
-  return statSync(file).mtimeMs > backupTime || (existsSync(wal) && statSync(wal).mtimeMs > backupTime);
+/** Settings the store keeps about itself (never the person's settings, and not part of the fingerprint). */
+export const AUTO_BACKUP_OF = 'store.autoBackupOf';
+export const AUTO_BACKUP_FAILED = 'store.autoBackupFailed';
+
+/**
+ * What the data are, in one hash: per table its row count and highest rowid (every change to people
+ * logs an event, so the log's newest id moves with them), and the settings. Decides whether the
+ * automatic backup is due from the data themselves: file times lie when the clock was moved.
+ */
+export function dataFingerprint(db: Db): string {
+  const hash = createHash('sha256');
+  hash.update(String(schemaVersion(db)));
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[];
+  for (const table of tables) {
+    const row = db.prepare(`SELECT count(*) AS n, coalesce(max(rowid), 0) AS top FROM "${table.replaceAll('"', '""')}"`).get() as { n: number; top: number };
+    hash.update(`|${table}:${row.n}:${row.top}`);
+  }
+  for (const s of db.prepare("SELECT key, value FROM settings WHERE key NOT LIKE 'store.%' ORDER BY key").all() as { key: string; value: string }[]) {
+    hash.update(`|${s.key}=${s.value}`);
+  }
+  return hash.digest('hex');
+}
+
+/** Due when there is no automatic backup yet, or the data changed since the one there (as recorded). */
+export function autoBackupDue(db: Db, dir: string): boolean {
+  if (!existsSync(autoBackupPath(dir))) return true;
+  const recorded = db.prepare('SELECT value FROM settings WHERE key = ?').pluck().get(AUTO_BACKUP_OF) as string | undefined;
+  return recorded === undefined || JSON.parse(recorded) !== dataFingerprint(db);
 }
 
 function fsyncPath(path: string): void {
@@ -55,7 +76,7 @@ function fsyncFolder(path: string): void {
   }
 }
 
-function removeWithSidecars(path: string): void {
+export function removeWithSidecars(path: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
 }
 
@@ -137,7 +158,8 @@ export function prepareRestore(dir: string, key: Buffer, fromFile: string): { st
   const live = join(dir, DATABASE_FILE);
   if (source === live) throw new StoreError('invalid', 'That is the live database itself; choose a backup file.');
   if (!existsSync(source)) throw new StoreError('not_found', `The backup ${source} does not exist.`);
-  const staged = join(dir, `${DATABASE_FILE}.restoring`);
+  // Named by process, so a start-up elsewhere can tell a restore in progress from one a crash left behind.
+  const staged = join(dir, `${DATABASE_FILE}.restoring-${process.pid}`);
   removeWithSidecars(staged);
   try {
     copyFileSync(source, staged);
@@ -147,6 +169,57 @@ export function prepareRestore(dir: string, key: Buffer, fromFile: string): { st
   } catch (error) {
     removeWithSidecars(staged);
     throw toStoreError(error, `restore from ${source}`);
+  }
+}
+
+/** The newest event id in a (closed) database file: the restore names the live entries after it as discarded. */
+export function lastEventId(path: string): number {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.prepare('SELECT coalesce(max(id), 0) FROM events').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Writes the staged file's pages into the live database through SQLite's backup API, in one step, so
+ * the copy is one write transaction on the live file: every other connection (the `normface` command
+ * enrolling meanwhile) waits for it and then reads and writes the restored data, never a file that a
+ * rename took away.
+ */
+export async function copyInto(staged: string, live: string): Promise<void> {
+  const source = new Database(staged, { readonly: true });
+  try {
+    await source.backup(live, { progress: () => 0x7fffffff });
+  } finally {
+    source.close();
+  }
+}
+
+/** Removes what a restore killed half-way left behind (its staged copy), unless its process still runs. */
+export function removeStrayRestores(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const match = /^normface\.db\.restoring(?:-(\d+))?$/.exec(name);
+    if (match === null) continue;
+    const pid = match[1] === undefined ? null : Number(match[1]);
+    if (pid !== null && pid !== process.pid && processRuns(pid)) continue;
+    removeWithSidecars(join(dir, name));
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
@@ -176,6 +249,19 @@ function headerVersion(path: string): number | null {
     }
   } catch {
     return null;
+  }
+}
+
+/**
+ * Removes the half-made copies a kill left in backups/ (`.NAME.sealing`, and while sealing is pending
+ * `.NAME.partial` too, which was copied from the plaintext database): they may hold names in plain text.
+ */
+export function removeStraySealing(dir: string, withPartials: boolean): void {
+  const folder = join(dir, BACKUP_DIR);
+  if (!existsSync(folder)) return;
+  const stray = withPartials ? /^\..+\.(?:sealing|partial)(?:-wal|-shm|-journal)?$/ : /^\..+\.sealing(?:-wal|-shm|-journal)?$/;
+  for (const name of readdirSync(folder)) {
+    if (stray.test(name)) rmSync(join(folder, name), { force: true });
   }
 }
 

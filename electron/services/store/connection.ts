@@ -5,7 +5,7 @@ import { StoreError, toStoreError } from './errors';
 import { place, seal, unseal } from './seal';
 
 const KEY_CHECK_TEXT = 'normface key check v1';
-const BUSY_TIMEOUT_MS = 5000;
+export const BUSY_TIMEOUT_MS = 5000;
 
 export interface ConnectionOptions {
   /** Caps the database size (a disk quota); writes beyond it fail with 'disk_full'. */
@@ -59,5 +59,23 @@ export function checkKey(db: Db, key: Buffer, file: string): void {
   const plain = unseal(key, place.keyCheck, row.sealed);
   if (plain === null || plain.toString('utf8') !== KEY_CHECK_TEXT) {
     throw new StoreError('wrong_key', `The key does not open ${file}: it was sealed with another key. Use the key (or user account) it was created with, or restore a backup made with this one.`);
+  }
+}
+
+/**
+ * Checkpoints and truncates the WAL without waiting: while another connection reads, a TRUNCATE
+ * checkpoint would wait the whole busy timeout on this (the event loop's) thread. Returns false
+ * when a reader kept it from finishing; the caller tries again later.
+ */
+export function truncateWalNow(db: Db): boolean {
+  db.pragma('busy_timeout = 0');
+  try {
+    const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    return result === undefined || result.busy === 0;
+  } catch (error) {
+    if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('SQLITE_BUSY')) return false;
+    throw error;
+  } finally {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
   }
 }

@@ -145,3 +145,33 @@ export function clearLog(ctx: StoreContext): void {
   ctx.db.prepare('DELETE FROM settings WHERE key = ?').run(BREAK_SETTING);
   resetChain(ctx.db, macKey(ctx.key));
 }
+
+/** The live entries after `lastKept`: what restoring a copy whose newest entry is `lastKept` discards. */
+export function entriesAfter(ctx: StoreContext, lastKept: number): { count: number; fromId: number; toId: number } | null {
+  const row = ctx.db.prepare('SELECT count(*) AS count, min(id) AS fromId, max(id) AS toId FROM events WHERE id > ?').get(lastKept) as
+    { count: number; fromId: number | null; toId: number | null };
+  return row.count === 0 || row.fromId === null || row.toId === null ? null : { count: row.count, fromId: row.fromId, toId: row.toId };
+}
+
+/** The newest restore, for the log check: a restore rewinds the log, so "intact" alone would hide it. */
+export function lastRestore(ctx: StoreContext): LogCheck['restored'] {
+  const [e] = listEvents(ctx, { kinds: ['restore'], limit: 1 });
+  if (e === undefined) return null;
+  const d = e.details?.['discarded'];
+  const discarded = d !== null && typeof d === 'object' && !Array.isArray(d) ? d : null;
+  const count = typeof discarded?.['count'] === 'number' ? discarded['count'] : 0;
+  const fromId = typeof discarded?.['fromId'] === 'number' ? discarded['fromId'] : null;
+  const toId = typeof discarded?.['toId'] === 'number' ? discarded['toId'] : null;
+  const file = typeof e.details?.['file'] === 'string' ? e.details['file'] : 'a backup';
+  const when = new Date(e.at).toISOString().replace('T', ' ').slice(0, 16);
+  const message = count === 0
+    ? `The database was restored from ${file} on ${when} UTC (entry ${e.id}); no entry of the log was discarded.`
+    : `The database was restored from ${file} on ${when} UTC (entry ${e.id}), which discarded ${count} entr${count === 1 ? 'y' : 'ies'} of the log (${fromId} to ${toId}).`;
+  return { entryId: e.id, at: e.at, discarded: count, fromId, toId, message };
+}
+
+/** Entries stamped after `after` (the clock now, plus a tolerance): the clock was moved back since they were written. */
+export function entriesAhead(ctx: StoreContext, after: number): { count: number; latest: number } | null {
+  const row = ctx.db.prepare('SELECT count(*) AS count, max(at) AS latest FROM events WHERE at > ?').get(after) as { count: number; latest: number | null };
+  return row.count === 0 || row.latest === null ? null : { count: row.count, latest: row.latest };
+}

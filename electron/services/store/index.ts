@@ -4,7 +4,7 @@ export type { OpenStoreOptions, Store } from './store';
 export { StoreError } from './errors';
 export { operatorsInFile } from './operators';
 export type { StoreErrorCode } from './errors';
-export { fileKeyring, KEY_BYTES, KEY_FILE_CUSTODY } from './keyring';
+export { fileKeyring, KEY_BYTES, KEY_FILE_CUSTODY, missingKey, sealedDataIn } from './keyring';
 export type { KeyCustody, Keyring } from './keyring';
 export { LATEST_VERSION } from './migrations/index';
 export * from './types';

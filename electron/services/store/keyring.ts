@@ -2,7 +2,8 @@
 // the host's business: Electron keeps them under safeStorage (electron/main), the browser host in a
 // 0600 file beside the database (fileKeyring below).
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fsyncSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { StoreError } from './errors';
 
 export const KEY_BYTES = 32;
@@ -12,6 +13,19 @@ export interface Keyring {
   getKey(): Buffer;
   /** How the key is protected, said plainly for Settings and About (call after getKey). */
   custody?(): KeyCustody;
+  /** Something wrong with where the key is kept now (its file removed under the running app), or null. */
+  problem?(): { kind: string; message: string } | null;
+}
+
+/** What a folder holds that only its key opens (the database, its journal, backups): a key is made only where this is empty. */
+export function sealedDataIn(dir: string): string[] {
+  const found = ['normface.db', 'normface.db-wal'].filter((name) => existsSync(join(dir, name)));
+  try {
+    if (readdirSync(join(dir, 'backups')).some((name) => name.endsWith('.db'))) found.push('backups');
+  } catch {
+    // No backups folder: nothing there.
+  }
+  return found;
 }
 
 /** See core/contract/api.ts KeyCustody: the same shape, kept here so the store needs no contract. */
@@ -28,14 +42,23 @@ export const KEY_FILE_CUSTODY: KeyCustody = {
 };
 
 /**
- * A key kept in a file readable only by its owner (mode 0600). Created with a fresh random key on the
- * first call; never overwritten afterwards, since losing it makes every template unreadable.
+ * A key kept in a file readable only by its owner (mode 0600), beside the data it opens. Created with a
+ * fresh random key only while that folder holds no data; never overwritten, since losing it makes every
+ * template unreadable: a missing key beside existing data is reported, never replaced.
  */
 export function fileKeyring(path: string): Keyring {
+  let held = false;
   return {
     custody: () => KEY_FILE_CUSTODY,
+    problem: () => held && !existsSync(path)
+      ? { kind: 'key-file-missing', message: `The key file ${path} was removed while the app was running. The app still holds the key, so the data stay readable until it closes; after that nothing in ${dirname(path)} can be opened. Put the key file back from where you saved it before closing the app.` }
+      : null,
     getKey(): Buffer {
       let fd: number | null = null;
+      const data = existsSync(path) ? [] : sealedDataIn(dirname(path));
+      if (data.length > 0) {
+        throw missingKey(path, data);
+      }
       try {
         fd = openSync(path, 'wx', 0o600);
       } catch (error) {
@@ -57,9 +80,15 @@ export function fileKeyring(path: string): Keyring {
       if (key.length !== KEY_BYTES) {
         throw new StoreError('wrong_key', `The key file ${path} holds ${key.length} bytes instead of ${KEY_BYTES}; it is damaged. Restore it from where you saved it.`);
       }
+      held = true;
       return key;
     },
   };
+}
+
+/** The sentence for a key file gone from beside the data it sealed: what is missing, and the one step that helps. */
+export function missingKey(path: string, data: readonly string[]): StoreError {
+  return new StoreError('wrong_key', `The key file ${path} is missing, but ${dirname(path)} holds data sealed with it (${data.join(', ')}). Put that key file back from where you saved it; no new key was made, since a new key cannot open the existing data.`);
 }
 
 /** Reads and checks the key once, so a broken keyring fails at open rather than at the first enrolment. */

@@ -44,3 +44,21 @@ export function setLockout(ctx: StoreContext, state: Lockout): void {
   ).run(state.identityId, state.failures, state.lockedUntil === null ? null : Math.trunc(state.lockedUntil), state.identityId).changes;
   if (changed === 0) throw new StoreError('not_found', 'That person is no longer enrolled; refresh the list.');
 }
+
+/** Every lockout row: a restore carries them over, so restoring an older copy never undoes a lock. */
+export function allLockouts(ctx: StoreContext): Lockout[] {
+  return (ctx.db.prepare('SELECT identity_id, failures, locked_until FROM lockouts').all() as { identity_id: string; failures: number; locked_until: number | null }[])
+    .map((r) => ({ identityId: r.identity_id, failures: r.failures, lockedUntil: r.locked_until }));
+}
+
+/** Puts back the stronger of each kept lockout and the restored one, for people the restored data holds. */
+export function keepLockouts(ctx: StoreContext, kept: readonly Lockout[]): void {
+  for (const k of kept) {
+    const now = getLockout(ctx, k.identityId);
+    const lockedUntil = now.lockedUntil === null ? k.lockedUntil : k.lockedUntil === null ? now.lockedUntil : Math.max(now.lockedUntil, k.lockedUntil);
+    ctx.db.prepare(
+      `INSERT INTO lockouts (identity_id, failures, locked_until) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM identities WHERE id = ?)
+       ON CONFLICT (identity_id) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
+    ).run(k.identityId, Math.max(now.failures, k.failures), lockedUntil, k.identityId);
+  }
+}

@@ -5,23 +5,28 @@ import { join, resolve } from 'node:path';
 import type { Database as Db } from 'better-sqlite3';
 import * as backups from './backup';
 import * as cohort from './cohort';
-import { checkIntegrity, checkKey, openConnection } from './connection';
+import { checkIntegrity, checkKey, openConnection, truncateWalNow } from './connection';
 import type { StoreContext } from './context';
-import { StoreError, toStoreError } from './errors';
+import type { StoreError} from './errors';
+import { toStoreError } from './errors';
 import * as events from './events';
 import * as identities from './identities';
 import { readKey } from './keyring';
 import type { Keyring } from './keyring';
-import { LATEST_VERSION, migrate, schemaVersion, SEALED_VERSION } from './migrations/index';
+import { LATEST_VERSION, migrate, schemaVersion, SEAL_CLEANUP_PENDING } from './migrations/index';
 import * as operators from './operators';
 import * as portable from './portable';
 import * as settings from './settings';
 import * as training from './training';
 import type {
   ActiveAgents, BackupInfo, CohortPolicy, CohortTemplate, EventQuery, FinishedRun, Identity, IdentityDetail, IdentitySummary, Json, JsonObject,
-  ImportAction, ImportOutcome, Lockout, LogCheck, NewEvent, NewTemplate, PortableIdentity, StoreEvent, StoredTemplate, TemplateInfo,
+  ImportAction, ImportOutcome, Lockout, LogCheck, NewEvent, NewTemplate, PortableIdentity, StoreEvent, StoredTemplate, StoreProblem, TemplateInfo,
   StoredOperator, TrainingOutcome, TrainingRun,
 } from './types';
+
+const WAL_RETRY_MS = 1000;
+/** How far ahead of the clock a log entry may be stamped before it is reported (clocks are adjusted by seconds). */
+const CLOCK_TOLERANCE_MS = 60_000;
 
 export interface OpenStoreOptions {
   /** Folder holding normface.db and backups/ (created 0700 if absent). */
@@ -38,8 +43,10 @@ export interface OpenStoreOptions {
 export interface Store {
   readonly dir: string;
   readonly file: string;
-  /** Why the automatic backup at open failed (the store works regardless), or null. Show it to the person. */
+  /** Why the automatic backup at open failed (the store works regardless), or null. Also in problems(). */
   readonly autoBackupProblem: StoreError | null;
+  /** Everything the person must know about the database now (each with a sentence); empty when all is well. */
+  problems(): StoreProblem[];
 
   createIdentity(input: { displayName: string; notes?: string; templates: readonly NewTemplate[] }): IdentityDetail;
   addTemplates(identityId: string, templates: readonly NewTemplate[]): TemplateInfo[];
@@ -96,8 +103,12 @@ export interface Store {
   clearCohort(): number;
 
   backup(toFile: string): Promise<BackupInfo>;
-  /** Validates `file`, replaces the live database with it atomically and migrates it. Reload the matcher after. */
-  restoreFrom(file: string): BackupInfo;
+  /**
+   * Validates `file` and copies it into the live database through SQLite (one write transaction that
+   * other connections wait for), then migrates it. Lockouts in force are kept, and the restore's log
+   * entry names the entries it discarded. Reload the matcher after.
+   */
+  restoreFrom(file: string): Promise<BackupInfo>;
   /** The automatic backup file, or null when none was made yet. */
   lastBackup(): string | null;
   /** Erases every identity, template, agent, event, setting and backup; the key stays. */
@@ -137,25 +148,40 @@ function withBackup(error: StoreError, dir: string): StoreError {
 }
 
 /** Returns a problem to show (backups still in plain text), or null; throws when the database cannot be used. */
-function migrateAndSeal(db: Db, key: Buffer, file: string, dir: string): StoreError | null {
+function migrateAndSeal(db: Db, key: Buffer, file: string, dir: string): StoreProblem | null {
   try {
-    const applied = migrate(db, LATEST_VERSION, key);
+    migrate(db, LATEST_VERSION, key);
     checkKey(db, key, file);
-    if (applied.includes(SEALED_VERSION) && applied[0] !== 1) {
-      // The plaintext rows were rewritten sealed; VACUUM rebuilds the file so no free page or old WAL
-      // frame keeps a name, and the copies in backups/ are sealed the same way.
-      db.exec('VACUUM');
-      db.pragma('wal_checkpoint(TRUNCATE)');
-      const left = backups.sealOlderBackups(dir, key);
-      if (left.length > 0) {
-        return new StoreError('invalid', `The backups ${left.join(', ')} were made before names and the log were sealed, and this key does not open them: they still hold names in plain text. Delete them once you no longer need them.`);
-      }
-    }
-    return null;
+    return finishSealing(db, key, dir);
   } catch (error) {
     db.close();
     throw withBackup(toStoreError(error, `update the database ${file}`), dir);
   }
+}
+
+/**
+ * What sealing leaves for after its transaction, done at every start until done (a kill at any step
+ * only postpones it): VACUUM rebuilds the file so no free page or old WAL frame keeps a name, the
+ * WAL is emptied, and the copies in backups/ are sealed the same way, stray half-made copies removed.
+ */
+function finishSealing(db: Db, key: Buffer, dir: string): StoreProblem | null {
+  const pending = db.prepare('SELECT 1 FROM settings WHERE key = ?').pluck().get(SEAL_CLEANUP_PENDING) !== undefined;
+  let walEmptied = true;
+  if (pending) {
+    db.exec('VACUUM');
+    walEmptied = truncateWalNow(db);
+  }
+  backups.removeStraySealing(dir, pending);
+  const left = backups.sealOlderBackups(dir, key);
+  if (pending && walEmptied) {
+    db.prepare('DELETE FROM settings WHERE key = ?').run(SEAL_CLEANUP_PENDING);
+    // The row's own delete is in the WAL now; empty it again so the file is all there is.
+    truncateWalNow(db);
+  }
+  if (left.length > 0) {
+    return { kind: 'plaintext-backups', message: `The backups ${left.join(', ')} were made before names and the log were sealed, and this key does not open them: they still hold names in plain text. Delete them once you no longer need them.` };
+  }
+  return null;
 }
 
 export function openStore(options: OpenStoreOptions): Store {
@@ -167,20 +193,51 @@ export function openStore(options: OpenStoreOptions): Store {
   }
   const key = readKey(options.keyring);
   const file = join(dir, backups.DATABASE_FILE);
-  const changed = backups.changedSinceAutoBackup(dir, file);
+  backups.removeStrayRestores(dir);
   const db = openChecked(dir, file, key, options);
   let autoBackupProblem: StoreError | null = null;
   // Taken before migrating, so a migration gone wrong can be undone with the copy.
-  if (options.autoBackup !== false && changed && schemaVersion(db) >= 1) {
+  const due = options.autoBackup !== false && schemaVersion(db) >= 1 && backups.autoBackupDue(db, dir);
+  if (due) {
     try {
       backups.writeBackupNow(db, key, backups.autoBackupPath(dir));
     } catch (error) {
       autoBackupProblem = toStoreError(error, 'make the automatic backup');
     }
   }
-  autoBackupProblem = migrateAndSeal(db, key, file, dir) ?? autoBackupProblem;
+  const problems: StoreProblem[] = [];
+  const sealing = migrateAndSeal(db, key, file, dir);
+  if (sealing !== null) problems.push(sealing);
   const ctx: StoreContext = { db, key, file, now: options.now ?? Date.now };
-  return createStore(ctx, dir, options, autoBackupProblem, events.checkLog(ctx));
+  if (due) {
+    try {
+      recordAutoBackup(ctx, autoBackupProblem);
+    } catch (error) {
+      // Not recorded: said by this process at least, and the next start tries again.
+      autoBackupProblem ??= toStoreError(error, 'record the automatic backup');
+      problems.push(autoBackupFailed(autoBackupProblem.message));
+    }
+  }
+  return createStore(ctx, dir, options, autoBackupProblem, problems, events.checkLog(ctx));
+}
+
+function autoBackupFailed(message: string): StoreProblem {
+  return { kind: 'auto-backup-failed', message: `The automatic backup at start failed, so backups/auto-backup.db is older than your data: ${message}` };
+}
+
+/**
+ * A failure is kept in the database until a backup succeeds, so every process on it (the app, the
+ * command) reports it, at every start; a success records what the copy holds.
+ */
+function recordAutoBackup(ctx: StoreContext, failure: StoreError | null): void {
+  if (failure !== null) {
+    settings.setSetting(ctx, backups.AUTO_BACKUP_FAILED, { at: ctx.now(), message: failure.message });
+    return;
+  }
+  ctx.db.transaction(() => {
+    ctx.db.prepare('DELETE FROM settings WHERE key = ?').run(backups.AUTO_BACKUP_FAILED);
+    settings.setSetting(ctx, backups.AUTO_BACKUP_OF, backups.dataFingerprint(ctx.db));
+  }).immediate();
 }
 
 /** Restores `fromFile` into `dir` while no store is open there, e.g. after openStore threw 'corrupt'. */
@@ -191,7 +248,7 @@ export function restoreDatabase(options: { dir: string; keyring: Keyring }, from
   return info;
 }
 
-function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, autoBackupProblem: StoreError | null, logAtOpen: LogCheck): Store {
+function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, autoBackupProblem: StoreError | null, startProblems: readonly StoreProblem[], logAtOpen: LogCheck): Store {
   let logCheck = logAtOpen;
   const guard = <T>(action: string, work: () => T): T => {
     try {
@@ -203,12 +260,23 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
   };
   let dataVersion: number | null = null;
   // Deleted rows are zeroed by secure_delete, but their previous page images stay in the WAL until it is
-  // checkpointed and truncated.
-  const truncateWal = (): void => {
-    const [result] = ctx.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-    if (result !== undefined && result.busy !== 0) {
-      throw new StoreError('locked', 'The deletion is saved, but another reader kept its old copy in the journal; close other copies of the app.');
+  // checkpointed and truncated. The deletion itself is committed before this: a reader elsewhere only
+  // delays the truncation, which is retried every second (and at close) and reported meanwhile.
+  let walRetry: ReturnType<typeof setInterval> | undefined;
+  const retryTruncation = (): void => {
+    try {
+      if (!ctx.db.open || truncateWalNow(ctx.db)) {
+        clearInterval(walRetry);
+        walRetry = undefined;
+      }
+    } catch {
+      // Reported by problems() while pending; the next attempt may succeed.
     }
+  };
+  const truncateWal = (): void => {
+    if (truncateWalNow(ctx.db) || walRetry !== undefined) return;
+    walRetry = setInterval(retryTruncation, WAL_RETRY_MS);
+    walRetry.unref?.();
   };
 
   return {
@@ -242,7 +310,10 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     }),
     logEvent: (event) => guard('log the event', () => events.logEvent(ctx, event)),
     listEvents: (query) => guard('read the history', () => events.listEvents(ctx, query)),
-    eventLog: () => logCheck,
+    eventLog: () => {
+      const restored = guard('read the log', () => events.lastRestore(ctx));
+      return restored === null ? logCheck : { ...logCheck, restored };
+    },
     exportIdentities: (ids) => guard('read the people to export', () => portable.exportIdentities(ctx, ids)),
     importIdentities: (people, actions) => guard('import the people', () => portable.importIdentities(ctx, people, actions)),
     getSetting: (key) => guard('read the setting', () => settings.getSetting(ctx, key)),
@@ -286,20 +357,34 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
       guard('log the backup', () => events.logEvent(ctx, { kind: 'backup', details: { file: info.file, identities: info.identities, templates: info.templates } }));
       return info;
     },
-    restoreFrom: (fromFile) => guard('restore the backup', () => {
-      const { staged, info } = backups.prepareRestore(dir, ctx.key, fromFile);
-      ctx.db.close();
+    restoreFrom: async (fromFile) => {
+      const { staged, info } = guard('restore the backup', () => backups.prepareRestore(dir, ctx.key, fromFile));
+      let kept: Lockout[];
+      let discarded: ReturnType<typeof events.entriesAfter>;
       try {
-        backups.swapIn(dir, staged);
+        ({ kept, discarded } = guard('read what the restore replaces', () => {
+          const restoredLast = backups.lastEventId(staged);
+          return { kept: settings.allLockouts(ctx), discarded: events.entriesAfter(ctx, restoredLast) };
+        }));
+        try {
+          await backups.copyInto(staged, ctx.file);
+        } catch (error) {
+          throw toStoreError(error, `restore from ${info.file}`);
+        }
       } finally {
-        // Reopens whichever file is now live: the restored one, or the untouched one if the rename failed.
-        ctx.db = openChecked(dir, ctx.file, ctx.key, options);
-        migrateAndSeal(ctx.db, ctx.key, ctx.file, dir);
-        logCheck = events.checkLog(ctx);
+        backups.removeWithSidecars(staged);
       }
-      events.logEvent(ctx, { kind: 'restore', details: { file: info.file, identities: info.identities, templates: info.templates } });
+      guard('finish the restore', () => {
+        migrateAndSeal(ctx.db, ctx.key, ctx.file, dir);
+        ctx.db.transaction(() => {
+          // A lock in force stays in force: restoring an older copy is no way round it.
+          settings.keepLockouts(ctx, kept);
+          events.logEvent(ctx, { kind: 'restore', details: { file: info.file, identities: info.identities, templates: info.templates, discarded } });
+        }).immediate();
+        logCheck = events.checkLog(ctx);
+      });
       return info;
-    }),
+    },
     lastBackup: () => backups.lastAutoBackup(dir),
     deleteAllData: () => guard('erase all data', () => {
       ctx.db.transaction(() => {
@@ -320,7 +405,23 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
       dataVersion = version;
       return changed;
     }),
+    problems: () => {
+      const found: StoreProblem[] = [...startProblems];
+      const failed = guard('read the backup record', () => settings.getSetting(ctx, backups.AUTO_BACKUP_FAILED)) as { message?: unknown } | undefined;
+      if (failed !== undefined && !found.some((p) => p.kind === 'auto-backup-failed')) found.push(autoBackupFailed(String(failed.message)));
+      const ahead = guard('read the log', () => events.entriesAhead(ctx, ctx.now() + CLOCK_TOLERANCE_MS));
+      if (ahead !== null) {
+        const minutes = Math.ceil((ahead.latest - ctx.now()) / 60_000);
+        found.push({ kind: 'clock-behind-log', message: `${ahead.count} entr${ahead.count === 1 ? 'y' : 'ies'} of the log (check-ins among them) are stamped up to ${minutes} min later than this computer's clock says it is now: the clock was moved back. Those check-ins are marked; check the clock's time and time zone.` });
+      }
+      if (walRetry !== undefined) {
+        found.push({ kind: 'journal-not-emptied', message: 'A deletion is saved, but another program reading the database (a second copy of the app, or the normface command) keeps the deleted data in the journal file until it lets go; it is emptied as soon as it does.' });
+      }
+      return found;
+    },
     close: () => {
+      clearInterval(walRetry);
+      walRetry = undefined;
       if (ctx.db.open) ctx.db.close();
     },
   };

@@ -183,6 +183,18 @@ export interface LogCheck {
   firstAltered: { id: number; at: number | null; how: 'changed' | 'removed' } | null;
   /** A sentence for Settings, About and the log view; null when intact. */
   message: string | null;
+  /** The newest restore, which rewound the log (the entries it discarded), or null when there was none. */
+  restored?: RestoreRecord | null;
+}
+
+export interface RestoreRecord {
+  /** The restore's own entry in the log. */
+  entryId: number;
+  at: number;
+  discarded: number;
+  fromId: number | null;
+  toId: number | null;
+  message: string;
 }
 
 /** One identity with everything needed to enrol it elsewhere (the bundle's payload), opened. */
@@ -221,4 +233,10 @@ export interface StoredOperator {
   createdAt: number;
   failures: number;
   lockedUntil: number | null;
+}
+
+/** Something the person must know about the database: the same shape as the contract's StoreProblem. */
+export interface StoreProblem {
+  kind: string;
+  message: string;
 }

@@ -15,17 +15,38 @@ export function KeyCustodyNotice({ info }: { info: AppInfo | null }) {
   );
 }
 
-/** Says nothing for an intact log; names the first altered entry otherwise. The app keeps running. */
+/**
+ * Says nothing for an intact log; names the first altered entry otherwise. The app keeps running. A
+ * restore rewinds the log, so it is always said, with the entries it discarded.
+ */
 export function EventLogNotice({ info, quietWhenIntact = true }: { info: AppInfo | null; quietWhenIntact?: boolean }) {
   const log = info?.eventLog;
   if (!log) return null;
+  const restored = log.restored ? <span data-testid="event-log-restored"> {log.restored.message}</span> : null;
   if (log.intact) {
-    return quietWhenIntact ? null : <Notice kind="info" testId="event-log">The event log's {log.entries} entries are sealed and chained; none was altered.</Notice>;
+    if (quietWhenIntact && !restored) return null;
+    return <Notice kind="info" testId="event-log">The event log's {log.entries} entries are sealed and chained; none was altered outside the app.{restored}</Notice>;
   }
   return (
     <Notice kind="warning" testId="event-log">
       <strong>The event log was altered outside the app. </strong>
       {log.message}
+      {restored}
     </Notice>
+  );
+}
+
+/** Every problem the database has (a failed automatic backup, backups in plain text...), one warning each. */
+export function StoreProblemsNotice({ info }: { info: AppInfo | null }) {
+  const problems = info?.storeProblems ?? [];
+  if (problems.length === 0) return null;
+  return (
+    <>
+      {problems.map((p) => (
+        <Notice key={p.kind} kind="warning" testId={`store-problem-${p.kind}`}>
+          {p.message}
+        </Notice>
+      ))}
+    </>
   );
 }

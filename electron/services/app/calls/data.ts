@@ -20,6 +20,7 @@ type DataCalls =
 export interface StoreLifecycle {
   storeState(): AppInfo['store'];
   eventLog(): AppInfo['eventLog'];
+  storeProblems(): AppInfo['storeProblems'];
   /** Validates and swaps in a backup, reopens, reloads the gallery. */
   restore(file: string): Promise<void>;
   /** Erases every person, template, event and backup; the gallery empties. */
@@ -55,7 +56,7 @@ export function dataCalls(ctx: AppContext, lifecycle: StoreLifecycle): Pick<Hand
         };
         lfwAccuracy = c.lfw?.accuracy ?? c.lfwAccuracy ?? null;
       }
-      return { ...ctx.deps.about, lfwAccuracy, calibration, store: lifecycle.storeState(), keyCustody: keyCustody(), eventLog: lifecycle.eventLog() };
+      return { ...ctx.deps.about, lfwAccuracy, calibration, store: lifecycle.storeState(), keyCustody: keyCustody(), eventLog: lifecycle.eventLog(), storeProblems: lifecycle.storeProblems() };
     },
 
     'settings.get': () => ctx.settings(),

@@ -2,11 +2,11 @@
 // this photo?" (identify), a 1:N decision like a kiosk visit of one probe.
 import { ApiError, type Candidate, type Identity, type IdentitySummary as ApiIdentitySummary, type ParsedArgs, type TemplateInfo as ApiTemplateInfo } from '../../../../core/contract/api';
 import { identify } from '../../../../core/matching/verdict';
+import { StoreError } from '../../store/index';
 import type { IdentityDetail, IdentitySummary, JsonObject, NewTemplate, TemplateInfo } from '../../store/types';
 import type { AppContext } from '../context';
 import type { Handlers } from '../dispatch';
 import { galleryOf, visitThreshold } from '../gallery';
-import { isLocked } from '../loginPolicy';
 
 type IdentityCalls =
   | 'identities.list' | 'identities.get' | 'identities.create' | 'identities.rename' | 'identities.addTemplates' | 'identities.removeTemplate' | 'identities.delete'
@@ -28,8 +28,8 @@ export function identityCalls(ctx: AppContext): Pick<Handlers, IdentityCalls> {
     thumbnail: t.hasThumbnail ? b64(ctx.db().templateThumbnail(t.id)) : null,
   });
   const lockedUntil = (identityId: string): number | null => {
-    const l = ctx.db().getLockout(identityId);
-    return isLocked(l, ctx.now()) ? l.lockedUntil : null;
+    const remaining = ctx.lockRemaining(ctx.db().getLockout(identityId));
+    return remaining === null ? null : ctx.now() + remaining;
   };
   const summary = (i: IdentitySummary): ApiIdentitySummary => ({
     id: i.id,
@@ -55,6 +55,16 @@ export function identityCalls(ctx: AppContext): Pick<Handlers, IdentityCalls> {
       lockedUntil: lockedUntil(d.id),
       templates,
     };
+  };
+  const enrolled = (identityId: string): boolean => {
+    try {
+      ctx.db().getIdentity(identityId);
+      return true;
+    } catch (e) {
+      if (e instanceof StoreError && e.code === 'not_found') return false;
+      // Unknown (the database failed): keep the matcher as it is rather than guess.
+      return true;
+    }
   };
   const toNewTemplates = (templates: ParsedArgs<'identities.create'>['templates']): NewTemplate[] =>
     templates.map((t) => ({ modelId: ctx.deps.modelId, vector: t.vector, quality: t.quality as JsonObject, source: t.source, thumbnail: t.thumbnail ?? null }));
@@ -101,8 +111,12 @@ export function identityCalls(ctx: AppContext): Pick<Handlers, IdentityCalls> {
     },
     'identities.delete': ({ id }) => {
       // The store logs the deletion itself.
-      ctx.db().deleteIdentity(id);
-      ctx.gallery.forget(id);
+      try {
+        ctx.db().deleteIdentity(id);
+      } finally {
+        // Out of the matcher as soon as the deletion is committed, whatever failed after the commit.
+        if (!enrolled(id)) ctx.gallery.forget(id);
+      }
       return { deleted: id };
     },
 

@@ -8,6 +8,7 @@ import { loginThreshold } from '../../../../core/matching/levels';
 import type { Caller } from '../access';
 import type { AppContext } from '../context';
 import type { Handlers } from '../dispatch';
+import type { Lockout } from '../../store/index';
 import { afterAttempt, attemptsLeft, isLocked } from '../loginPolicy';
 
 type LoginCalls = 'verify' | 'attempt.challenge';
@@ -51,16 +52,30 @@ function claimed(ctx: AppContext, args: { identityId?: string; name?: string }):
   return found[0] ? { id: found[0].id, name: found[0].displayName } : null;
 }
 
-/** One more failed attempt against `identityId` (a replay, an attempt over the rate); returns the lock when it locked. */
+/**
+ * Saves an attempt's outcome on the person's lockout; true when it locked them. The lock's entry
+ * carries its length and a steady-clock stamp: what decides when it ends, in this process or another.
+ */
+function recordOutcome(ctx: AppContext, before: Lockout, remaining: number | null, accepted: boolean): { after: Lockout; locked: boolean } {
+  const s = ctx.db();
+  const policy = ctx.settings();
+  const after = afterAttempt(before, accepted, remaining, ctx.now(), policy);
+  s.setLockout(after);
+  const locked = after.lockedUntil !== null;
+  if (locked) {
+    s.logEvent({ kind: 'lockout', identityId: before.identityId, decision: 'locked', details: { failures: after.failures, lockedUntil: after.lockedUntil ?? 0, lockMs: policy.lockoutMinutes * 60_000, clock: { ...ctx.clock.stamp() } } });
+  }
+  return { after, locked };
+}
+
+/** One more failed attempt against `identityId` (a replay, an attempt over the rate), logged with why. */
 export function countFailure(ctx: AppContext, identityId: string, reason: string, level: SecurityLevel): void {
   const s = ctx.db();
-  const t = ctx.now();
   const before = s.getLockout(identityId);
-  if (isLocked(before, t)) return;
-  const after = afterAttempt(before, false, t, ctx.settings());
-  s.setLockout(after);
+  const remaining = ctx.lockRemaining(before);
+  if (isLocked(remaining)) return;
   s.logEvent({ kind: 'verify', identityId, score: null, decision: 'reject', details: { level, reason } });
-  if (isLocked(after, t)) s.logEvent({ kind: 'lockout', identityId, decision: 'locked', details: { failures: after.failures, lockedUntil: after.lockedUntil ?? 0 } });
+  recordOutcome(ctx, before, remaining, false);
 }
 
 /** A verify refused for its rate counts against the person claimed, like a failed attempt. */
@@ -88,10 +103,11 @@ export function loginCalls(ctx: AppContext): Pick<Handlers, LoginCalls> {
       const { id: identityId, name } = who;
       const t = ctx.now();
       const before = s.getLockout(identityId);
-      if (isLocked(before, t)) {
+      const remaining = ctx.lockRemaining(before);
+      if (isLocked(remaining)) {
         s.logEvent({ kind: 'verify', identityId, score: null, decision: 'locked', details: { level: l, threshold, reason: 'locked' } });
-        const minutes = Math.ceil(((before.lockedUntil ?? t) - t) / 60_000);
-        return { ...base, accepted: false, score: null, reason: 'locked', livenessReason: null, message: `${name} is locked after too many failed attempts; try again in ${minutes} min.`, lockedUntil: before.lockedUntil, attemptsLeft: null };
+        const minutes = Math.ceil((remaining ?? 0) / 60_000);
+        return { ...base, accepted: false, score: null, reason: 'locked', livenessReason: null, message: `${name} is locked after too many failed attempts; try again in ${minutes} min.`, lockedUntil: t + (remaining ?? 0), attemptsLeft: null };
       }
       if (stale) {
         // A replayed or stale attempt is an attack on this person's login: it counts.
@@ -107,11 +123,8 @@ export function loginCalls(ctx: AppContext): Pick<Handlers, LoginCalls> {
         return { ...base, accepted: false, score: null, reason: 'no-templates', livenessReason: lv.reason, message: `${name} has no templates for the current face model: enrol again.`, lockedUntil: null, attemptsLeft: null };
       }
       const accepted = d.accepted;
-      const after = afterAttempt(before, accepted, t, policy);
-      s.setLockout(after);
       s.logEvent({ kind: 'verify', identityId, score: d.score, decision: accepted ? 'accept' : 'reject', details });
-      const nowLocked = isLocked(after, t);
-      if (nowLocked) s.logEvent({ kind: 'lockout', identityId, decision: 'locked', details: { failures: after.failures, lockedUntil: after.lockedUntil ?? 0 } });
+      const { after, locked: nowLocked } = recordOutcome(ctx, before, remaining, accepted);
       const message = accepted
         ? `Welcome, ${name}.`
         : d.reason === 'liveness-failed'

@@ -53,12 +53,21 @@ export function operatorCalls(ctx: AppContext): Pick<Handlers, OperatorCalls> {
     };
   };
 
+  /**
+   * What an operator's lock has left: counted from the wall clock, but never longer than the lock's
+   * length, so a clock moved back cannot lock an operator out for a day.
+   */
+  const lockLeft = (o: StoredOperator): number | null => {
+    if (o.lockedUntil === null) return null;
+    const left = Math.min(o.lockedUntil - ctx.now(), ctx.settings().lockoutMinutes * 60_000);
+    return left > 0 ? left : null;
+  };
   const info = (o: StoredOperator): OperatorInfo => ({
     id: o.id,
     name: o.name,
     faceIdentityId: o.faceIdentityId,
     createdAt: o.createdAt,
-    lockedUntil: isLocked({ identityId: o.id, failures: o.failures, lockedUntil: o.lockedUntil }, ctx.now()) ? o.lockedUntil : null,
+    lockedUntil: isLocked(lockLeft(o)) ? o.lockedUntil : null,
   });
 
   const setKiosk = (locked: boolean) => {
@@ -70,9 +79,9 @@ export function operatorCalls(ctx: AppContext): Pick<Handlers, OperatorCalls> {
   const failed = (o: StoredOperator, reason: string): never => {
     const t = ctx.now();
     const policy = ctx.settings();
-    const after = afterAttempt({ identityId: o.id, failures: o.failures, lockedUntil: o.lockedUntil }, false, t, policy);
+    const after = afterAttempt({ identityId: o.id, failures: o.failures, lockedUntil: o.lockedUntil }, false, lockLeft(o), t, policy);
     ctx.db().setOperatorLockout(o.id, after.failures, after.lockedUntil);
-    const locked = isLocked(after, t);
+    const locked = after.lockedUntil !== null;
     log('sign-in', locked ? 'locked' : 'reject', { operatorId: o.id, operator: o.name, reason });
     const left = attemptsLeft(after, policy);
     throw new ApiError({
@@ -113,10 +122,10 @@ export function operatorCalls(ctx: AppContext): Pick<Handlers, OperatorCalls> {
         log('sign-in', 'reject', { reason: 'unknown-operator' });
         throw new ApiError({ code: 'forbidden', message: 'The name or passphrase is wrong.' });
       }
-      const t = ctx.now();
-      if (isLocked({ identityId: o.id, failures: o.failures, lockedUntil: o.lockedUntil }, t)) {
+      const left = lockLeft(o);
+      if (isLocked(left)) {
         log('sign-in', 'locked', { operatorId: o.id, operator: o.name, reason: 'locked' });
-        throw new ApiError({ code: 'locked', message: `${o.name} is locked after too many failed sign-ins; try again in ${Math.ceil(((o.lockedUntil ?? t) - t) / 60_000)} min.` });
+        throw new ApiError({ code: 'locked', message: `${o.name} is locked after too many failed sign-ins; try again in ${Math.ceil((left ?? 0) / 60_000)} min.` });
       }
       if (!(await passphraseMatches(passphrase, o.passphraseHash))) return failed(o, 'passphrase');
       const face = o.faceIdentityId !== null && ctx.gallery.nameOf(o.faceIdentityId) !== null ? o.faceIdentityId : null;

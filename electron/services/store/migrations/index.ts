@@ -13,6 +13,14 @@ export type { Migration, MigrationContext } from './migration';
 export { SEALED_VERSION };
 
 export const migrations: readonly Migration[] = [initial, lastSeen, cohort, sealPersonal, operators];
+
+/**
+ * Work a step leaves for after its transaction (VACUUM cannot run inside one), recorded in that same
+ * transaction as a settings row, so a crash before it is done leaves it recorded; the store finishes
+ * it at every start until done, then deletes the row.
+ */
+export const SEAL_CLEANUP_PENDING = 'store.sealCleanupPending';
+const pendingAfter: ReadonlyMap<number, string> = new Map([[SEALED_VERSION, SEAL_CLEANUP_PENDING]]);
 export const LATEST_VERSION = migrations.length;
 
 export function schemaVersion(db: Database): number {
@@ -34,6 +42,10 @@ export function migrate(db: Database, target: number = LATEST_VERSION, key: Buff
     if (step.version <= current || step.version > target) continue;
     db.transaction(() => {
       step.up(db, { key });
+      const pending = pendingAfter.get(step.version);
+      if (pending !== undefined) {
+        db.prepare("INSERT INTO settings (key, value) VALUES (?, 'true') ON CONFLICT (key) DO UPDATE SET value = 'true'").run(pending);
+      }
       db.pragma(`user_version = ${step.version}`);
     }).immediate();
     applied.push(step.version);

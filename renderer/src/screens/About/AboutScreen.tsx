@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { api, type AppInfo } from '../../api/client';
 import { useAppState } from '../../components/AppState';
 import { GalleryPromise } from '../../components/GalleryPromise';
-import { EventLogNotice, KeyCustodyNotice } from '../../components/PrivacyStatus';
+import { EventLogNotice, KeyCustodyNotice, StoreProblemsNotice } from '../../components/PrivacyStatus';
 
 const percent = (x: number, digits = 2) => `${(x * 100).toFixed(digits)} %`;
 
@@ -88,6 +88,7 @@ export function AboutScreen() {
           </table>
           <h2>Privacy</h2>
           <p>Names, notes, templates, thumbnails and the event log are sealed with AES-256-GCM in the database and its backups.</p>
+          <StoreProblemsNotice info={info} />
           <KeyCustodyNotice info={info} />
           <EventLogNotice info={info} quietWhenIntact={false} />
           <p>

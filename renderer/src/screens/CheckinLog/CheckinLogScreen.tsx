@@ -123,7 +123,10 @@ export function CheckinLogScreen() {
           <tbody>
             {rows.map((c) => (
               <tr key={c.id}>
-                <td>{new Date(c.at).toLocaleString()}</td>
+                <td>
+                  {new Date(c.at).toLocaleString()}
+                  {c.stampedAhead ? <span title="Stamped later than the computer's clock says it is now: the clock was moved back since."> (ahead of the clock)</span> : null}
+                </td>
                 <td>{c.name}</td>
                 <td>{c.score.toFixed(3)}</td>
                 <td>{c.repeat ? 'no (repeat)' : 'yes'}</td>

@@ -6,7 +6,7 @@ import type { Settings } from '../../api/client';
 import { useAppState } from '../../components/AppState';
 import { errorText } from '../../components/errorText';
 import { Notice } from '../../components/Notice';
-import { EventLogNotice, KeyCustodyNotice } from '../../components/PrivacyStatus';
+import { EventLogNotice, KeyCustodyNotice, StoreProblemsNotice } from '../../components/PrivacyStatus';
 import { DeleteAllData } from './DeleteAllData';
 import { LevelsPanel } from './LevelsPanel';
 import { OperatorsPanel } from './OperatorsPanel';
@@ -53,6 +53,7 @@ export function SettingsScreen() {
       <h1 id="settings-title">Settings</h1>
       <p role="status" aria-live="polite" className="muted">{status}</p>
       {error && <Notice kind="error">{error}</Notice>}
+      <StoreProblemsNotice info={info} />
       <KeyCustodyNotice info={info} />
       <EventLogNotice info={info} />
 
