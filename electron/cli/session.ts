@@ -14,6 +14,7 @@ import { createAppService, type AppService } from '../services/app/service';
 import { fileKeyring, type Keyring } from '../services/store/index';
 import { createHostPipeline } from '../services/vision/pipeline';
 import { CliError } from './errors';
+import { printable } from '../../core/contract/printable';
 
 export interface SessionOptions {
   /** Where package.json and models/ are. */
@@ -61,7 +62,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const modelsDir = join(options.appRoot, 'models');
   const about = readAbout(options.appRoot, modelsDir);
   const log = (message: string, error: unknown) => {
-    process.stderr.write(`${message}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${message}: ${printable(error instanceof Error ? error.message : String(error))}\n`);
   };
   const service = await createAppService({
     dataDir,

@@ -9,7 +9,10 @@ export const listCommand: RegisterCommand = (program, context) => {
     .action((_options, command) =>
       context.run(command, async ({ client }, out) => {
         const people = await client.identities.list({});
-        out.result({ ok: true, identities: people.map(({ thumbnail: _t, ...rest }) => rest) });
+        const { storeProblems } = await client.app.info({});
+        out.result({ ok: true, identities: people.map(({ thumbnail: _t, ...rest }) => rest), storeProblems });
+        // What was set aside at open (or any other store problem) comes first, on stderr: the list below lacks it.
+        for (const problem of storeProblems) out.warn(`normface: ${problem.message}`);
         if (people.length === 0) out.line('No one is enrolled yet: normface enroll NAME --photos DIR adds someone.');
         for (const p of people) {
           const locked = p.lockedUntil ? `  locked until ${new Date(p.lockedUntil).toLocaleTimeString()}` : '';

@@ -94,7 +94,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
 
   async function open(): Promise<void> {
     try {
-      store = await openStore({ dir: deps.dataDir, keyring: deps.keyring, autoBackup: deps.autoBackup });
+      store = await openStore({ dir: deps.dataDir, keyring: deps.keyring, autoBackup: deps.autoBackup, currentModel: { modelId: deps.modelId } });
       problem = null;
       names.clear();
       for (const i of store.listIdentities()) names.set(i.id, i.displayName);
@@ -387,7 +387,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
         };
         lfwAccuracy = c.lfw?.accuracy ?? c.lfwAccuracy ?? null;
       }
-      return { ...deps.about, lfwAccuracy, calibration, store: storeState(), keyCustody: keyCustody(), eventLog: eventLog() };
+      return { ...deps.about, lfwAccuracy, calibration, store: storeState(), keyCustody: keyCustody(), eventLog: eventLog(), storeProblems: store?.problems() ?? [] };
     },
 
     'identities.list': ({ query }) => {

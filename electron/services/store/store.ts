@@ -14,6 +14,7 @@ import { readKey } from './keyring';
 import type { Keyring } from './keyring';
 import { LATEST_VERSION, migrate, schemaVersion, SEALED_VERSION } from './migrations/index';
 import * as portable from './portable';
+import { quarantineBadRows, quarantineProblems, type CurrentModel } from './quarantine';
 import * as settings from './settings';
 import * as training from './training';
 import type {
@@ -32,6 +33,8 @@ export interface OpenStoreOptions {
   maxBytes?: number;
   /** Clock, for tests. */
   now?: () => number;
+  /** The embedder the app compares with: its templates must have the contract's dimension, or they are set aside at open. */
+  currentModel?: CurrentModel;
 }
 
 export interface Store {
@@ -39,6 +42,8 @@ export interface Store {
   readonly file: string;
   /** Why the automatic backup at open failed (the store works regardless), or null. Show it to the person. */
   readonly autoBackupProblem: StoreError | null;
+  /** What the person must know about the database (rows set aside at open, the automatic backup failed...): sentences to show. */
+  problems(): { kind: string; message: string }[];
 
   createIdentity(input: { displayName: string; notes?: string; templates: readonly NewTemplate[] }): IdentityDetail;
   addTemplates(identityId: string, templates: readonly NewTemplate[]): TemplateInfo[];
@@ -46,7 +51,7 @@ export interface Store {
   removeTemplate(templateId: string): void;
   renameIdentity(identityId: string, displayName: string): Identity;
   updateNotes(identityId: string, notes: string): Identity;
-  /** Erases the identity, its templates, thumbnails, agents and lockout for good, and logs a 'delete' event. */
+  /** Erases the identity, its templates, thumbnails and agents for good (a lockout in force is kept, nameless), and logs a 'delete' event. */
   deleteIdentity(identityId: string): void;
   listIdentities(): IdentitySummary[];
   getIdentity(identityId: string): IdentityDetail;
@@ -63,6 +68,8 @@ export interface Store {
   exportIdentities(identityIds?: readonly string[]): PortableIdentity[];
   /** Adds, merges or skips each identity (by its bundle id; absent: add) in one transaction, sealed under this key. */
   importIdentities(people: readonly PortableIdentity[], actions: ReadonlyMap<string, ImportAction>): ImportOutcome;
+  /** The person here that a bundle's id stands for (exported from here, or imported from it), or null. */
+  identityFromBundleId(bundleId: string): string | null;
 
   getSetting(key: string): Json | undefined;
   setSetting(key: string, value: Json): void;
@@ -172,7 +179,18 @@ export function openStore(options: OpenStoreOptions): Store {
   }
   autoBackupProblem = migrateAndSeal(db, key, file, dir) ?? autoBackupProblem;
   const ctx: StoreContext = { db, key, file, now: options.now ?? Date.now };
+  setAsideBadRows(ctx, dir, options);
   return createStore(ctx, dir, options, autoBackupProblem, events.checkLog(ctx));
+}
+
+/** Quarantines the rows that would not load (a bad row never stops the app); throws only when the database cannot be written. */
+function setAsideBadRows(ctx: StoreContext, dir: string, options: OpenStoreOptions): void {
+  try {
+    quarantineBadRows(ctx, options.currentModel);
+  } catch (error) {
+    ctx.db.close();
+    throw withBackup(toStoreError(error, `check the rows of ${ctx.file}`), dir);
+  }
 }
 
 /** Restores `fromFile` into `dir` while no store is open there, e.g. after openStore threw 'corrupt'. */
@@ -207,6 +225,10 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     dir,
     file: ctx.file,
     autoBackupProblem,
+    problems: () => guard('read what was set aside', () => [
+      ...(autoBackupProblem ? [{ kind: 'auto-backup', message: autoBackupProblem.message }] : []),
+      ...quarantineProblems(ctx),
+    ]),
     createIdentity: (input) => guard('enrol the person', () => identities.createIdentity(ctx, input)),
     addTemplates: (id, templates) => guard('add the templates', () => identities.addTemplates(ctx, id, templates)),
     removeTemplate: (id) => guard('remove the template', () => {
@@ -237,6 +259,7 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     eventLog: () => logCheck,
     exportIdentities: (ids) => guard('read the people to export', () => portable.exportIdentities(ctx, ids)),
     importIdentities: (people, actions) => guard('import the people', () => portable.importIdentities(ctx, people, actions)),
+    identityFromBundleId: (bundleId) => guard('look up the people of the bundle', () => portable.identityFromBundleId(ctx, bundleId)),
     getSetting: (key) => guard('read the setting', () => settings.getSetting(ctx, key)),
     setSetting: (key, value) => guard('save the setting', () => settings.setSetting(ctx, key, value)),
     getLockout: (id) => guard('read the lockout', () => settings.getLockout(ctx, id)),
@@ -283,6 +306,7 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
         // Reopens whichever file is now live: the restored one, or the untouched one if the rename failed.
         ctx.db = openChecked(dir, ctx.file, ctx.key, options);
         migrateAndSeal(ctx.db, ctx.key, ctx.file, dir);
+        setAsideBadRows(ctx, dir, options);
         logCheck = events.checkLog(ctx);
       }
       events.logEvent(ctx, { kind: 'restore', details: { file: info.file, identities: info.identities, templates: info.templates } });

@@ -29,3 +29,18 @@ export function EventLogNotice({ info, quietWhenIntact = true }: { info: AppInfo
     </Notice>
   );
 }
+
+/** What the person must know about the database (rows set aside at open, a failed automatic backup), one warning each. */
+export function StoreProblemsNotice({ info }: { info: AppInfo | null }) {
+  const problems = info?.storeProblems ?? [];
+  if (problems.length === 0) return null;
+  return (
+    <>
+      {problems.map((p) => (
+        <Notice kind="warning" testId={`store-problem-${p.kind}`} key={p.kind}>
+          {p.message}
+        </Notice>
+      ))}
+    </>
+  );
+}

@@ -6,13 +6,15 @@ import { initial } from './0001-initial';
 import { lastSeen } from './0002-last-seen';
 import { cohort } from './0003-cohort';
 import { sealPersonal, SEALED_VERSION } from './0004-seal-personal';
+import { quarantine } from './0006-quarantine';
 import type { Migration } from './migration';
 
 export type { Migration, MigrationContext } from './migration';
 export { SEALED_VERSION };
 
-export const migrations: readonly Migration[] = [initial, lastSeen, cohort, sealPersonal];
-export const LATEST_VERSION = migrations.length;
+export const migrations: readonly Migration[] = [initial, lastSeen, cohort, sealPersonal, quarantine];
+// The last step's number: steps are numbered by their branch and renumbered when merged, so gaps may occur.
+export const LATEST_VERSION = migrations[migrations.length - 1]!.version;
 
 export function schemaVersion(db: Database): number {
   return db.pragma('user_version', { simple: true }) as number;
