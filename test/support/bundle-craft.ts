@@ -28,7 +28,8 @@ export const copy = <T>(value: T): T => structuredClone(value);
 /** Seals `payload` (any JSON, or raw bytes) under `header` with the key: an authentic file with whatever inside. */
 export function reseal(opened: OpenedBundle, payload: unknown, header: Record<string, unknown> = opened.header): Buffer {
   const plain = Buffer.isBuffer(payload) ? payload : Buffer.from(JSON.stringify(payload), 'utf8');
-  return assembleBundle({ ...header, payloadBytes: plain.length }, plain, opened.key);
+  // A header whose nonce is not 12 bytes is still written as given; the payload is sealed with the real one.
+  return assembleBundle({ ...header, payloadBytes: plain.length }, plain, opened.key, Buffer.from(opened.header.nonce, 'base64'));
 }
 
 /** Little-endian float32 values as the bundle writes a template. */

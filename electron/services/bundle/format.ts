@@ -122,15 +122,15 @@ export async function writeBundle(people: readonly PortableIdentity[], modelId: 
   return assembleBundle(header, plain, await deriveBundleKey(passphrase, salt));
 }
 
-/** The file for `header` (written as given) and the payload `plain` sealed under `key` with the header's nonce. */
-export function assembleBundle(header: object, plain: Buffer, key: Buffer): Buffer {
+/** The file for `header` (written as given) and the payload `plain` sealed under `key` with the header's nonce (or `nonce`, to craft test files). */
+export function assembleBundle(header: object, plain: Buffer, key: Buffer, nonce = Buffer.from((header as { nonce: string }).nonce, 'base64')): Buffer {
   const headerBytes = Buffer.from(JSON.stringify(header), 'utf8');
   const prefix = Buffer.alloc(PREFIX_BYTES);
   BUNDLE_MAGIC.copy(prefix, 0);
   prefix[BUNDLE_MAGIC.length] = BUNDLE_VERSION;
   prefix.writeUInt32BE(headerBytes.length, BUNDLE_MAGIC.length + 1);
   const aad = Buffer.concat([prefix, headerBytes]);
-  const cipher = createCipheriv('aes-256-gcm', key, Buffer.from((header as { nonce: string }).nonce, 'base64'));
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(aad);
   const body = Buffer.concat([cipher.update(plain), cipher.final()]);
   return Buffer.concat([aad, body, cipher.getAuthTag()]);
