@@ -1,8 +1,8 @@
 // Crafted bundles for the import-gate tests and the fuzzer: a real bundle opened with its passphrase
 // (the key derived once), its header or payload changed, and sealed again with the same key, exactly
-// as someone holding the passphrase could. Also a small real JPEG for thumbnails.
+// as someone holding the passphrase could.
 import { createDecipheriv } from 'node:crypto';
-import jpeg from 'jpeg-js';
+export { smallJpeg } from './jpeg-fixture';
 import { assembleBundle, deriveBundleKey, readBundleHeader } from '../../electron/services/bundle/format';
 
 export interface OpenedBundle {
@@ -37,13 +37,4 @@ export function floatsBase64(values: ArrayLike<number>): string {
   const bytes = Buffer.alloc(values.length * 4);
   for (let i = 0; i < values.length; i++) bytes.writeFloatLE(values[i]!, i * 4);
   return bytes.toString('base64');
-}
-
-/** A real 24x24 JPEG (a grey gradient), as a face thumbnail would be. */
-export function smallJpeg(seed = 0): Uint8Array {
-  const width = 24;
-  const height = 24;
-  const data = Buffer.alloc(width * height * 4);
-  for (let i = 0; i < width * height; i++) data.fill((i * 7 + seed * 31) % 256, i * 4, i * 4 + 3).writeUInt8(255, i * 4 + 3);
-  return new Uint8Array(jpeg.encode({ width, height, data }, 80).data);
 }
