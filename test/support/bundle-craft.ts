@@ -2,7 +2,6 @@
 // (the key derived once), its header or payload changed, and sealed again with the same key, exactly
 // as someone holding the passphrase could.
 import { createDecipheriv } from 'node:crypto';
-export { smallJpeg } from './jpeg-fixture';
 import { assembleBundle, deriveBundleKey, readBundleHeader } from '../../electron/services/bundle/format';
 
 export interface OpenedBundle {

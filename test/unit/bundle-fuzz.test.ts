@@ -12,9 +12,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { idSchema, nameSchema, notesSchema, templateProblem } from '../../core/contract/api';
 import { BundleError, openBundleWithKey, writeBundle } from '../../electron/services/bundle/format';
 import { fileKeyring, openStore, StoreError, type PortableIdentity, type Store } from '../../electron/services/store/index';
-import { seededRandom } from '../../native-train/prng';
 import { personTemplates } from '../support/apiFixtures';
-import { copy, floatsBase64, openForCrafting, reseal, smallJpeg, type OpenedBundle } from '../support/bundle-craft';
+import { copy, floatsBase64, openForCrafting, reseal, type OpenedBundle } from '../support/bundle-craft';
+import { jpegThumbnail, seededRandom } from '../support/store-fixtures';
 
 const MUTATIONS = 5000;
 /** A fresh store every this many mutations, so the store's own growth does not slow the run. */
@@ -33,7 +33,7 @@ const people: PortableIdentity[] = [0, 1].map((p) => ({
   displayName: ['Ada Lovelace', 'Grace Hopper'][p]!,
   notes: p === 0 ? 'first\nline' : '',
   createdAt: 1_700_000_000_000 + p,
-  templates: personTemplates(10 + p, 2).map((vector, i) => ({ modelId: MODEL, vector, quality: { score: 0.7, yaw: -3 }, source: 'camera' as const, thumbnail: smallJpeg(p * 2 + i), createdAt: 1_700_000_000_100 + i })),
+  templates: personTemplates(10 + p, 2).map((vector, i) => ({ modelId: MODEL, vector, quality: { score: 0.7, yaw: -3 }, source: 'camera' as const, thumbnail: jpegThumbnail(seededRandom(p * 2 + i)), createdAt: 1_700_000_000_100 + i })),
 }));
 
 type Rand = () => number;
@@ -67,7 +67,7 @@ function mutatePayload(rand: Rand, payload: OpenedBundle['payload']): unknown {
     }
     case 4: {
       // A thumbnail cut short, bit-flipped, or not a JPEG at all.
-      const jpeg = Buffer.from(smallJpeg(3));
+      const jpeg = Buffer.from(jpegThumbnail(seededRandom(3)));
       const kind = Math.floor(rand() * 3);
       const bytes = kind === 0 ? jpeg.subarray(0, Math.floor(rand() * jpeg.length)) : kind === 1 ? Buffer.from(jpeg) : Buffer.from([0xff, 0xd8, 0xff, ...Array.from({ length: 40 }, () => Math.floor(rand() * 256))]);
       if (kind === 1) bytes[Math.floor(rand() * bytes.length)]! ^= 1 << Math.floor(rand() * 8);

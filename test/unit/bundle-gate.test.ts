@@ -12,7 +12,8 @@ import { checkinsCsv, eventsCsv } from '../../electron/services/app/csv';
 import { SCRYPT } from '../../electron/services/bundle/format';
 import { fileKeyring, openStore } from '../../electron/services/store/index';
 import { openApp, personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
-import { copy, floatsBase64, openForCrafting, reseal, smallJpeg, type OpenedBundle } from '../support/bundle-craft';
+import { copy, floatsBase64, openForCrafting, reseal, type OpenedBundle } from '../support/bundle-craft';
+import { jpegThumbnail, seededRandom } from '../support/store-fixtures';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 
@@ -51,7 +52,7 @@ async function snapshot(a: App): Promise<unknown> {
   return { people: people.map((p) => [p.id, p.name, p.templateCount, p.lockedUntil]), events: (await a.api.events.list({ limit: 10_000 })).length, templates: a.service.matcher.size };
 }
 
-const enrolment = (seed: number, count: number) => personTemplates(seed, count).map((vector, i) => ({ vector, quality, source: 'camera' as const, thumbnail: smallJpeg(seed + i) }));
+const enrolment = (seed: number, count: number) => personTemplates(seed, count).map((vector, i) => ({ vector, quality, source: 'camera' as const, thumbnail: jpegThumbnail(seededRandom(seed + i)) }));
 
 describe('the import gate', () => {
   let source: App;

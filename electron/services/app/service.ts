@@ -603,7 +603,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
         store.restoreFrom(file);
         store.close();
       } else {
-        restoreDatabase({ dir: deps.dataDir, keyring: deps.keyring }, file);
+        restoreDatabase({ dir: deps.dataDir, keyring: deps.keyring, currentModel: { modelId: deps.modelId } }, file);
       }
       store = null;
       await open();

@@ -4,9 +4,11 @@
 // quarantine table (blobs still sealed), counted, and reported by problems(). Also here: the keyed
 // digest ("came from" reference) that stands for a bundle's id, and the lockouts held under it.
 import { createHmac, hkdfSync } from 'node:crypto';
-import { idSchema, templateProblem } from '../../../core/contract/api';
+import type { Database as Db } from 'better-sqlite3';
+import { idSchema, nameSchema, notesSchema, templateProblem, timeSchema } from '../../../core/contract/api';
+import { printable } from '../../../core/contract/printable';
 import type { StoreContext } from './context';
-import { place, unseal } from './seal';
+import { place, unseal, unsealText } from './seal';
 import { bytesToVector, checkVector } from './vector';
 
 /** The embedder whose templates the app compares: their dimension is the contract's, not the row's say-so. */
@@ -113,4 +115,32 @@ export function resumeLockout(ctx: StoreContext, identityId: string, origin: Buf
   if (held === undefined) return;
   ctx.db.prepare('INSERT INTO lockouts (identity_id, failures, locked_until) VALUES (?, ?, ?)').run(identityId, held.failures, held.locked_until === 0 ? null : held.locked_until);
   ctx.db.prepare('DELETE FROM held_lockouts WHERE ref = ?').run(origin);
+}
+
+/**
+ * The gate for a backup about to be restored (sealed under this key): every person and template it
+ * would bring back must pass the contract's schemas, as a bundle's must. Returns a sentence naming the
+ * first record that fails, or null.
+ */
+export function firstRefusedRecord(db: Db, key: Buffer, current: CurrentModel | undefined, sealed: boolean): string | null {
+  const issue = (result: { success: boolean; error?: { issues: { message: string }[] } }) => (result.success ? null : result.error!.issues[0]!.message);
+  let n = 0;
+  for (const row of db.prepare(`SELECT id, created_at${sealed ? ', sealed_name, sealed_notes' : ''} FROM identities ORDER BY rowid`).iterate() as IterableIterator<{ id: string; created_at: number; sealed_name?: Buffer; sealed_notes?: Buffer }>) {
+    n++;
+    const name = sealed ? unsealText(key, place.identityName(row.id), row.sealed_name!) ?? '' : null;
+    const notes = sealed ? unsealText(key, place.identityNotes(row.id), row.sealed_notes!) ?? '' : null;
+    const problem = issue(idSchema.safeParse(row.id)) ?? issue(timeSchema.safeParse(row.created_at))
+      ?? (name === null ? null : issue(nameSchema.safeParse(name))) ?? (notes === null ? null : issue(notesSchema.safeParse(notes)));
+    if (problem) return `person ${n}${name ? ` "${printable(name.slice(0, 60))}"` : ''} (id ${printable(row.id.slice(0, 70))}): ${problem}`;
+  }
+  n = 0;
+  for (const row of db.prepare('SELECT id, identity_id, model_id, dim, vector, source, created_at FROM templates ORDER BY rowid').iterate() as IterableIterator<{ id: string; identity_id: string; model_id: string; dim: number; vector: Buffer; source: string; created_at: number }>) {
+    n++;
+    const plain = unseal(key, place.templateVector(row.id), row.vector);
+    const vector = plain === null ? null : bytesToVector(plain, row.dim);
+    const problem = (vector === null ? 'the vector does not open' : current !== undefined && row.model_id === current.modelId ? templateProblem(vector) : null)
+      ?? issue(timeSchema.safeParse(row.created_at)) ?? (row.source === 'camera' || row.source === 'photo' ? null : 'the source is neither camera nor photo');
+    if (problem) return `template ${n} (of person id ${printable(row.identity_id.slice(0, 70))}): ${problem}`;
+  }
+  return null;
 }

@@ -194,9 +194,9 @@ function setAsideBadRows(ctx: StoreContext, dir: string, options: OpenStoreOptio
 }
 
 /** Restores `fromFile` into `dir` while no store is open there, e.g. after openStore threw 'corrupt'. */
-export function restoreDatabase(options: { dir: string; keyring: Keyring }, fromFile: string): BackupInfo {
+export function restoreDatabase(options: { dir: string; keyring: Keyring; currentModel?: CurrentModel }, fromFile: string): BackupInfo {
   const dir = resolve(options.dir);
-  const { staged, info } = backups.prepareRestore(dir, readKey(options.keyring), fromFile);
+  const { staged, info } = backups.prepareRestore(dir, readKey(options.keyring), fromFile, options.currentModel);
   backups.swapIn(dir, staged);
   return info;
 }
@@ -298,7 +298,7 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
       return info;
     },
     restoreFrom: (fromFile) => guard('restore the backup', () => {
-      const { staged, info } = backups.prepareRestore(dir, ctx.key, fromFile);
+      const { staged, info } = backups.prepareRestore(dir, ctx.key, fromFile, options.currentModel);
       ctx.db.close();
       try {
         backups.swapIn(dir, staged);
