@@ -1,13 +1,14 @@
 // The one gate for data from outside (a bundle today; any later import path): every record it would
 // write passes the schemas the contract applies to API calls (names and notes as identities.create
 // takes them, 512-d unit templates, quality, source, times), thumbnails must decode as the JPEG they
-// claim to be, and the first record that fails is named in a sentence. Nothing here writes anything.
+// claim to be (jpeg.ts), and the first record that fails is named in a sentence. Nothing here writes anything.
 import { z } from 'zod';
 import {
   idSchema, MAX_BUNDLE_BYTES, nameSchema, notesSchema, qualitySchema, TEMPLATE_DIM, templateSchema, templateSourceSchema, thumbnailSchema, timeSchema,
   type Quality, type TemplateSource,
 } from './api';
 import { BASE64_PATTERN, base64ToBytes } from './base64';
+import { jpegProblem } from './jpeg';
 import { printable } from './printable';
 
 /** Templates one person may bring in one file (the file's size bounds it long before). */
@@ -45,18 +46,21 @@ const vectorText = z
   })
   .pipe(templateSchema);
 
-/**
- * The schema of one person in a file, for the embedder `modelId`; `decodesAsJpeg` is the host's
- * decoder (core decodes no images), run only on thumbnails that passed the contract's own checks.
- */
-export function importedPersonSchema(modelId: string, decodesAsJpeg: (bytes: Uint8Array) => boolean) {
+/** A thumbnail as the contract takes one, that also reads as a complete JPEG image. */
+const importedThumbnail = thumbnailSchema.superRefine((bytes, ctx) => {
+  const problem = jpegProblem(bytes);
+  if (problem) ctx.addIssue({ code: 'custom', message: `the thumbnail is not the JPEG image it claims to be: ${problem}` });
+});
+
+/** The schema of one person in a file, for the embedder `modelId`. */
+export function importedPersonSchema(modelId: string) {
   const template = z.strictObject({
     modelId: z.literal(modelId, `templates of another face model ("${modelId}" expected) cannot be compared`),
     dim: z.literal(TEMPLATE_DIM, `a template has ${TEMPLATE_DIM} values`),
     vector: vectorText,
     quality: qualitySchema,
     source: templateSourceSchema,
-    thumbnail: thumbnailSchema.refine(decodesAsJpeg, 'the thumbnail does not decode as the JPEG image it claims to be').nullable(),
+    thumbnail: importedThumbnail.nullable(),
     createdAt: timeSchema,
   });
   return z.strictObject({
@@ -84,10 +88,10 @@ function whoIs(raw: unknown, index: number): string {
  * Checks every person of a file; throws RecordError naming the first bad record and what is wrong,
  * so that a file failing any check changes nothing.
  */
-export function checkImportedPeople(people: unknown, modelId: string, decodesAsJpeg: (bytes: Uint8Array) => boolean): ImportedRecord[] {
+export function checkImportedPeople(people: unknown, modelId: string): ImportedRecord[] {
   if (!Array.isArray(people) || people.length === 0) throw new RecordError('The file holds no people.');
   if (people.length > MAX_IMPORTED_PEOPLE) throw new RecordError(`The file holds ${people.length} people; one import takes at most ${MAX_IMPORTED_PEOPLE}.`);
-  const schema = importedPersonSchema(modelId, decodesAsJpeg);
+  const schema = importedPersonSchema(modelId);
   return people.map((raw, index) => {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {

@@ -15,7 +15,9 @@ import { openApp, personTemplates, tempDataDir, writeCalibration } from '../supp
 import { copy, floatsBase64, openForCrafting, reseal, type OpenedBundle } from '../support/bundle-craft';
 import { jpegThumbnail, seededRandom } from '../support/store-fixtures';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { jpegProblem } from '../../core/contract/jpeg';
+import { hasLfw, lfwRoot } from '../support/shared';
 
 const PASSPHRASE = 'correct horse battery staple';
 const quality = { score: 0.8, sharpness: 0.5 };
@@ -136,7 +138,13 @@ describe('the import gate', () => {
     const fake = await refusal(importCrafted(withPerson((p) => {
       (p['templates'] as Record<string, unknown>[])[0]!['thumbnail'] = b64(Uint8Array.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 0x4a, 0x46, 1, 2, 3]));
     })));
-    expect(fake.message).toMatch(/templates 1 thumbnail\): the thumbnail does not decode as the JPEG image it claims to be/);
+    expect(fake.message).toMatch(/templates 1 thumbnail\): the thumbnail is not the JPEG image it claims to be: a segment runs past the end/);
+    // A real JPEG cut short, and one with something after its end (a polyglot), are refused too.
+    const jpeg = jpegThumbnail(seededRandom(9));
+    for (const [bytes, why] of [[jpeg.subarray(0, jpeg.length - 40), /cut short|runs past|missing/], [Uint8Array.from([...jpeg, ...Buffer.from('<script>')]), /bytes follow its end/]] as const) {
+      const refused = await refusal(importCrafted(withPerson((p) => { (p['templates'] as Record<string, unknown>[])[0]!['thumbnail'] = b64(bytes); })));
+      expect(refused.message).toMatch(why);
+    }
     const extra = await refusal(importCrafted(withPerson((p) => { p['admin'] = true; })));
     expect(extra.message).toMatch(/person 1 .* is not valid/);
     expect(await snapshot(target)).toEqual(before);
@@ -202,5 +210,20 @@ describe('CSV exports', () => {
     expect(checkins.split('\r\n')[1]).toBe(`1970-01-01T00:00:00.000Z,"'=HYPERLINK(""http://evil.example/"")",'@SUM(A1),-0.2500,no`);
     const events = eventsCsv([{ id: '1', at: 0, kind: 'verify', identityId: '+cmd', score: null, decision: 'accept', name: '\tTab', detail: {} }]);
     expect(events.split('\r\n')[1]).toBe(`1970-01-01T00:00:00.000Z,verify,'+cmd,'\tTab,accept,,{}`);
+  });
+});
+
+describe('the JPEG check for imported thumbnails', () => {
+  it.skipIf(!hasLfw)('reads real photos (LFW) and the app\'s own thumbnails as complete JPEGs', () => {
+    const folder = join(lfwRoot, 'images', 'Abdullah_Gul');
+    for (const name of readdirSync(folder).slice(0, 10)) expect(jpegProblem(readFileSync(join(folder, name)))).toBeNull();
+    expect(jpegProblem(jpegThumbnail(seededRandom(1), 128))).toBeNull();
+  });
+
+  it('refuses what only starts like one', () => {
+    const jpeg = jpegThumbnail(seededRandom(2));
+    expect(jpegProblem(Uint8Array.from([0xff, 0xd8, 0xff, 0xd9]))).toBe('it holds no image data');
+    expect(jpegProblem(jpeg.subarray(0, 300))).not.toBeNull();
+    expect(jpegProblem(Uint8Array.from([...jpeg, 1]))).toBe('bytes follow its end');
   });
 });

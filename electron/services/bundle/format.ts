@@ -14,7 +14,6 @@ import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:cryp
 import { printable } from '../../../core/contract/printable';
 import { checkImportedPeople, RecordError } from '../../../core/contract/records';
 import type { JsonObject, PortableIdentity, TemplateSource } from '../store/index';
-import { decodesAsJpeg } from '../vision/decode';
 
 export const BUNDLE_MAGIC = Buffer.from('NFBUNDLE', 'latin1');
 export const BUNDLE_VERSION = 1;
@@ -212,7 +211,7 @@ export function openBundleWithKey(file: Uint8Array, key: Buffer, modelId: string
   const identities = typeof wire === 'object' && wire !== null && !Array.isArray(wire) ? (wire as Record<string, unknown>)['identities'] : undefined;
   let records;
   try {
-    records = checkImportedPeople(identities, modelId, (bytes) => decodesAsJpeg(bytes));
+    records = checkImportedPeople(identities, modelId);
   } catch (error) {
     if (error instanceof RecordError) throw new BundleError('invalid-record', error.message);
     throw error;

@@ -55,17 +55,6 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): RgbaImage {
   throw new DecodeError('unsupported', `${name} is not a JPEG or PNG image.`);
 }
 
-/** True when `bytes` decode as a JPEG of at most `maxPixels` (a thumbnail from a file, before it is stored). */
-export function decodesAsJpeg(bytes: Uint8Array, maxPixels = 1_000_000): boolean {
-  if (!isJpeg(bytes)) return false;
-  try {
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: false, tolerantDecoding: false, maxResolutionInMP: maxPixels / 1e6, maxMemoryUsageInMB: 64 });
-    return img.width > 0 && img.height > 0;
-  } catch {
-    return false;
-  }
-}
-
 export function decodeFile(path: string): RgbaImage {
   return decodeImage(readFileSync(path), basename(path));
 }
