@@ -62,7 +62,13 @@ describe('rows that would not load', () => {
     // Nothing new at the next open: the count stays what was set aside.
     const again = s.open();
     expect(again.problems()).toHaveLength(2);
+    // "Delete all data" leaves nothing set aside or held either.
+    again.deleteAllData();
+    expect(again.problems()).toEqual([]);
     again.close();
+    const erased = new Database(store.file, { readonly: true });
+    expect(erased.prepare('SELECT (SELECT count(*) FROM quarantine) + (SELECT count(*) FROM held_lockouts)').pluck().get()).toBe(0);
+    erased.close();
   });
 });
 

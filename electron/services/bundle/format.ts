@@ -6,9 +6,11 @@
 //
 // header: { kdf: { name: "scrypt", N, r, p, salt }, cipher: "aes-256-gcm", nonce, modelId, dim, payloadBytes }
 // (salt and nonce base64). Everything before the ciphertext is the associated data, so a changed header
-// (another model id, weaker KDF settings, another length) fails to open like a wrong passphrase.
+// (another model id, another length) fails to open like a wrong passphrase; KDF settings other than
+// ours are refused before deriving, since the header is only authenticated once the key exists.
 // The plaintext is JSON { identities: [{ id, name, notes, createdAt, templates: [{ modelId, dim, vector
-// (base64 little-endian float32), quality, source, thumbnail (base64 JPEG or null), createdAt }] }] }.
+// (base64 little-endian float32), quality, source, thumbnail (base64 JPEG or null), createdAt }] }] },
+// every record of which passes core/contract/records.ts before anything is written.
 // The model id and dimension stay readable so a bundle of another embedder is refused before any work.
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
 import { printable } from '../../../core/contract/printable';

@@ -315,7 +315,7 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     lastBackup: () => backups.lastAutoBackup(dir),
     deleteAllData: () => guard('erase all data', () => {
       ctx.db.transaction(() => {
-        for (const table of ['agents', 'templates', 'lockouts', 'identities', 'training_runs', 'settings', 'cohort']) {
+        for (const table of ['agents', 'templates', 'lockouts', 'held_lockouts', 'quarantine', 'identities', 'training_runs', 'settings', 'cohort']) {
           ctx.db.prepare(`DELETE FROM ${table}`).run();
         }
         events.clearLog(ctx);
