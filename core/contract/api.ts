@@ -110,9 +110,9 @@ function hasControl(s: string, allowLineBreaks: boolean): boolean {
   return false;
 }
 // Control characters have no place in names shown on screen and exported to CSV.
-const nameSchema = z.string().trim().min(1, 'a name is required').max(MAX_NAME_LENGTH).refine((s) => !hasControl(s, false), 'a name cannot contain control characters');
-const notesSchema = z.string().max(MAX_NOTES_LENGTH).refine((s) => !hasControl(s, true), 'notes cannot contain control characters');
-const timeSchema = z.number().int().min(0).max(8.64e15);
+export const nameSchema = z.string().trim().min(1, 'a name is required').max(MAX_NAME_LENGTH).refine((s) => !hasControl(s, false), 'a name cannot contain control characters');
+export const notesSchema = z.string().max(MAX_NOTES_LENGTH).refine((s) => !hasControl(s, true), 'notes cannot contain control characters');
+export const timeSchema = z.number().int().min(0).max(8.64e15);
 
 /** Frames one kiosk visit may send (a few seconds of camera); at most MAX_PROBES of them carry a template. */
 export const MAX_VISIT_FRAMES = 90;

@@ -1,5 +1,8 @@
 // What the command prints: sentences for people on stdout (problems on stderr), or, with --json, one
 // JSON document per command on stdout for scripts. The progress bar goes to stderr, and only to a terminal.
+// Every line is printed with its control characters escaped: names come from people and from files.
+import { printable } from '../../core/contract/printable';
+
 export class Output {
   private barShown = false;
 
@@ -13,13 +16,13 @@ export class Output {
   line(text: string): void {
     if (this.json) return;
     this.clearBar();
-    this.stdout.write(`${text}\n`);
+    this.stdout.write(`${printable(text)}\n`);
   }
 
   /** A problem or warning, always on stderr. */
   warn(text: string): void {
     this.clearBar();
-    this.stderr.write(`${text}\n`);
+    this.stderr.write(`${printable(text)}\n`);
   }
 
   /** The command's result for scripts (only with --json). */
@@ -32,7 +35,7 @@ export class Output {
     if (this.json || !(this.stderr as NodeJS.WriteStream).isTTY) return;
     const width = 24;
     const filled = total > 0 ? Math.round((done / total) * width) : width;
-    const text = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${label}`.slice(0, 100);
+    const text = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${printable(label)}`.slice(0, 100);
     this.stderr.write(`\r\x1b[2K${text}`);
     this.barShown = true;
   }

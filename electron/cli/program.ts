@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { commands, type CommandContext } from './commands/index';
 import { describe, EXIT } from './errors';
 import { Output } from './output';
+import { printable } from '../../core/contract/printable';
 import { openSession } from './session';
 
 export interface GlobalOptions {
@@ -34,7 +35,7 @@ export async function runNormface(argv: readonly string[], appRoot: string): Pro
         const { code, message, expected } = describe(error);
         out.clearBar();
         if (out.json) out.result({ ok: false, error: { code, message } });
-        process.stderr.write(`normface: ${message}\n`);
+        process.stderr.write(`normface: ${printable(message)}\n`);
         if (!expected && process.env['NORMFACE_DEBUG']) process.stderr.write(`${(error as Error).stack ?? ''}\n`);
         status = EXIT.error;
       } finally {

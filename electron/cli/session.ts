@@ -12,6 +12,7 @@ import type { AppService } from '../services/app/service';
 import { fileKeyring, type Keyring } from '../services/store/index';
 import { createHostPipeline } from '../services/vision/pipeline';
 import { CliError } from './errors';
+import { printable } from '../../core/contract/printable';
 
 export interface SessionOptions {
   /** Where package.json and models/ are. */
@@ -57,7 +58,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     ? await electronKeyring(options.dataDir && resolve(options.dataDir))
     : { dataDir: resolve(options.dataDir ?? defaultDataDir()), keyring: nodeKeyring(resolve(options.dataDir ?? defaultDataDir())) };
   const log = (message: string, error: unknown) => {
-    process.stderr.write(`${message}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`${message}: ${printable(error instanceof Error ? error.message : String(error))}\n`);
   };
   const { service, modelsDir } = await startHostService({ appRoot: options.appRoot, dataDir, keyring, host: 'cli', log });
   const state = service.storeState();

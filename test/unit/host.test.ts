@@ -2,37 +2,12 @@
 // end to end against a real SQLite file (enrol, identify, verify with lockout, delete).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createClient, type Client, type Envelope, type LoginEvidenceArgs } from '../../core/contract/api';
+import type { Client, LoginEvidenceArgs } from '../../core/contract/api';
 import { startBrowserHost, type BrowserHost } from '../../electron/browser-host/host';
 import { repoRoot } from '../support/shared';
 import { personTemplates, tempDataDir, TEST_OPERATOR, writeCalibration } from '../support/apiFixtures';
 import { loginEvidence } from '../support/loginEvidence';
-
-function connect(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-  });
-}
-
-function wsClient(ws: WebSocket): Client {
-  let next = 1;
-  return createClient((call, args) => {
-    const id = next++;
-    return new Promise((resolve) => {
-      const onMessage = (data: WebSocket.RawData) => {
-        const frame = JSON.parse(data.toString()) as { id: number; reply: Envelope<unknown> };
-        if (frame.id !== id) return;
-        ws.off('message', onMessage);
-        resolve(frame.reply);
-      };
-      ws.on('message', onMessage);
-      ws.send(JSON.stringify({ id, call, args }, (_k, v: unknown) => (v instanceof Float32Array ? Array.from(v) : v)));
-    });
-  });
-}
+import { connect, wsClient } from '../support/host-client';
 
 describe('browser host', () => {
   let host: BrowserHost;

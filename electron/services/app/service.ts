@@ -123,7 +123,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
 
   async function open(): Promise<void> {
     try {
-      store = await openStore({ dir: deps.dataDir, keyring: deps.keyring, autoBackup: deps.autoBackup });
+      store = await openStore({ dir: deps.dataDir, keyring: deps.keyring, autoBackup: deps.autoBackup, currentModel: { modelId: deps.modelId } });
       problem = null;
       gallery.reload(store);
       trainer = deps.training ? deps.training(store) : null;
@@ -169,7 +169,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
         await store.restoreFrom(file);
         store.close();
       } else {
-        restoreDatabase({ dir: deps.dataDir, keyring: deps.keyring }, file);
+        restoreDatabase({ dir: deps.dataDir, keyring: deps.keyring, currentModel: { modelId: deps.modelId } }, file);
       }
       store = null;
       await open();

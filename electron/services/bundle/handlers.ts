@@ -22,7 +22,7 @@ type BundleCalls = 'bundle.export' | 'bundle.inspect' | 'bundle.import';
 
 function apiError(error: unknown): never {
   if (error instanceof BundleError) {
-    throw new ApiError({ code: error.code === 'other-model' ? 'conflict' : 'invalid-arguments', message: error.message });
+    throw new ApiError({ code: error.code === 'other-model' ? 'conflict' : error.code === 'busy' ? 'unavailable' : 'invalid-arguments', message: error.message });
   }
   throw error;
 }
@@ -35,7 +35,11 @@ async function open(deps: BundleDeps, bundle: string, passphrase: string): Promi
   }
 }
 
-/** Who in the bundle is enrolled here already: same id first, else the best face match over the threshold. */
+/**
+ * Who in the bundle is enrolled here already: the same record (the bundle's id is this person's, or
+ * the one they were imported with) when the faces agree too, else the best face match over the
+ * threshold. An id alone proves nothing: anyone can write any id into a file.
+ */
 function matches(deps: BundleDeps, people: readonly PortableIdentity[]): BundlePerson[] {
   const local = new Map(deps.db().listIdentities().map((p) => [p.id, p.displayName]));
   const matcher = deps.matcher();
@@ -47,7 +51,8 @@ function matches(deps: BundleDeps, people: readonly PortableIdentity[]): BundleP
       const hit = matcher.search(t.vector, 1)[0];
       if (hit && hit.score >= threshold && (!best || hit.score > best.score)) best = { identityId: hit.ownerId, score: hit.score };
     }
-    const sameId = local.has(p.id) ? p.id : null;
+    const byId = deps.db().identityFromBundleId(p.id);
+    const sameId = byId !== null && best?.identityId === byId ? byId : null;
     const match: BundlePerson['match'] = sameId !== null
       ? { identityId: sameId, name: local.get(sameId)!, score: best?.identityId === sameId ? best.score : null, by: 'id' }
       : best !== null ? { identityId: best.identityId, name: local.get(best.identityId) ?? '(deleted)', score: best.score, by: 'face' } : null;

@@ -10,6 +10,7 @@ import { checkIntegrity, checkKey } from './connection';
 import { StoreError, toStoreError } from './errors';
 import { counts, openEverySeal } from './identities';
 import { LATEST_VERSION, migrate, schemaVersion, SEALED_VERSION } from './migrations/index';
+import { firstRefusedRecord, type CurrentModel } from './quarantine';
 import type { BackupInfo } from './types';
 
 export const DATABASE_FILE = 'normface.db';
@@ -153,7 +154,7 @@ export function writeBackupNow(db: Db, key: Buffer, toFile: string): BackupInfo 
  * Copies `fromFile` beside the live database and validates it (integrity_check, schema version, key).
  * The live database is untouched; `swapIn` then replaces it.
  */
-export function prepareRestore(dir: string, key: Buffer, fromFile: string): { staged: string; info: BackupInfo } {
+export function prepareRestore(dir: string, key: Buffer, fromFile: string, currentModel?: CurrentModel): { staged: string; info: BackupInfo } {
   const source = resolve(fromFile);
   const live = join(dir, DATABASE_FILE);
   if (source === live) throw new StoreError('invalid', 'That is the live database itself; choose a backup file.');
@@ -164,6 +165,7 @@ export function prepareRestore(dir: string, key: Buffer, fromFile: string): { st
   try {
     copyFileSync(source, staged);
     const info = validateCandidate(staged, key, source);
+    refuseBadRecords(staged, key, source, currentModel);
     fsyncPath(staged);
     return { staged, info };
   } catch (error) {
@@ -177,6 +179,17 @@ export function lastEventId(path: string): number {
   const db = new Database(path, { readonly: true });
   try {
     return db.prepare('SELECT coalesce(max(id), 0) FROM events').pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** A backup is data from outside like a bundle: a record the contract would refuse stops the restore, naming it. */
+function refuseBadRecords(path: string, key: Buffer, shownAs: string, currentModel: CurrentModel | undefined): void {
+  const db = new Database(path, { readonly: true });
+  try {
+    const refused = firstRefusedRecord(db, key, currentModel, schemaVersion(db) >= SEALED_VERSION);
+    if (refused) throw new StoreError('invalid', `The backup ${shownAs} holds a record this app would refuse, ${refused}. Nothing was restored; choose another backup.`);
   } finally {
     db.close();
   }

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
 import { appendEvent } from './events';
+import { holdLockout } from './quarantine';
 import { place, seal, sealText, unseal, unsealText } from './seal';
 import type { Identity, IdentityDetail, IdentitySummary, JsonObject, NewTemplate, StoredTemplate, TemplateInfo } from './types';
 import { bytesToVector, checkVector, vectorToBytes } from './vector';
@@ -218,6 +219,8 @@ export function deleteIdentity(ctx: StoreContext, id: string): void {
     const row = requireIdentityRow(ctx, id);
     const name = toIdentity(ctx, row).displayName;
     const templates = ctx.db.prepare('SELECT count(*) FROM templates WHERE identity_id = ?').pluck().get(id) as number;
+    // The lockout outlives the person: exporting, deleting and importing them again must not clear it.
+    holdLockout(ctx, id, (ctx.db.prepare('SELECT origin FROM identities WHERE id = ?').pluck().get(id) as Buffer | null) ?? null);
     ctx.db.prepare('DELETE FROM identities WHERE id = ?').run(id);
     appendEvent(ctx, { at: ctx.now(), kind: 'delete', identityId: id, name, score: null, decision: null, details: { templates } });
   }).immediate();
@@ -280,12 +283,18 @@ export function* allTemplates(ctx: StoreContext): Generator<StoredTemplate> {
   }
 }
 
-/** Opens one template (the first) to prove the key fits the data, not only the key check. */
+/**
+ * Opens the first templates to prove the key fits the data, not only the key check. One bad row is
+ * set aside later (quarantine.ts); only when none of them opens is the database itself in doubt.
+ */
 export function openFirstTemplate(ctx: StoreContext): void {
-  const row = ctx.db.prepare('SELECT id, dim, vector FROM templates ORDER BY rowid LIMIT 1').get() as { id: string; dim: number; vector: Buffer } | undefined;
-  if (row === undefined) return;
-  const plain = unseal(ctx.key, place.templateVector(row.id), row.vector);
-  if (plain === null || bytesToVector(plain, row.dim) === null) throw damaged(ctx, `Template ${row.id}`);
+  const rows = ctx.db.prepare('SELECT id, dim, vector FROM templates ORDER BY rowid LIMIT 16').all() as { id: string; dim: number; vector: Buffer }[];
+  if (rows.length === 0) return;
+  const opens = rows.some((row) => {
+    const plain = unseal(ctx.key, place.templateVector(row.id), row.vector);
+    return plain !== null && bytesToVector(plain, row.dim) !== null;
+  });
+  if (!opens) throw damaged(ctx, `Template ${rows[0]!.id}`);
 }
 
 /** Opens every sealed name, note, event, vector and thumbnail: a backup is only worth keeping if all of it reads. */

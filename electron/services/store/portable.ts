@@ -5,6 +5,7 @@ import type { StoreContext } from './context';
 import { StoreError } from './errors';
 import { appendEvent } from './events';
 import { allTemplates, checkDisplayName, getIdentity, listIdentities, templateThumbnail } from './identities';
+import { originRef, resumeLockout } from './quarantine';
 import { place, seal, sealText } from './seal';
 import type { ImportAction, ImportOutcome, PortableIdentity } from './types';
 import { checkVector, vectorToBytes } from './vector';
@@ -36,6 +37,14 @@ export function exportIdentities(ctx: StoreContext, ids?: readonly string[]): Po
       createdAt: t.createdAt,
     })),
   }));
+}
+
+/** The person here a bundle's id stands for: the one with that id (exported from here), else the one imported with it. */
+export function identityFromBundleId(ctx: StoreContext, bundleId: string): string | null {
+  const own = ctx.db.prepare('SELECT id FROM identities WHERE id = ?').pluck().get(bundleId) as string | undefined;
+  if (own !== undefined) return own;
+  const imported = ctx.db.prepare('SELECT id FROM identities WHERE origin = ? ORDER BY created_at LIMIT 1').pluck().get(originRef(ctx.key, bundleId)) as string | undefined;
+  return imported ?? null;
 }
 
 function dot(a: Float32Array, b: Float32Array): number {
@@ -78,11 +87,14 @@ export function importIdentities(ctx: StoreContext, people: readonly PortableIde
         name = getIdentity(ctx, identityId).displayName;
         outcome.merged++;
       } else {
-        // The bundle's id when it is free here, so exporting back and forth recognises the same person.
-        identityId = exists.get(person.id) === undefined ? person.id : randomUUID();
-        ctx.db.prepare('INSERT INTO identities (id, sealed_name, sealed_notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
+        // Ids are this machine's: the file's id is kept only as a keyed "came from" digest, for
+        // recognising the same person later and for the lockout they left behind.
+        identityId = randomUUID();
+        const origin = originRef(ctx.key, person.id);
+        ctx.db.prepare('INSERT INTO identities (id, sealed_name, sealed_notes, created_at, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?)')
           .run(identityId, sealText(ctx.key, place.identityName(identityId), person.displayName.trim()),
-            sealText(ctx.key, place.identityNotes(identityId), person.notes), person.createdAt, at);
+            sealText(ctx.key, place.identityNotes(identityId), person.notes), person.createdAt, at, origin);
+        resumeLockout(ctx, identityId, origin);
         outcome.added++;
       }
       const mine = held.get(identityId) ?? [];

@@ -16,6 +16,7 @@ import type { Keyring } from './keyring';
 import { LATEST_VERSION, migrate, schemaVersion, SEAL_CLEANUP_PENDING } from './migrations/index';
 import * as operators from './operators';
 import * as portable from './portable';
+import { quarantineBadRows, quarantineProblems, type CurrentModel } from './quarantine';
 import * as settings from './settings';
 import * as training from './training';
 import type {
@@ -38,6 +39,8 @@ export interface OpenStoreOptions {
   maxBytes?: number;
   /** Clock, for tests. */
   now?: () => number;
+  /** The embedder the app compares with: its templates must have the contract's dimension, or they are set aside at open. */
+  currentModel?: CurrentModel;
 }
 
 export interface Store {
@@ -54,7 +57,7 @@ export interface Store {
   removeTemplate(templateId: string): void;
   renameIdentity(identityId: string, displayName: string): Identity;
   updateNotes(identityId: string, notes: string): Identity;
-  /** Erases the identity, its templates, thumbnails, agents and lockout for good, and logs a 'delete' event. */
+  /** Erases the identity, its templates, thumbnails and agents for good (a lockout in force is kept, nameless), and logs a 'delete' event. */
   deleteIdentity(identityId: string): void;
   listIdentities(): IdentitySummary[];
   getIdentity(identityId: string): IdentityDetail;
@@ -71,6 +74,8 @@ export interface Store {
   exportIdentities(identityIds?: readonly string[]): PortableIdentity[];
   /** Adds, merges or skips each identity (by its bundle id; absent: add) in one transaction, sealed under this key. */
   importIdentities(people: readonly PortableIdentity[], actions: ReadonlyMap<string, ImportAction>): ImportOutcome;
+  /** The person here that a bundle's id stands for (exported from here, or imported from it), or null. */
+  identityFromBundleId(bundleId: string): string | null;
 
   getSetting(key: string): Json | undefined;
   setSetting(key: string, value: Json): void;
@@ -218,6 +223,7 @@ export function openStore(options: OpenStoreOptions): Store {
       problems.push(autoBackupFailed(autoBackupProblem.message));
     }
   }
+  setAsideBadRows(ctx, dir, options);
   return createStore(ctx, dir, options, autoBackupProblem, problems, events.checkLog(ctx));
 }
 
@@ -240,10 +246,20 @@ function recordAutoBackup(ctx: StoreContext, failure: StoreError | null): void {
   }).immediate();
 }
 
+/** Quarantines the rows that would not load (a bad row never stops the app); throws only when the database cannot be written. */
+function setAsideBadRows(ctx: StoreContext, dir: string, options: OpenStoreOptions): void {
+  try {
+    quarantineBadRows(ctx, options.currentModel);
+  } catch (error) {
+    ctx.db.close();
+    throw withBackup(toStoreError(error, `check the rows of ${ctx.file}`), dir);
+  }
+}
+
 /** Restores `fromFile` into `dir` while no store is open there, e.g. after openStore threw 'corrupt'. */
-export function restoreDatabase(options: { dir: string; keyring: Keyring }, fromFile: string): BackupInfo {
+export function restoreDatabase(options: { dir: string; keyring: Keyring; currentModel?: CurrentModel }, fromFile: string): BackupInfo {
   const dir = resolve(options.dir);
-  const { staged, info } = backups.prepareRestore(dir, readKey(options.keyring), fromFile);
+  const { staged, info } = backups.prepareRestore(dir, readKey(options.keyring), fromFile, options.currentModel);
   backups.swapIn(dir, staged);
   return info;
 }
@@ -316,6 +332,7 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     },
     exportIdentities: (ids) => guard('read the people to export', () => portable.exportIdentities(ctx, ids)),
     importIdentities: (people, actions) => guard('import the people', () => portable.importIdentities(ctx, people, actions)),
+    identityFromBundleId: (bundleId) => guard('look up the people of the bundle', () => portable.identityFromBundleId(ctx, bundleId)),
     getSetting: (key) => guard('read the setting', () => settings.getSetting(ctx, key)),
     setSetting: (key, value) => guard('save the setting', () => settings.setSetting(ctx, key, value)),
     getLockout: (id) => guard('read the lockout', () => settings.getLockout(ctx, id)),
@@ -358,7 +375,7 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
       return info;
     },
     restoreFrom: async (fromFile) => {
-      const { staged, info } = guard('restore the backup', () => backups.prepareRestore(dir, ctx.key, fromFile));
+      const { staged, info } = guard('restore the backup', () => backups.prepareRestore(dir, ctx.key, fromFile, options.currentModel));
       let kept: Lockout[];
       let discarded: ReturnType<typeof events.entriesAfter>;
       try {
@@ -376,6 +393,7 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
       }
       guard('finish the restore', () => {
         migrateAndSeal(ctx.db, ctx.key, ctx.file, dir);
+        setAsideBadRows(ctx, dir, options);
         ctx.db.transaction(() => {
           // A lock in force stays in force: restoring an older copy is no way round it.
           settings.keepLockouts(ctx, kept);
@@ -388,7 +406,7 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     lastBackup: () => backups.lastAutoBackup(dir),
     deleteAllData: () => guard('erase all data', () => {
       ctx.db.transaction(() => {
-        for (const table of ['agents', 'templates', 'lockouts', 'identities', 'training_runs', 'settings', 'cohort']) {
+        for (const table of ['agents', 'templates', 'lockouts', 'held_lockouts', 'quarantine', 'identities', 'training_runs', 'settings', 'cohort']) {
           ctx.db.prepare(`DELETE FROM ${table}`).run();
         }
         events.clearLog(ctx);
@@ -414,6 +432,7 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
         const minutes = Math.ceil((ahead.latest - ctx.now()) / 60_000);
         found.push({ kind: 'clock-behind-log', message: `${ahead.count} entr${ahead.count === 1 ? 'y' : 'ies'} of the log (check-ins among them) are stamped up to ${minutes} min later than this computer's clock says it is now: the clock was moved back. Those check-ins are marked; check the clock's time and time zone.` });
       }
+      found.push(...guard('read what was set aside', () => quarantineProblems(ctx)));
       if (walRetry !== undefined) {
         found.push({ kind: 'journal-not-emptied', message: 'A deletion is saved, but another program reading the database (a second copy of the app, or the normface command) keeps the deleted data in the journal file until it lets go; it is emptied as soon as it does.' });
       }

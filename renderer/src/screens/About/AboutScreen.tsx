@@ -91,6 +91,7 @@ export function AboutScreen() {
           <StoreProblemsNotice info={info} />
           <KeyCustodyNotice info={info} />
           <EventLogNotice info={info} quietWhenIntact={false} />
+          <StoreProblemsNotice info={info} />
           <p>
             Source code licence: MIT. Inference backend preferred by this host: {info.backendHint === 'webgpu' ? 'WebGPU, with WASM as fallback' : 'WASM'}.
           </p>

@@ -56,6 +56,7 @@ export function SettingsScreen() {
       <StoreProblemsNotice info={info} />
       <KeyCustodyNotice info={info} />
       <EventLogNotice info={info} />
+      <StoreProblemsNotice info={info} />
 
       <fieldset>
         <legend>Camera</legend>
