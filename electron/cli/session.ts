@@ -12,7 +12,7 @@ import { defaultDataDir } from '../services/app/dataFolder';
 import { createDispatcher } from '../services/app/dispatch';
 import { createAppService, type AppService } from '../services/app/service';
 import { fileKeyring, type Keyring } from '../services/store/index';
-import { createHostPipeline } from '../services/vision/pipeline';
+import { createHostPipeline, runtimeFromEnvironment } from '../services/vision/pipeline';
 import { CliError } from './errors';
 
 export interface SessionOptions {
@@ -91,7 +91,9 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       // One WASM thread: a login runs beside whatever else the machine does, and onnxruntime's second
       // thread spins while it waits. Measured with bench:cli under load: less CPU and wall time to the
       // decision than two threads; on an idle machine two save about 20 ms per probe embedding.
-      pipeline ??= createHostPipeline(modelsDir, { models, threads: 1 });
+      // onnxruntime-node's native kernels where the binding loads (sessions in ~0.1 s instead of ~0.7 s),
+      // else onnxruntime-web's WASM, said on stderr.
+      pipeline ??= createHostPipeline(modelsDir, { models, threads: 1, runtime: runtimeFromEnvironment(), onFallback: (reason) => process.stderr.write(`normface: ${reason}.\n`) });
       return pipeline;
     },
     async close() {
