@@ -248,7 +248,7 @@ export interface AppInfo {
   store: StoreState;
   /** How this host keeps the database key, said plainly (Settings and About show it). */
   keyCustody: KeyCustody;
-  /** The event log's MAC chain as checked at open; null while the database is unavailable. */
+  /** The event log's MAC chain as last checked (at open: since the sealed checkpoint); null while the database is unavailable. */
   eventLog: EventLogCheck | null;
 }
 /**
@@ -514,6 +514,9 @@ export const calls = {
   'cohort.clear': call<CohortStatus>()(none),
   'checkins.exportCsv': call<{ fileName: string; csv: string }>()(range),
 
+  /** Checks every entry of the event log from the first (an open checks only those since the last checkpoint). */
+  // right: operator
+  'events.checkLog': call<EventLogCheck>()(none),
   'events.list': call<AppEvent[]>()(
     z.strictObject({
       from: timeSchema.optional(),

@@ -73,6 +73,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     modelId: about.embedderModelId,
     // The app backs the database up when it starts; a login must not copy it every time.
     autoBackup: false,
+    // Nor check the whole log: it checks the entries since the last checkpoint (`normface check-log` checks all).
+    fullLogCheckAfterMs: null,
     log,
   });
   const state = service.storeState();

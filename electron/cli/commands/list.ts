@@ -9,7 +9,10 @@ export const listCommand: RegisterCommand = (program, context) => {
     .action((_options, command) =>
       context.run(command, async ({ client }, out) => {
         const people = await client.identities.list({});
-        out.result({ ok: true, identities: people.map(({ thumbnail: _t, ...rest }) => rest) });
+        // Each open checks the log's newest entries; a break found now or before is told, on stderr.
+        const { eventLog } = await client.app.info({});
+        out.result({ ok: true, identities: people.map(({ thumbnail: _t, ...rest }) => rest), eventLog });
+        if (eventLog && !eventLog.intact) out.warn(`normface: ${eventLog.message ?? 'The event log was altered.'}`);
         if (people.length === 0) out.line('No one is enrolled yet: normface enroll NAME --photos DIR adds someone.');
         for (const p of people) {
           const locked = p.lockedUntil ? `  locked until ${new Date(p.lockedUntil).toLocaleTimeString()}` : '';

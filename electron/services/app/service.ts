@@ -54,6 +54,11 @@ export interface AppDeps {
   modelId: string;
   /** Copy the database to backups/auto-backup.db at open (default). The `normface` command, started at every login, does not. */
   autoBackup?: boolean;
+  /**
+   * Check the whole event log in the background this long after start (ms; default 5000): opening checks
+   * only the entries since the last checkpoint. null: never (the command, which lives for one login).
+   */
+  fullLogCheckAfterMs?: number | null;
   now?: () => number;
   log?: (message: string, error: unknown) => void;
 }
@@ -112,6 +117,17 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     }
   }
   await open();
+
+  // The full chain check is deferred: start-up pays only for the entries since the last checkpoint.
+  const fullLogCheckAfter = deps.fullLogCheckAfterMs === undefined ? 5000 : deps.fullLogCheckAfterMs;
+  const fullLogCheck = fullLogCheckAfter === null ? undefined : setTimeout(() => {
+    try {
+      store?.checkEventLog();
+    } catch (e) {
+      log('normface: the event log could not be checked in full', e);
+    }
+  }, fullLogCheckAfter);
+  fullLogCheck?.unref?.();
 
   /** Reads the accepted run's agents (after open, accept, rollback). */
   function loadAgents(): void {
@@ -569,6 +585,10 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       return cohortStatus();
     },
 
+    'events.checkLog': () => {
+      db().checkEventLog();
+      return eventLog()!;
+    },
     'events.list': ({ from, to, kind, identityId, limit }) => db().listEvents({ kinds: kind ? [kind] : undefined, from, to, identityId, limit }).map(event),
 
     'settings.get': () => settings(),
@@ -677,6 +697,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     },
     close() {
       clearTimeout(driftTimer);
+      clearTimeout(fullLogCheck);
       trainer?.dispose?.();
       trainer = null;
       store?.close();

@@ -56,8 +56,13 @@ export interface Store {
 
   logEvent(event: NewEvent): StoreEvent;
   listEvents(query?: EventQuery): StoreEvent[];
-  /** The event log's MAC chain as checked when the database was (re)opened; a break never stops the store. */
+  /** The event log's MAC chain as last checked (at open: the entries since the sealed checkpoint); a break never stops the store. */
   eventLog(): LogCheck;
+  /**
+   * What an open skips: the structure of every page of the file (throws StoreError 'corrupt'), then every
+   * entry of the log from the first; the log's result is eventLog() from then on.
+   */
+  checkEventLog(): LogCheck;
 
   /** The chosen identities (all when absent), opened, for a passphrase-sealed bundle. */
   exportIdentities(identityIds?: readonly string[]): PortableIdentity[];
@@ -111,7 +116,7 @@ function openChecked(dir: string, file: string, key: Buffer, options: OpenStoreO
     throw withBackup(toStoreError(error, `open the database ${file}`), dir);
   }
   try {
-    checkIntegrity(db, false, file);
+    checkIntegrity(db, false, file, ['events']);
     if (schemaVersion(db) >= 1) {
       checkKey(db, key, file);
       identities.openFirstTemplate({ db, key, file, now: Date.now });
@@ -172,7 +177,14 @@ export function openStore(options: OpenStoreOptions): Store {
   }
   autoBackupProblem = migrateAndSeal(db, key, file, dir) ?? autoBackupProblem;
   const ctx: StoreContext = { db, key, file, now: options.now ?? Date.now };
-  return createStore(ctx, dir, options, autoBackupProblem, events.checkLog(ctx));
+  let logCheck: LogCheck;
+  try {
+    logCheck = events.checkLog(ctx);
+  } catch (error) {
+    db.close();
+    throw withBackup(toStoreError(error, `check the event log of ${file}`), dir);
+  }
+  return createStore(ctx, dir, options, autoBackupProblem, logCheck);
 }
 
 /** Restores `fromFile` into `dir` while no store is open there, e.g. after openStore threw 'corrupt'. */
@@ -235,6 +247,10 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     logEvent: (event) => guard('log the event', () => events.logEvent(ctx, event)),
     listEvents: (query) => guard('read the history', () => events.listEvents(ctx, query)),
     eventLog: () => logCheck,
+    checkEventLog: () => guard('check the event log', () => {
+      checkIntegrity(ctx.db, false, ctx.file);
+      return (logCheck = events.checkLog(ctx, 'full'));
+    }),
     exportIdentities: (ids) => guard('read the people to export', () => portable.exportIdentities(ctx, ids)),
     importIdentities: (people, actions) => guard('import the people', () => portable.importIdentities(ctx, people, actions)),
     getSetting: (key) => guard('read the setting', () => settings.getSetting(ctx, key)),
