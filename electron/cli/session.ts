@@ -14,6 +14,7 @@ import { createAppService, type AppService } from '../services/app/service';
 import { fileKeyring, type Keyring } from '../services/store/index';
 import { createHostPipeline, runtimeFromEnvironment } from '../services/vision/pipeline';
 import { CliError } from './errors';
+import { checkRootPath, runningAsRoot } from './rootSafety';
 
 export interface SessionOptions {
   /** Where package.json and models/ are. */
@@ -43,6 +44,24 @@ async function electronKeyring(dataDir: string | undefined): Promise<{ dataDir: 
   return { dataDir: dir, keyring: safeStorageKeyring(join(dir, SEALED_KEY_FILE), safeStorage) };
 }
 
+/**
+ * Run as root, the data folder, the database (and its journal) and the key must be root's alone: a
+ * folder a user can write lets them enrol their own face under another person's record, or plant a
+ * link as the key. Checked with lstat before anything is opened; nothing is changed.
+ */
+function checkDataForRoot(dataDir: string): void {
+  checkRootPath(dataDir, 'the data folder', 'folder', true);
+  for (const [file, what] of [
+    ['normface.db', 'the database'],
+    ['normface.db-wal', "the database's journal"],
+    ['normface.db-shm', "the database's journal index"],
+    [KEY_FILE, 'the database key'],
+    ['backups', 'the backups folder'],
+  ] as const) {
+    checkRootPath(join(dataDir, file), what, file === 'backups' ? 'folder' : 'file', true);
+  }
+}
+
 function nodeKeyring(dataDir: string): Keyring {
   if (existsSync(join(dataDir, SEALED_KEY_FILE)) && !existsSync(join(dataDir, KEY_FILE))) {
     throw new CliError(
@@ -58,6 +77,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const { dataDir, keyring } = inElectron
     ? await electronKeyring(options.dataDir && resolve(options.dataDir))
     : { dataDir: resolve(options.dataDir ?? defaultDataDir()), keyring: nodeKeyring(resolve(options.dataDir ?? defaultDataDir())) };
+  if (runningAsRoot()) checkDataForRoot(dataDir);
   const modelsDir = join(options.appRoot, 'models');
   const about = readAbout(options.appRoot, modelsDir);
   const log = (message: string, error: unknown) => {
