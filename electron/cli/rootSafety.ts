@@ -45,7 +45,8 @@ export function checkRootPath(path: string, what: string, kind: 'file' | 'folder
     final = lstatSync(absolute);
   } catch (error) {
     if (optional && (error as NodeJS.ErrnoException).code === 'ENOENT') {
-      checkRootPath(dirname(absolute), `the folder of ${what}`, 'folder');
+      // Not there yet (a first run creates it): the nearest folder that is, and those above it, must be root's alone.
+      checkRootPath(dirname(absolute), `the folder of ${what}`, 'folder', true);
       return;
     }
     refuse(absolute, what, `cannot be checked (${(error as Error).message})`);
@@ -54,13 +55,14 @@ export function checkRootPath(path: string, what: string, kind: 'file' | 'folder
   if (kind === 'folder' && !final.isDirectory()) refuse(absolute, what, 'is not a folder');
   if (kind === 'file' && !final.isFile()) refuse(absolute, what, 'is not a plain file');
   checkEntry(absolute, final, what);
-  checkAncestors(absolute, what, new Set());
+  checkAncestors(absolute, final, what, new Set());
 }
 
-function checkAncestors(absolute: string, what: string, seen: Set<string>): void {
+/** `self`: the path's own lstat (a sticky folder above it is passed only when what is below is root's). */
+function checkAncestors(absolute: string, self: Stats, what: string, seen: Set<string>): void {
   const { root } = parse(absolute);
   const parts = relative(root, absolute).split(sep).filter(Boolean);
-  let below: Stats | null = null;
+  let below: Stats = self;
   // From the path's folder up to /: each must be root's and closed to others (sticky: only if what is below is root's).
   for (let i = parts.length - 1; i >= 0; i--) {
     const folder = join(root, ...parts.slice(0, i));
@@ -71,7 +73,7 @@ function checkAncestors(absolute: string, what: string, seen: Set<string>): void
       seen.add(folder);
     } else if (s.uid !== 0) {
       refuse(folder, `a folder above ${what}`, `belongs to uid ${s.uid}, not root`);
-    } else if (writableByOthers(s) && !((s.mode & STICKY) !== 0 && below !== null && below.uid === 0)) {
+    } else if (writableByOthers(s) && !((s.mode & STICKY) !== 0 && below.uid === 0)) {
       refuse(folder, `a folder above ${what}`, `can be written by users other than root (mode ${(s.mode & 0o7777).toString(8)})`);
     }
     below = s;
@@ -81,8 +83,9 @@ function checkAncestors(absolute: string, what: string, seen: Set<string>): void
     const step = join(root, ...parts.slice(0, i));
     if (!lstatSync(step).isSymbolicLink()) continue;
     const target = realpathSync(step);
-    checkEntry(target, lstatSync(target), `${what} (through the link ${step})`);
-    checkAncestors(target, what, seen);
+    const targetStat = lstatSync(target);
+    checkEntry(target, targetStat, `${what} (through the link ${step})`);
+    checkAncestors(target, targetStat, what, seen);
   }
 }
 
