@@ -120,12 +120,9 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
 
   // The full chain check is deferred: start-up pays only for the entries since the last checkpoint.
   const fullLogCheckAfter = deps.fullLogCheckAfterMs === undefined ? 5000 : deps.fullLogCheckAfterMs;
+  // In steps with a pause between them, so calls are answered meanwhile.
   const fullLogCheck = fullLogCheckAfter === null ? undefined : setTimeout(() => {
-    try {
-      store?.checkEventLog();
-    } catch (e) {
-      log('normface: the event log could not be checked in full', e);
-    }
+    store?.checkEventLogInSteps(() => new Promise((resolve) => setImmediate(resolve))).catch((e: unknown) => log('normface: the event log could not be checked in full', e));
   }, fullLogCheckAfter);
   fullLogCheck?.unref?.();
 

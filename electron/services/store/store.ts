@@ -63,6 +63,8 @@ export interface Store {
    * entry of the log from the first; the log's result is eventLog() from then on.
    */
   checkEventLog(): LogCheck;
+  /** The same in steps, pausing between them (the app's background check); resolves with eventLog()'s new value. */
+  checkEventLogInSteps(pause: () => Promise<void>, step?: number): Promise<LogCheck>;
 
   /** The chosen identities (all when absent), opened, for a passphrase-sealed bundle. */
   exportIdentities(identityIds?: readonly string[]): PortableIdentity[];
@@ -251,6 +253,16 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
       checkIntegrity(ctx.db, false, ctx.file);
       return (logCheck = events.checkLog(ctx, 'full'));
     }),
+    checkEventLogInSteps: async (pause, step) => {
+      guard('check the database', () => checkIntegrity(ctx.db, false, ctx.file));
+      try {
+        return (logCheck = await events.checkLogInSteps(ctx, pause, step));
+      } catch (error) {
+        // Closed meanwhile (the app quit, a restore): not a failure of the log; the next start checks again.
+        if (!ctx.db.open) return logCheck;
+        throw toStoreError(error, 'check the event log');
+      }
+    },
     exportIdentities: (ids) => guard('read the people to export', () => portable.exportIdentities(ctx, ids)),
     importIdentities: (people, actions) => guard('import the people', () => portable.importIdentities(ctx, people, actions)),
     getSetting: (key) => guard('read the setting', () => settings.getSetting(ctx, key)),
