@@ -46,8 +46,11 @@ export const verifyCommand: RegisterCommand = (program, context) => {
           const login = loadConfig();
           const user = name ?? (login ? process.env['PAM_USER'] : undefined);
           if (!user) throw new CliError(login ? 'Name the system user, or run from PAM (which sets PAM_USER).' : 'Name the person to verify: normface verify NAME.', 'invalid-arguments');
+          // An unmapped system user falls through before anything loads.
+          const wanted = login ? personFor(login, user) : user;
           // Loading the models takes the longest: started now, while the person is looked up and the camera opens.
           const loading = session.pipeline(['eyes', 'liveness', 'scout']);
+          // Its failure is reported where it is awaited; this only keeps an earlier failure (no such person) from leaving it unhandled.
           loading.catch(() => undefined);
           const explicit = command.getOptionValueSource('timeout') === 'cli';
           const settings: SourceOptions = {
@@ -65,7 +68,7 @@ export const verifyCommand: RegisterCommand = (program, context) => {
           };
           const timings: Record<string, number> = { opened: performance.now() };
           const cpuMs: Record<string, number> = { opened: cpu() };
-          const person = login ? await findRecord(session.client, personFor(login, user), user, login.file) : await findIdentity(session.client, user);
+          const person = login ? await findRecord(session.client, wanted, user, login.file) : await findIdentity(session.client, wanted);
           // The camera (or file) opens while the models load: a missing one is told at once.
           const frames = await openFrames(frameSource(settings));
           let attempt;
