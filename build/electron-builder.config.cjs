@@ -19,6 +19,8 @@ module.exports = {
     '!**/*.tsx',
     '!test/**',
     '!**/{test,tests,__tests__}/**',
+    // Packages' own tests (global-agent, brought by onnxruntime-node's install script, ships some).
+    '!**/*.test.{js,cjs,mjs}',
   ],
   // ffmpeg (the command line's camera) must be a plain file to be executed; onnxruntime-node's binding
   // and the libonnxruntime it links are loaded by the system's dynamic loader, which cannot read an asar.
