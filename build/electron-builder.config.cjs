@@ -19,9 +19,12 @@ module.exports = {
     '!**/*.tsx',
     '!test/**',
     '!**/{test,tests,__tests__}/**',
+    // Packages' own tests (global-agent, brought by onnxruntime-node's install script, ships some).
+    '!**/*.test.{js,cjs,mjs}',
   ],
-  // ffmpeg (the command line's camera) must be a plain file to be executed.
-  asarUnpack: ['models/**', '**/*.node', '**/node_modules/@ffmpeg-installer/**'],
+  // ffmpeg (the command line's camera) must be a plain file to be executed; onnxruntime-node's binding
+  // and the libonnxruntime it links are loaded by the system's dynamic loader, which cannot read an asar.
+  asarUnpack: ['models/**', '**/*.node', '**/node_modules/@ffmpeg-installer/**', '**/node_modules/onnxruntime-node/bin/**'],
   // Electron fuses, flipped in the packaged binary: no other program may run code as this app (and so
   // reach its keystore entry) through ELECTRON_RUN_AS_NODE, NODE_OPTIONS or --inspect; the app loads only
   // from app.asar, whose integrity is checked where Electron supports it (macOS, Windows).

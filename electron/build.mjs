@@ -10,7 +10,13 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', absWorkingDir: root };
 
 // `node electron/build.mjs cli` builds only the command (the tests that run it do).
-const cli = () => build({ ...common, entryPoints: ['electron/cli/normface.ts'], outfile: 'out/cli/normface.js', format: 'esm', packages: 'external', banner: { js: '#!/usr/bin/env node' } });
+// Two files: the entry checks, when run as root, what root would run (node_modules included) before it
+// loads the program, which imports from node_modules.
+const cli = () =>
+  Promise.all([
+    build({ ...common, entryPoints: ['electron/cli/normface.ts'], outfile: 'out/cli/normface.js', format: 'esm', packages: 'external', banner: { js: '#!/usr/bin/env node' } }),
+    build({ ...common, entryPoints: ['electron/cli/main.ts'], outfile: 'out/cli/normface-main.js', format: 'esm', packages: 'external' }),
+  ]);
 if (process.argv[2] === 'cli') {
   await cli();
   process.exit(0);

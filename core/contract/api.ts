@@ -251,7 +251,7 @@ export interface AppInfo {
   store: StoreState;
   /** How this host keeps the database key, said plainly (Settings and About show it). */
   keyCustody: KeyCustody;
-  /** The event log's MAC chain as checked at open; null while the database is unavailable. */
+  /** The event log's MAC chain as last checked (at open: since the sealed checkpoint); null while the database is unavailable. */
   eventLog: EventLogCheck | null;
   /**
    * What the person must know about the database (automatic backup failed, backups still in plain
@@ -620,6 +620,8 @@ export const calls = {
   'cohort.clear': call<CohortStatus>()(none, 'operator'),
   'checkins.exportCsv': call<{ fileName: string; csv: string }>()(range, 'operator', 'read'),
 
+  /** Checks every entry of the event log from the first (an open checks only those since the last checkpoint). */
+  'events.checkLog': call<EventLogCheck>()(none, 'operator'),
   'events.list': call<AppEvent[]>()(
     z.strictObject({
       from: timeSchema.optional(),

@@ -85,7 +85,8 @@ const now = () => (globalThis as unknown as { performance: { now(): number } }).
 
 export class FacePipeline {
   private constructor(
-    private readonly ort: Ort,
+    /** The onnxruntime the sessions belong to: tensors for them must come from it. */
+    readonly ort: Ort,
     readonly models: ModelSessions,
   ) {}
 

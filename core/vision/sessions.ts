@@ -1,12 +1,15 @@
 // The one place model sessions are created. It picks the execution provider: onnxruntime-web's
 // WebGPU provider where the platform has an adapter, WASM (multi-threaded when the page is
-// cross-origin isolated, or in Node) otherwise, and reports what it got.
+// cross-origin isolated, or in Node) otherwise, and reports what it got. Node hosts may pass
+// onnxruntime-node instead (same API, from onnxruntime-common) with backend 'cpu': native kernels.
 import type * as OrtModule from 'onnxruntime-web';
 import { VisionError } from './errors';
 
 export type Ort = typeof OrtModule;
 export type Session = OrtModule.InferenceSession;
-export type BackendChoice = 'auto' | 'webgpu' | 'wasm';
+export type BackendChoice = 'auto' | 'webgpu' | 'wasm' | 'cpu';
+/** What a pipeline runs on: WebGPU or WASM (onnxruntime-web), or onnxruntime-node's native CPU provider. */
+export type Backend = 'webgpu' | 'wasm' | 'cpu';
 export type ModelName = 'detector' | 'landmarks' | 'embedder' | 'liveness' | 'eyes' | 'scout';
 
 export const MODEL_FILES: Record<ModelName, string> = {
@@ -27,7 +30,7 @@ export interface SessionOptions {
 }
 
 export interface ModelSessions {
-  readonly backend: 'webgpu' | 'wasm';
+  readonly backend: Backend;
   readonly threads: number;
   /** Why WebGPU was not used, when it was asked for or 'auto' and is missing. */
   readonly fallbackReason?: string;
@@ -72,11 +75,11 @@ export async function createModelSessions(
   const wanted = options.backend ?? 'auto';
   const names = [...new Set<ModelName>(['detector', 'landmarks', 'embedder', ...(options.models ?? [])])];
   const threads = options.threads ?? defaultThreads();
-  ort.env.wasm.numThreads = threads;
+  if (wanted !== 'cpu') ort.env.wasm.numThreads = threads;
 
   let fallbackReason: string | undefined;
-  let backend: 'webgpu' | 'wasm' = 'wasm';
-  if (wanted !== 'wasm') {
+  let backend: Backend = wanted === 'cpu' ? 'cpu' : 'wasm';
+  if (wanted === 'auto' || wanted === 'webgpu') {
     fallbackReason = await webgpuUnavailable(ort);
     if (!fallbackReason) backend = 'webgpu';
   }
@@ -90,14 +93,17 @@ export async function createModelSessions(
     }
   }
 
-  const open = async (provider: 'webgpu' | 'wasm') => {
+  const open = async (provider: Backend) => {
     const sessions: Partial<Record<ModelName, Session>> = {};
+    // The native provider takes its threads per session; one inter-op thread, as WASM has.
+    const native = provider === 'cpu' ? { intraOpNumThreads: threads, interOpNumThreads: 1 } : {};
     for (const name of names) {
       sessions[name] = await ort.InferenceSession.create(bytes.get(name) as Uint8Array, {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
         // Errors only: BlazeFace's file carries unused initialisers that ORT warns about on every load.
         logSeverityLevel: 3,
+        ...native,
       });
     }
     return sessions;
@@ -115,7 +121,7 @@ export async function createModelSessions(
 
   return {
     backend,
-    threads: backend === 'wasm' ? threads : 0,
+    threads: backend === 'webgpu' ? 0 : threads,
     fallbackReason: wanted === 'wasm' ? undefined : fallbackReason,
     sessions,
     get(name) {

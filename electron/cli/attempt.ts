@@ -8,6 +8,7 @@ import type { Args } from '../../core/contract/api';
 import type { FacePipeline } from '../../core/vision/pipeline';
 import { FaceTracker } from '../../core/vision/track';
 import type { Frame } from '../services/capture/frames';
+import { darkPercentage } from './whenToLook';
 
 type WireFrame = Args<'verify'>['evidence']['frames'][number];
 
@@ -22,11 +23,17 @@ export interface Attempt {
   instruction: string | null;
   /** Milliseconds spent in each pipeline stage over the attempt (where the time goes). */
   stageMs: Record<string, number>;
+  /** Frames skipped as too dark to analyse (dark_threshold). */
+  dark: number;
 }
 
 export interface GatherOptions {
   /** Stop at the first frame that can serve as a probe (the answer is known: the person is locked). */
   firstProbe?: boolean;
+  /** Skip frames with at least this percentage of dark pixels (an IR camera's frames between flashes). */
+  darkThreshold?: number;
+  /** Called once, at the first frame a face is seen: the moment to tell the person what to do. */
+  onFace?: () => void;
 }
 
 /** The passive model runs on every this-many frames: its score is a mean over frames, not one frame's. */
@@ -50,17 +57,27 @@ export async function gatherAttempt(pipeline: FacePipeline, frames: AsyncIterabl
   let analysed = 0;
   let endedAt = 0;
   let instruction: string | null = null;
+  let dark = 0;
+  let faceSeen = false;
   const done = (stop: Attempt['stop']): Attempt => {
     for (const k of Object.keys(stageMs)) stageMs[k] = Math.round(stageMs[k]!);
-    return { frames: wire(attempt.evidence()), analysed, endedAt, stop, instruction, stageMs };
+    return { frames: wire(attempt.evidence()), analysed, endedAt, stop, instruction, stageMs, dark };
   };
   for await (const frame of frames) {
     endedAt = frame.at;
     if (frame.at > limitMs) return done('timeout');
+    if (options.darkThreshold !== undefined && options.darkThreshold < 100 && darkPercentage(frame.image) >= options.darkThreshold) {
+      dark++;
+      continue;
+    }
     const analysis = await tracker.analyse(frame.image, { embed: 'none', eyes: true, liveness: analysed % PASSIVE_EVERY === 0 });
     for (const [stage, ms] of Object.entries(analysis.timings)) stageMs[stage] = (stageMs[stage] ?? 0) + (ms ?? 0);
     const evidence = frameEvidence(analysis, frame.at);
     const face = analysis.faces[0];
+    if (face && !faceSeen) {
+      faceSeen = true;
+      options.onFace?.();
+    }
     if (face && evidence.face && attempt.probeCount < LOGIN_MAX_PROBES) {
       // Would it serve as a probe once it has a template? Only then is the embedder worth its time.
       const candidate: FrameEvidence = { ...evidence, face: { ...evidence.face, template: new Float32Array(0) } };

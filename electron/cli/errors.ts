@@ -5,6 +5,7 @@ import { VisionError } from '../../core/vision/errors';
 import { CaptureError } from '../services/capture/errors';
 import { StoreError } from '../services/store/index';
 import { DecodeError } from '../services/vision/decode';
+import { UnsafeForRootError } from './rootSafety';
 
 export const EXIT = { ok: 0, refused: 1, error: 2 } as const;
 
@@ -28,5 +29,6 @@ export function describe(error: unknown): { code: string; message: string; expec
   if (error instanceof CaptureError) return { code: error.code, message: error.message, expected: true };
   if (error instanceof VisionError) return { code: error.code, message: error.message, expected: true };
   if (error instanceof DecodeError) return { code: error.code, message: error.message, expected: true };
+  if (error instanceof UnsafeForRootError) return { code: error.code, message: error.message, expected: true };
   return { code: 'internal', message: `Something unexpected went wrong: ${error instanceof Error ? error.message : String(error)}`, expected: false };
 }

@@ -1,4 +1,5 @@
-// People are named on the command line by name (or by id when two share a name).
+// People are named on the command line by name (or by id when two share a name); a login
+// configuration names them by record id only.
 import type { Client, IdentitySummary } from '../../core/contract/api';
 import { CliError } from './errors';
 
@@ -14,4 +15,22 @@ export async function findIdentity(client: Client, nameOrId: string): Promise<Id
     throw new CliError(`Several people are named ${wanted} (ids ${found.map((i) => i.id).join(', ')}); use the id instead.`, 'ambiguous');
   }
   throw new CliError(`No one named ${wanted} is enrolled; \`normface list\` shows who is, \`normface enroll\` adds someone.`, 'not-found');
+}
+
+/**
+ * The person a login configuration maps a system user to: by record id, exactly (ids never change and
+ * are never given by a person). A name there is refused: anyone can be enrolled under any name.
+ */
+export async function findRecord(client: Client, id: string, systemUser: string, configFile: string): Promise<IdentitySummary> {
+  const everyone = await client.identities.list({});
+  const record = everyone.find((i) => i.id === id);
+  if (record) return record;
+  const named = everyone.filter((i) => i.name === id || i.name.toLowerCase() === id.toLowerCase());
+  if (named.length > 0) {
+    throw new CliError(
+      `${configFile} maps ${systemUser} to "${id}", a name, not a record id: anyone can be enrolled under a name. Write the id instead (\`normface list\` prints it): user ${systemUser} = ${named[0]!.id}.`,
+      'invalid-config',
+    );
+  }
+  throw new CliError(`${configFile} maps ${systemUser} to the record ${id}, which is not enrolled here; \`normface list\` prints the ids.`, 'not-found');
 }

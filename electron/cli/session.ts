@@ -10,9 +10,10 @@ import { defaultDataDir } from '../services/app/dataFolder';
 import { startHostService } from '../services/app/hostService';
 import type { AppService } from '../services/app/service';
 import { fileKeyring, type Keyring } from '../services/store/index';
-import { createHostPipeline } from '../services/vision/pipeline';
+import { createHostPipeline, runtimeFromEnvironment } from '../services/vision/pipeline';
 import { CliError } from './errors';
 import { printable } from '../../core/contract/printable';
+import { checkRootPath, runningAsRoot } from './rootSafety';
 
 export interface SessionOptions {
   /** Where package.json and models/ are. */
@@ -42,6 +43,24 @@ async function electronKeyring(dataDir: string | undefined): Promise<{ dataDir: 
   return { dataDir: dir, keyring: safeStorageKeyring(join(dir, SEALED_KEY_FILE), safeStorage) };
 }
 
+/**
+ * Run as root, the data folder, the database (and its journal) and the key must be root's alone: a
+ * folder a user can write lets them enrol their own face under another person's record, or plant a
+ * link as the key. Checked with lstat before anything is opened; nothing is changed.
+ */
+function checkDataForRoot(dataDir: string): void {
+  checkRootPath(dataDir, 'the data folder', 'folder', true);
+  for (const [file, what] of [
+    ['normface.db', 'the database'],
+    ['normface.db-wal', "the database's journal"],
+    ['normface.db-shm', "the database's journal index"],
+    [KEY_FILE, 'the database key'],
+    ['backups', 'the backups folder'],
+  ] as const) {
+    checkRootPath(join(dataDir, file), what, file === 'backups' ? 'folder' : 'file', true);
+  }
+}
+
 function nodeKeyring(dataDir: string): Keyring {
   if (existsSync(join(dataDir, SEALED_KEY_FILE)) && !existsSync(join(dataDir, KEY_FILE))) {
     throw new CliError(
@@ -57,6 +76,7 @@ export async function openSession(options: SessionOptions): Promise<Session> {
   const { dataDir, keyring } = inElectron
     ? await electronKeyring(options.dataDir && resolve(options.dataDir))
     : { dataDir: resolve(options.dataDir ?? defaultDataDir()), keyring: nodeKeyring(resolve(options.dataDir ?? defaultDataDir())) };
+  if (runningAsRoot()) checkDataForRoot(dataDir);
   const log = (message: string, error: unknown) => {
     process.stderr.write(`${message}: ${printable(error instanceof Error ? error.message : String(error))}\n`);
   };
@@ -79,7 +99,9 @@ export async function openSession(options: SessionOptions): Promise<Session> {
       // One WASM thread: a login runs beside whatever else the machine does, and onnxruntime's second
       // thread spins while it waits. Measured with bench:cli under load: less CPU and wall time to the
       // decision than two threads; on an idle machine two save about 20 ms per probe embedding.
-      pipeline ??= createHostPipeline(modelsDir, { models, threads: 1 });
+      // onnxruntime-node's native kernels where the binding loads (sessions in ~0.1 s instead of ~0.7 s),
+      // else onnxruntime-web's WASM, said on stderr.
+      pipeline ??= createHostPipeline(modelsDir, { models, threads: 1, runtime: runtimeFromEnvironment(), onFallback: (reason) => process.stderr.write(`normface: ${reason}.\n`) });
       return pipeline;
     },
     async close() {

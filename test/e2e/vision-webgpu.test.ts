@@ -63,7 +63,7 @@ describe.skipIf(skip)(titled('embedder on WebGPU in Chromium', skip), () => {
     expect(gpu.fallbackReason).toBeNull();
     expect(gpu.backend).toBe('webgpu');
 
-    const pipeline = await createNodePipeline({ threads: 1 });
+    const pipeline = await createNodePipeline({ threads: 1, runtime: 'wasm' });
     // Same aligned input as the page used, so only the execution provider differs.
     const wasm = await embedTensor(ort, pipeline.models.get('embedder'), alignedTensor(img, gpu.points));
     const wasmAnalysis = await pipeline.analyse(img);

@@ -8,11 +8,11 @@ import type { Detection } from '../../core/vision/detect';
 import type { RgbaImage } from '../../core/vision/image';
 import { fivePoints, type FivePoints } from '../../core/vision/landmarks';
 import type { FacePipeline } from '../../core/vision/pipeline';
-import type { Session } from '../../core/vision/sessions';
+import type { Ort, Session } from '../../core/vision/sessions';
+import { runtimeFromEnvironment, type NodeRuntime } from '../../electron/services/vision/pipeline';
 import { decodeFile } from '../support/decode';
 import { createNodePipeline, loadModelFile } from '../support/node-pipeline';
 import { repoRoot } from '../support/shared';
-import * as ort from 'onnxruntime-web';
 import manifest from '../../models/manifest.json';
 
 export const MODEL_ID = manifest.models.embedder.modelId;
@@ -28,7 +28,10 @@ export interface EmbeddedImage {
   faces: number;
 }
 
-const cacheFileOf = (modelId: string) => join(repoRoot, '.cache', 'embeddings', `${modelId.replace(/[^\w.-]+/g, '_')}.v1.bin`);
+// WASM templates keep the original file name; onnxruntime-node's have their own cache, so the two
+// runtimes' LFW figures can be compared.
+const cacheFileOf = (modelId: string, runtime: 'native' | 'wasm') =>
+  join(repoRoot, '.cache', 'embeddings', `${modelId.replace(/[^\w.-]+/g, '_')}${runtime === 'native' ? '.native' : ''}.v1.bin`);
 
 // Record: u16 path length, path (utf-8, relative to the repo's parent), u8 flags (1: fallback,
 // 2: fused present), u8 faces, then 512 float32 plain template [and 512 float32 fused template].
@@ -106,10 +109,10 @@ export async function locateLfwFace(pipeline: FacePipeline, path: string): Promi
 export async function embedLfwFile(pipeline: FacePipeline, path: string, flip = false, embedder?: Session): Promise<EmbeddedImage> {
   const { img, points, fallback, faces } = await locateLfwFace(pipeline, path);
   const session = embedder ?? pipeline.models.get('embedder');
-  const raw = await rawFeatures(session, alignedTensor(img, points));
+  const raw = await rawFeatures(pipeline.ort, session, alignedTensor(img, points));
   const e: EmbeddedImage = { template: l2normalise(raw), fallback, faces };
   if (flip) {
-    const mirrored = await rawFeatures(session, alignedTensor(img, points, true));
+    const mirrored = await rawFeatures(pipeline.ort, session, alignedTensor(img, points, true));
     const sum = new Float32Array(DIM);
     for (let i = 0; i < DIM; i++) sum[i] = (raw[i] as number) + (mirrored[i] as number);
     e.fused = l2normalise(sum);
@@ -117,7 +120,7 @@ export async function embedLfwFile(pipeline: FacePipeline, path: string, flip = 
   return e;
 }
 
-async function rawFeatures(session: Session, tensor: Float32Array): Promise<Float32Array> {
+async function rawFeatures(ort: Ort, session: Session, tensor: Float32Array): Promise<Float32Array> {
   const out = await session.run({ input: new ort.Tensor('float32', tensor, [1, 3, 112, 112]) });
   return out.output?.data as Float32Array;
 }
@@ -131,11 +134,14 @@ export interface EmbedOptions {
   cachedOnly?: boolean;
   /** Another embedder than models/manifest.json's (a quantised variant): its file in models/ and the id its cache is kept under. */
   embedder?: { file: string; modelId: string };
+  /** onnxruntime-node ('native', the default where it loads) or onnxruntime-web's WASM. */
+  runtime?: NodeRuntime;
 }
 
 /** Embedded images by absolute path, computing (and caching) the ones not cached yet. */
 export async function embedImages(paths: readonly string[], options: EmbedOptions = {}): Promise<Map<string, EmbeddedImage>> {
-  const cacheFile = cacheFileOf(options.embedder?.modelId ?? MODEL_ID);
+  const runtime = (options.runtime ?? runtimeFromEnvironment()) === 'wasm' ? 'wasm' : 'native';
+  const cacheFile = cacheFileOf(options.embedder?.modelId ?? MODEL_ID, runtime);
   const cache = readCache(cacheFile);
   const unique = [...new Set(paths)];
   if (options.cachedOnly) {
@@ -150,9 +156,9 @@ export async function embedImages(paths: readonly string[], options: EmbedOption
   let done = unique.length - todo.length;
   options.onProgress?.(done, unique.length);
   if (todo.length > 0) {
-    const pipeline = await createNodePipeline({ threads: options.threads });
+    const pipeline = await createNodePipeline({ threads: options.threads, runtime });
     const embedder = options.embedder
-      ? await ort.InferenceSession.create(await loadModelFile(options.embedder.file), { executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3 })
+      ? await pipeline.ort.InferenceSession.create(await loadModelFile(options.embedder.file), { executionProviders: [pipeline.backend], graphOptimizationLevel: 'all', logSeverityLevel: 3 })
       : undefined;
     try {
       for (const path of todo) {

@@ -47,3 +47,10 @@ export function readPeople(file: 'people.txt' | 'peopleDevTrain.txt' | 'peopleDe
 export function imagesOf(people: readonly { name: string; count: number }[]): string[] {
   return people.flatMap((p) => Array.from({ length: p.count }, (_, i) => lfwImage(p.name, i + 1)));
 }
+
+/** Every k-th image of LFW View 1's people in list order: the same `count` images every run. */
+export function fixedSample(count: number): string[] {
+  const all = imagesOf([...readPeople('peopleDevTrain.txt'), ...readPeople('peopleDevTest.txt')]).sort();
+  const step = Math.floor(all.length / count);
+  return Array.from({ length: count }, (_, i) => all[i * step] as string);
+}

@@ -18,10 +18,14 @@ const skip = skipReason(!hasLfw && noLfwReason, !hasMedia && noMediaReason);
 
 describe('login configuration', () => {
   it('maps system users to people and refuses what it does not know, naming the line', () => {
-    const c = parseLoginConfig('# comment\ndata = /var/lib/normface\ntimeout = 4\nlevel = 1e-5\nuser alice = Alice Martin\n', '/etc/normface/pam.conf');
+    const c = parseLoginConfig('# comment\ndata = /var/lib/normface\ntimeout = 4\nlevel = 1e-5\nuser alice = 3f2b8c1e-7d4a-4e1b-9c55-0a6f1d2e3b4c\n', '/etc/normface/pam.conf');
     expect(c.data).toBe('/var/lib/normface');
     expect(c.level).toBe('1e-5');
-    expect(personFor(c, 'alice')).toBe('Alice Martin');
+    expect(c).toMatchObject({ disabled: false, abortIfRemote: true, abortIfLidClosed: true, darkThreshold: 60 });
+    expect(personFor(c, 'alice')).toBe('3f2b8c1e-7d4a-4e1b-9c55-0a6f1d2e3b4c');
+    expect(() => parseLoginConfig('user alice = Alice Martin\n', 'f.conf')).toThrow('f.conf line 1: user alice must name a person\'s record id, not "Alice Martin"');
+    expect(parseLoginConfig('disabled = yes\ndark_threshold = 80\nabort_if_remote = false\n', 'f.conf')).toMatchObject({ disabled: true, darkThreshold: 80, abortIfRemote: false });
+    expect(() => parseLoginConfig('dark_threshold = 120\n', 'f.conf')).toThrow('dark_threshold is a percentage from 0 to 100');
     expect(() => personFor(c, 'bob')).toThrow(/bob has no face login .* use the password/);
     expect(() => parseLoginConfig('camra = /dev/video0\n', 'f.conf')).toThrow('f.conf line 1: unknown setting camra');
     expect(() => parseLoginConfig('level = 0.5\n', 'f.conf')).toThrow('level must be one of');

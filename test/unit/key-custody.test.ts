@@ -1,6 +1,6 @@
 // Key custody stated honestly: what safeStorage really protects the database key with on each
 // platform (Linux's basic_text fallback is called weak), and the browser host's 0600 key file.
-import { mkdtempSync, statSync } from 'node:fs';
+import { mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -35,5 +35,18 @@ describe('key custody', () => {
     expect(statSync(join(dir, 'normface.key')).mode & 0o777).toBe(0o600);
     expect(file.custody?.()).toMatchObject({ protection: 'key-file', backend: 'file' });
     expect(file.custody?.().summary).toMatch(/0600.*copies the whole data folder/);
+  });
+
+  it('never opens or chmods the key file through a link', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'normface-key-link-'));
+    const target = join(dir, 'elsewhere');
+    writeFileSync(target, Buffer.alloc(32, 7), { mode: 0o644 });
+    symlinkSync(target, join(dir, 'normface.key'));
+    expect(() => fileKeyring(join(dir, 'normface.key')).getKey()).toThrow(/normface\.key is a symbolic link; the key must be a plain file/);
+    expect(statSync(target).mode & 0o777).toBe(0o644);
+    // A plain key readable by others is tightened, on the file itself.
+    writeFileSync(join(dir, 'plain.key'), Buffer.alloc(32, 9), { mode: 0o644 });
+    expect(fileKeyring(join(dir, 'plain.key')).getKey()).toEqual(Buffer.alloc(32, 9));
+    expect(statSync(join(dir, 'plain.key')).mode & 0o777).toBe(0o600);
   });
 });

@@ -70,6 +70,10 @@ describe('packaging with electron-builder', () => {
     expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'better-sqlite3'))).toBe(true);
     // The command line's camera: ffmpeg runs as a plain file beside the archive.
     expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', '@ffmpeg-installer', `${process.platform}-${process.arch}`))).toBe(true);
+    // onnxruntime-node's binding and the library it links are loaded by the dynamic loader: plain files.
+    const ortBin = join(resources, 'app.asar.unpacked', 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', process.platform, process.arch);
+    expect(existsSync(join(ortBin, 'onnxruntime_binding.node'))).toBe(true);
+    if (process.platform === 'linux') expect(existsSync(join(ortBin, 'libonnxruntime.so.1'))).toBe(true);
 
     // electron-builder flipped the fuses in the packed binary as configured ('0' off, '1' on).
     const wire = (await getCurrentFuseWire(join(out, 'linux-unpacked', 'normface-desktop'))) as unknown as Record<number, number>;

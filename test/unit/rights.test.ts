@@ -53,6 +53,7 @@ function validArgs(ids: { person: string; template: string; operator: string }):
     'cohort.clear': {},
     'checkins.exportCsv': { from: 0 },
     'events.list': { limit: 5 },
+    'events.checkLog': {},
     'settings.get': {},
     'settings.set': { lockoutAttempts: 100, securityLevel: '1e-3' },
     'backup.create': {},

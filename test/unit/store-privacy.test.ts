@@ -173,6 +173,54 @@ describe('the event log is tamper-evident', () => {
     expect(open(tail.where).eventLog().firstAltered?.id).toBe(last);
   });
 
+  it('opens by checking only the entries after the sealed checkpoint; the full check finds an older entry edited, and only a full check that passes clears it', async () => {
+    const { where, ids } = withLog('log-checkpoint');
+    // This open verifies every entry and seals a checkpoint at the newest one.
+    open(where).close();
+    const target = ids[2]!;
+    const db = new Database(where.file);
+    const original = db.prepare('SELECT at FROM events WHERE id = ?').pluck().get(target) as number;
+    db.prepare('UPDATE events SET at = at + 1 WHERE id = ?').run(target);
+    db.close();
+    const store = open(where);
+    // Behind the checkpoint: the quick check at open does not read it ...
+    expect(store.eventLog().intact).toBe(true);
+    // ... the full check does, and the break is kept (naming the entry) across new entries and opens.
+    const full = store.checkEventLog();
+    expect(full).toMatchObject({ intact: false, firstAltered: { id: target, how: 'changed' } });
+    expect(full.message).toContain(`entry ${target}`);
+    expect(store.eventLog()).toEqual(full);
+    // The app's background check, two entries a step (each its own snapshot), finds the same.
+    expect(await store.checkEventLogInSteps(() => Promise.resolve(), 2)).toEqual(full);
+    store.logEvent({ kind: 'backup' });
+    store.close();
+    const again = open(where);
+    expect(again.eventLog().firstAltered?.id).toBe(target);
+    again.close();
+    // Put back as it was: an incremental open still reports the stored break; a full check that passes clears it.
+    const fix = new Database(where.file);
+    fix.prepare('UPDATE events SET at = ? WHERE id = ?').run(original, target);
+    fix.close();
+    const repaired = open(where);
+    expect(repaired.eventLog().firstAltered?.id).toBe(target);
+    expect(await repaired.checkEventLogInSteps(() => Promise.resolve(), 3)).toMatchObject({ intact: true, firstAltered: null });
+    repaired.close();
+    expect(open(where).eventLog().intact).toBe(true);
+  });
+
+  it('does not trust a checkpoint it did not seal: a forged one starts the check from the first entry', () => {
+    const { where, ids } = withLog('log-forged-checkpoint');
+    open(where).close();
+    const db = new Database(where.file);
+    const forged = JSON.parse(db.prepare("SELECT value FROM settings WHERE key = 'privacy.eventLogCheckpoint'").pluck().get() as string) as Record<string, unknown>;
+    expect(forged['id']).toBe(ids.at(-1));
+    db.prepare('UPDATE events SET at = at + 1 WHERE id = ?').run(ids[1]);
+    // Whoever edits the file cannot re-seal the checkpoint without the key; a changed one is ignored.
+    db.prepare("UPDATE settings SET value = ? WHERE key = 'privacy.eventLogCheckpoint'").run(JSON.stringify({ ...forged, entries: 99 }));
+    db.close();
+    expect(open(where).eventLog().firstAltered).toMatchObject({ id: ids[1], how: 'changed' });
+  });
+
   it('catches a sealed body moved onto another row and a forged row', () => {
     const { where, ids } = withLog('log-swap');
     const db = new Database(where.file);

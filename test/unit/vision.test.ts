@@ -9,7 +9,7 @@ import { VisionError } from '../../core/vision/errors';
 import { sampleRgba, type RgbaImage } from '../../core/vision/image';
 import { fivePoints } from '../../core/vision/landmarks';
 import type { FacePipeline } from '../../core/vision/pipeline';
-import { imagesOf, readPeople } from '../eval/lfw-lists';
+import { fixedSample } from '../eval/lfw-lists';
 import { DecodeError, decodeFile, decodeImage } from '../support/decode';
 import { createNodePipeline } from '../support/node-pipeline';
 import { hasLfw, lfwImage, noLfwReason, titled } from '../support/shared';
@@ -19,13 +19,6 @@ beforeAll(async () => {
   pipeline = await createNodePipeline({ threads: 1 });
 });
 afterAll(() => pipeline?.release());
-
-/** Every k-th image of LFW in list order: the same 300 every run. */
-function fixedSample(count: number): string[] {
-  const all = imagesOf([...readPeople('peopleDevTrain.txt'), ...readPeople('peopleDevTest.txt')]).sort();
-  const step = Math.floor(all.length / count);
-  return Array.from({ length: count }, (_, i) => all[i * step] as string);
-}
 
 describe.skipIf(!hasLfw)(titled('vision core on real LFW faces', hasLfw ? undefined : noLfwReason), () => {
   it('finds the face in at least 99% of a fixed 300-image sample', async () => {

@@ -7,6 +7,7 @@ import { MAX_TEMPLATES_PER_CALL, type Client, type IdentitySummary, type NewTemp
 import { photoTemplate } from '../../services/vision/photo';
 import { CliError, describe, EXIT } from '../errors';
 import { findIdentity } from '../identities';
+import { mappingLine } from '../pamConfig';
 import type { RegisterCommand } from './index';
 
 interface PhotoVerdict {
@@ -57,7 +58,8 @@ export const enrollCommand: RegisterCommand = (program, context) => {
     .argument('<name>', 'the person\'s name (an enrolled name gets the photos added)')
     .requiredOption('--photos <paths...>', 'photo files and/or folders of photos')
     .option('--notes <text>', 'notes kept with a new person')
-    .action((name: string, options: { photos: string[]; notes?: string }, command) =>
+    .option('--login-as <user>', 'also print the login configuration line that lets this system user log in with this face (by record id)')
+    .action((name: string, options: { photos: string[]; notes?: string; loginAs?: string }, command) =>
       context.run(command, async (session, out) => {
         const photos = expandPhotos(options.photos);
         if (photos.length === 0) throw new CliError(`There are no photos in ${options.photos.join(', ')}; name JPEG or PNG files or a folder holding them.`, 'no-photos');
@@ -106,6 +108,8 @@ export const enrollCommand: RegisterCommand = (program, context) => {
         const skipped = verdicts.length - templates.length;
         out.result({ ok: true, identity: { id: person.id, name: person.name, templateCount: person.templateCount }, enrolled: templates.length, skipped, photos: verdicts, looksLike: other });
         out.line(`${before ? 'Added' : 'Enrolled'} ${person.name}: ${templates.length} photo${templates.length === 1 ? '' : 's'} used, ${skipped} skipped (${person.templateCount} templates in all).`);
+        // The login configuration maps a system user to the record id, never to a name.
+        if (options.loginAs !== undefined) out.line(`For face login, add to /etc/normface/pam.conf: ${mappingLine(options.loginAs, person.id)}`);
         return EXIT.ok;
       }),
     );

@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import type { Output } from '../output';
 import type { Session } from '../session';
+import { checkLogCommand } from './check-log';
 import { enrollCommand } from './enroll';
 import { exportCommand } from './export';
 import { exportLogCommand } from './export-log';
@@ -23,4 +24,4 @@ export interface CommandContext {
 
 export type RegisterCommand = (program: Command, context: CommandContext) => void;
 
-export const commands: readonly RegisterCommand[] = [enrollCommand, listCommand, removeCommand, renameCommand, verifyCommand, identifyCommand, exportLogCommand, exportCommand, importCommand];
+export const commands: readonly RegisterCommand[] = [enrollCommand, listCommand, removeCommand, renameCommand, verifyCommand, identifyCommand, exportLogCommand, exportCommand, importCommand, checkLogCommand];

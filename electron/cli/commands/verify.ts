@@ -2,13 +2,14 @@
 // capture, pipeline and the liveness gathering run here; the decision is the service's verify
 // handler (the back end's one login rule, its lockout and its audit event), as for the app.
 // Prints one line; exits 0 accepted, 1 refused, 2 could not decide (no camera, no such person, locked).
-import { statSync } from 'node:fs';
 import type { SecurityLevel } from '../../../core/contract/api';
 import { openFrames } from '../../services/capture/frames';
 import { gatherAttempt } from '../attempt';
 import { CliError, EXIT } from '../errors';
-import { findIdentity } from '../identities';
+import { findIdentity, findRecord } from '../identities';
 import { personFor, readLoginConfig, type LoginConfig } from '../pamConfig';
+import { checkRootPath, runningAsRoot } from '../rootSafety';
+import { checkWhenToLook } from '../whenToLook';
 import { addSourceOptions, frameSource, timeoutMs, type SourceOptions } from '../source';
 import type { RegisterCommand } from './index';
 
@@ -17,24 +18,12 @@ export const VERIFY_TIMEOUT_S = 10;
 /** A lock ending sooner than this is not taken for granted: the attempt is gathered in full. */
 const LOCK_MARGIN_MS = 60_000;
 
-/**
- * Run as root from PAM, the configuration decides who may log in as whom: it must be root's and
- * writable by no one else (as sudo insists for sudoers).
- */
-function checkConfigOwner(config: string): void {
-  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return;
-  const s = statSync(config);
-  if (s.uid !== 0 || (s.mode & 0o022) !== 0) {
-    throw new CliError(`${config} must belong to root and be writable only by root (chown root: ${config}; chmod 644 ${config}).`, 'invalid-config');
-  }
-}
-
 export const verifyCommand: RegisterCommand = (program, context) => {
   addSourceOptions(
     program
       .command('verify')
       .description('is this NAME at the camera? (1:1 with the liveness check; exit 0 accepted, 1 refused, 2 error)')
-      .argument('[name]', 'the person (name or id); with --config, the system user (default: $PAM_USER)'),
+      .argument('[name]', 'the person (name or id); with --config, the system user (default: $PAM_USER), whose line names a record id'),
     VERIFY_TIMEOUT_S,
   )
     .option('--config <file>', 'login configuration: data folder, camera, timeout and system user -> person (see build/pam)')
@@ -43,7 +32,8 @@ export const verifyCommand: RegisterCommand = (program, context) => {
       const loadConfig = (): LoginConfig | null => {
         if (options.config === undefined) return null;
         if (!config) {
-          checkConfigOwner(options.config);
+          // Run as root from PAM, the configuration decides who may log in as whom: root's alone (as sudoers).
+          if (runningAsRoot()) checkRootPath(options.config, 'the login configuration', 'file');
           config = readLoginConfig(options.config);
           // Under PAM the environment is partly the user's: ffmpeg is not theirs to choose.
           delete process.env['NORMFACE_FFMPEG'];
@@ -56,7 +46,12 @@ export const verifyCommand: RegisterCommand = (program, context) => {
           const login = loadConfig();
           const user = name ?? (login ? process.env['PAM_USER'] : undefined);
           if (!user) throw new CliError(login ? 'Name the system user, or run from PAM (which sets PAM_USER).' : 'Name the person to verify: normface verify NAME.', 'invalid-arguments');
-          const who = login ? personFor(login, user) : user;
+          // An unmapped system user falls through before anything loads.
+          const wanted = login ? personFor(login, user) : user;
+          // Loading the models takes the longest: started now, while the person is looked up and the camera opens.
+          const loading = session.pipeline(['eyes', 'liveness', 'scout']);
+          // Its failure is reported where it is awaited; this only keeps an earlier failure (no such person) from leaving it unhandled.
+          loading.catch(() => undefined);
           const explicit = command.getOptionValueSource('timeout') === 'cli';
           const settings: SourceOptions = {
             camera: options.camera ?? (options.video === undefined ? login?.camera : undefined),
@@ -73,21 +68,28 @@ export const verifyCommand: RegisterCommand = (program, context) => {
           };
           const timings: Record<string, number> = { opened: performance.now() };
           const cpuMs: Record<string, number> = { opened: cpu() };
-          const person = await findIdentity(session.client, who);
-          // The camera (or file) first: a missing one is told at once, before the models load.
+          const person = login ? await findRecord(session.client, wanted, user, login.file) : await findIdentity(session.client, wanted);
+          // The camera (or file) opens while the models load: a missing one is told at once.
           const frames = await openFrames(frameSource(settings));
           let attempt;
           let challenge = '';
           try {
-            const pipeline = await session.pipeline(['eyes', 'liveness', 'scout']);
+            const pipeline = await loading;
             timings['modelsLoaded'] = performance.now();
             cpuMs['modelsLoaded'] = cpu();
-            if (!out.json && process.stderr.isTTY) process.stderr.write('Look at the camera: blink once, or turn your head slowly to one side and back.\n');
+            // Told the moment a face is seen: under PAM on stdout (pam_exec's "stdout" shows it), else on a terminal's stderr.
+            const prompt = `Look at the camera, ${person.name}: blink once, or turn your head slowly to one side and back (${Math.round(limit / 1000)} s).`;
+            const onFace = () => {
+              if (out.json) return;
+              if (login && process.env['PAM_USER']) out.line(prompt);
+              else if (process.stderr.isTTY) process.stderr.write(`${prompt}\n`);
+            };
             // Locked for a while yet: the back end will say so whatever the frames show, so one probe frame is enough to ask it.
             const locked = person.lockedUntil !== null && person.lockedUntil > Date.now() + LOCK_MARGIN_MS;
             // Asked for as the camera starts: a value from the back end binds this attempt to now.
             challenge = (await session.client.attempt.challenge()).challenge;
-            attempt = await gatherAttempt(pipeline, frames, limit, { firstProbe: locked });
+            attempt = await gatherAttempt(pipeline, frames, limit, { firstProbe: locked, onFace, ...(login ? { darkThreshold: login.darkThreshold } : {}) });
+
             timings['gathered'] = performance.now();
             cpuMs['gathered'] = cpu();
           } finally {
@@ -101,7 +103,7 @@ export const verifyCommand: RegisterCommand = (program, context) => {
           cpuMs['decided'] = cpu();
           for (const k of Object.keys(timings)) timings[k] = Math.round(timings[k]!);
           for (const k of Object.keys(cpuMs)) cpuMs[k] = Math.round(cpuMs[k]!);
-          out.result({ ok: true, name: person.name, ...verdict, frames: attempt.frames.length, analysed: attempt.analysed, attemptMs: Math.round(attempt.endedAt), stop: attempt.stop, timings, cpuMs, stageMs: attempt.stageMs });
+          out.result({ ok: true, name: person.name, ...verdict, frames: attempt.frames.length, analysed: attempt.analysed, dark: attempt.dark, attemptMs: Math.round(attempt.endedAt), stop: attempt.stop, timings, cpuMs, stageMs: attempt.stageMs });
           const score = verdict.score === null ? '' : ` (cosine ${verdict.score.toFixed(3)}, threshold ${verdict.threshold.toFixed(3)})`;
           if (verdict.accepted) {
             out.line(`accepted: ${verdict.message}${score}`);
@@ -114,7 +116,12 @@ export const verifyCommand: RegisterCommand = (program, context) => {
           out.line(`refused (${verdict.reason}): ${verdict.message}${score}`);
           return EXIT.refused;
         },
-        () => (options.config === undefined ? undefined : loadConfig()?.data),
+        () => {
+          // Before the data or the camera are opened: when not to look at all (remote login, lid, disabled).
+          const login = loadConfig();
+          if (login) checkWhenToLook(login);
+          return login?.data;
+        },
       );
     });
 };

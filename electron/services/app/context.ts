@@ -22,6 +22,11 @@ export interface AppDeps {
   modelId: string;
   /** Copy the database to backups/auto-backup.db at open (default). The `normface` command, started at every login, does not. */
   autoBackup?: boolean;
+  /**
+   * Check the whole event log in the background this long after start (ms; default 5000): opening checks
+   * only the entries since the last checkpoint. null: never (the command, which lives for one login).
+   */
+  fullLogCheckAfterMs?: number | null;
   now?: () => number;
   /** Measures durations (lockout, repeat greeting) so that moving the wall clock changes none. Default: systemClock(). */
   clock?: SteadyClock;

@@ -35,6 +35,8 @@ export async function startHostService(o: HostServiceOptions): Promise<{ service
     modelId: about.embedderModelId,
     // The app backs the database up when it starts; a login at the command line must not copy it every time.
     autoBackup: !cli,
+    // Nor check the whole log: it checks the entries since the last checkpoint (`normface check-log` checks all).
+    fullLogCheckAfterMs: cli ? null : undefined,
     log: o.log,
     ...(o.onKioskChange ? { onKioskChange: o.onKioskChange } : {}),
   });

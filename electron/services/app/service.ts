@@ -139,6 +139,14 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
   }
   await open();
 
+  // The full chain check is deferred: start-up pays only for the entries since the last checkpoint.
+  const fullLogCheckAfter = deps.fullLogCheckAfterMs === undefined ? 5000 : deps.fullLogCheckAfterMs;
+  // In steps with a pause between them, so calls are answered meanwhile.
+  const fullLogCheck = fullLogCheckAfter === null ? undefined : setTimeout(() => {
+    store?.checkEventLogInSteps(() => new Promise((resolve) => setImmediate(resolve))).catch((e: unknown) => log('normface: the event log could not be checked in full', e));
+  }, fullLogCheckAfter);
+  fullLogCheck?.unref?.();
+
   function storeState(): StoreState {
     if (store) return { state: 'ok' };
     return { state: 'unavailable', message: problem?.message ?? 'The database is closed.', latestBackup: restoreHelps() ? (listBackups(deps.dataDir)[0] ?? null) : null };
@@ -232,6 +240,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       return gallery.agents;
     },
     close() {
+      clearTimeout(fullLogCheck);
       gallery.close();
       trainer?.dispose?.();
       trainer = null;

@@ -4,7 +4,7 @@
 // into the log's MAC (eventChain.ts). Time, kind and identity id stay clear for the range queries.
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
-import { BREAK_SETTING, entryMac, macKey, nextLink, resetChain, verifyChain, writeHead } from './eventChain';
+import { BREAK_SETTING, CHECKPOINT_SETTING, entryMac, GENESIS_POINT, macKey, nextLink, openCheckpoint, resetChain, sealCheckpoint, verifyChain, writeHead, type ChainCheck } from './eventChain';
 import { currentName } from './identities';
 import { place, seal, unseal } from './seal';
 import { getSetting, setSetting } from './settings';
@@ -121,28 +121,85 @@ export function listEvents(ctx: StoreContext, query: EventQuery = {}): StoreEven
 }
 
 /**
- * Verifies the log's chain at open. A break is remembered (a setting), so that appending the next
- * event, which signs the head anew, cannot make a deletion of the newest rows vanish from the report.
+ * Checks the log's chain: `incremental` (at every open) walks only the entries after the sealed
+ * checkpoint of the last verified one, so opening costs the same after a year as on the first day;
+ * `full` walks every entry (on demand, and in the app's background), the only check that sees an old
+ * entry edited behind the checkpoint. A break is confirmed by a second check in a fresh snapshot before
+ * it is stored (a setting, naming the entry), so that appending the next event, which signs the head
+ * anew, cannot make it vanish from the report. A stored break is cleared only by a full check that passes.
  */
-export function checkLog(ctx: StoreContext): LogCheck {
-  const found = verifyChain(ctx.db, macKey(ctx.key));
+export function checkLog(ctx: StoreContext, mode: 'incremental' | 'full' = 'incremental'): LogCheck {
+  const mk = macKey(ctx.key);
+  const from = mode === 'full' ? GENESIS_POINT : (openCheckpoint(mk, getSetting(ctx, CHECKPOINT_SETTING)) ?? GENESIS_POINT);
+  let found = verifyChain(ctx.db, mk, from);
+  if (!found.intact) found = verifyChain(ctx.db, mk, from);
+  return settle(ctx, mk, from, found);
+}
+
+/**
+ * The full check in steps of `step` entries, each its own read snapshot, pausing between them, so the
+ * app's back end answers calls meanwhile (200,000 entries take seconds). The app only appends, so an
+ * entry verified in one step is unchanged in the next; a break is confirmed by one whole-log snapshot.
+ */
+export async function checkLogInSteps(ctx: StoreContext, pause: () => Promise<void>, step = 5000): Promise<LogCheck> {
+  const mk = macKey(ctx.key);
+  let point = GENESIS_POINT;
+  for (;;) {
+    const found = verifyChain(ctx.db, mk, point, step);
+    if (found.intact && found.partial && found.verified) {
+      point = found.verified;
+      await pause();
+      continue;
+    }
+    return settle(ctx, mk, GENESIS_POINT, found.intact ? found : verifyChain(ctx.db, mk, GENESIS_POINT));
+  }
+}
+
+/** Stores what a check found: a break (the earliest one), or the checkpoint; clears a break after a full check that passed. */
+function settle(ctx: StoreContext, mk: Buffer, from: typeof GENESIS_POINT, found: ChainCheck): LogCheck {
   const remembered = getSetting(ctx, BREAK_SETTING) as (LogCheck & { foundAt: number }) | undefined;
   if (!found.intact) {
     if (remembered === undefined || remembered.firstAltered === null || found.firstAltered!.id < remembered.firstAltered.id) {
-      setSetting(ctx, BREAK_SETTING, { ...found, foundAt: ctx.now() } as unknown as Json);
+      const { verified: _, partial: _p, ...check } = found;
+      setSetting(ctx, BREAK_SETTING, { ...check, foundAt: ctx.now() } as unknown as Json);
     }
-    return found;
+    return publicCheck(found);
   }
+  storeCheckpoint(ctx, mk, found);
   if (remembered !== undefined) {
+    if (from === GENESIS_POINT) {
+      ctx.db.prepare('DELETE FROM settings WHERE key = ?').run(BREAK_SETTING);
+      return publicCheck(found);
+    }
     return { intact: false, entries: found.entries, firstAltered: remembered.firstAltered, message: remembered.message };
   }
-  return found;
+  return publicCheck(found);
+}
+
+function publicCheck(check: ChainCheck): LogCheck {
+  return { intact: check.intact, entries: check.entries, firstAltered: check.firstAltered, message: check.message };
+}
+
+/** Moves the checkpoint forward (never back: another program may have checked further meanwhile). */
+function storeCheckpoint(ctx: StoreContext, mk: Buffer, check: ChainCheck): void {
+  const verified = check.verified;
+  if (verified === null) return;
+  const current = openCheckpoint(mk, getSetting(ctx, CHECKPOINT_SETTING));
+  if (current !== null && current.id >= verified.id) return;
+  try {
+    ctx.db.transaction(() => {
+      const now = openCheckpoint(mk, getSetting(ctx, CHECKPOINT_SETTING));
+      if (now === null || now.id < verified.id) setSetting(ctx, CHECKPOINT_SETTING, sealCheckpoint(mk, verified));
+    }).immediate();
+  } catch {
+    // Only a shortcut: a read-only or busy database keeps the older checkpoint, and the next open walks further.
+  }
 }
 
 /** Empties the log and starts a new chain (delete all data). */
 export function clearLog(ctx: StoreContext): void {
   ctx.db.prepare('DELETE FROM events').run();
-  ctx.db.prepare('DELETE FROM settings WHERE key = ?').run(BREAK_SETTING);
+  ctx.db.prepare('DELETE FROM settings WHERE key IN (?, ?)').run(BREAK_SETTING, CHECKPOINT_SETTING);
   resetChain(ctx.db, macKey(ctx.key));
 }
 

@@ -2,7 +2,7 @@
 // the host's business: Electron keeps them under safeStorage (electron/main), the browser host in a
 // 0600 file beside the database (fileKeyring below).
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fchmodSync, fstatSync, fsyncSync, lstatSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StoreError } from './errors';
 
@@ -74,9 +74,19 @@ export function fileKeyring(path: string): Keyring {
           closeSync(fd);
         }
       }
-      // A key readable by others is no longer secret to them; tighten it rather than refuse to start.
-      if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600);
-      const key = readFileSync(path);
+      // Never through a link: a link planted as the key would make its owner chmod, and use, its target.
+      if (lstatSync(path).isSymbolicLink()) {
+        throw new StoreError('wrong_key', `The key file ${path} is a symbolic link; the key must be a plain file in the data folder. Replace the link with the key file itself.`);
+      }
+      let key: Buffer;
+      const reading = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        // A key readable by others is no longer secret to them; tighten it (this very file) rather than refuse to start.
+        if ((fstatSync(reading).mode & 0o077) !== 0) fchmodSync(reading, 0o600);
+        key = readFileSync(reading);
+      } finally {
+        closeSync(reading);
+      }
       if (key.length !== KEY_BYTES) {
         throw new StoreError('wrong_key', `The key file ${path} holds ${key.length} bytes instead of ${KEY_BYTES}; it is damaged. Restore it from where you saved it.`);
       }

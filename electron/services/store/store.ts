@@ -67,8 +67,15 @@ export interface Store {
 
   logEvent(event: NewEvent): StoreEvent;
   listEvents(query?: EventQuery): StoreEvent[];
-  /** The event log's MAC chain as checked when the database was (re)opened; a break never stops the store. */
+  /** The event log's MAC chain as last checked (at open: the entries since the sealed checkpoint); a break never stops the store. */
   eventLog(): LogCheck;
+  /**
+   * What an open skips: the structure of every page of the file (throws StoreError 'corrupt'), then every
+   * entry of the log from the first; the log's result is eventLog() from then on.
+   */
+  checkEventLog(): LogCheck;
+  /** The same in steps, pausing between them (the app's background check); resolves with eventLog()'s new value. */
+  checkEventLogInSteps(pause: () => Promise<void>, step?: number): Promise<LogCheck>;
 
   /** The chosen identities (all when absent), opened, for a passphrase-sealed bundle. */
   exportIdentities(identityIds?: readonly string[]): PortableIdentity[];
@@ -135,7 +142,7 @@ function openChecked(dir: string, file: string, key: Buffer, options: OpenStoreO
     throw withBackup(toStoreError(error, `open the database ${file}`), dir);
   }
   try {
-    checkIntegrity(db, false, file);
+    checkIntegrity(db, false, file, ['events']);
     if (schemaVersion(db) >= 1) {
       checkKey(db, key, file);
       identities.openFirstTemplate({ db, key, file, now: Date.now });
@@ -224,7 +231,14 @@ export function openStore(options: OpenStoreOptions): Store {
     }
   }
   setAsideBadRows(ctx, dir, options);
-  return createStore(ctx, dir, options, autoBackupProblem, problems, events.checkLog(ctx));
+  let logCheck: LogCheck;
+  try {
+    logCheck = events.checkLog(ctx);
+  } catch (error) {
+    db.close();
+    throw withBackup(toStoreError(error, `check the event log of ${file}`), dir);
+  }
+  return createStore(ctx, dir, options, autoBackupProblem, problems, logCheck);
 }
 
 function autoBackupFailed(message: string): StoreProblem {
@@ -329,6 +343,20 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     eventLog: () => {
       const restored = guard('read the log', () => events.lastRestore(ctx));
       return restored === null ? logCheck : { ...logCheck, restored };
+    },
+    checkEventLog: () => guard('check the event log', () => {
+      checkIntegrity(ctx.db, false, ctx.file);
+      return (logCheck = events.checkLog(ctx, 'full'));
+    }),
+    checkEventLogInSteps: async (pause, step) => {
+      guard('check the database', () => checkIntegrity(ctx.db, false, ctx.file));
+      try {
+        return (logCheck = await events.checkLogInSteps(ctx, pause, step));
+      } catch (error) {
+        // Closed meanwhile (the app quit, a restore): not a failure of the log; the next start checks again.
+        if (!ctx.db.open) return logCheck;
+        throw toStoreError(error, 'check the event log');
+      }
     },
     exportIdentities: (ids) => guard('read the people to export', () => portable.exportIdentities(ctx, ids)),
     importIdentities: (people, actions) => guard('import the people', () => portable.importIdentities(ctx, people, actions)),

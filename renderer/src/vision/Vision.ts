@@ -1,6 +1,6 @@
 // The UI thread's handle on the vision worker: start it once per backend choice, send frames and
 // photos, get typed results. Screens share one instance (models load once, not per screen).
-import type { BackendChoice } from '../../../core/vision/sessions';
+import type { Backend, BackendChoice } from '../../../core/vision/sessions';
 import type { FrameOptions, FrameResult, FromWorker, PhotoResult, ReadyInfo, ToWorker } from './protocol';
 
 /**
@@ -48,7 +48,7 @@ export class Vision {
     });
   }
 
-  get backend(): 'webgpu' | 'wasm' {
+  get backend(): Backend {
     return this.info.backend;
   }
 

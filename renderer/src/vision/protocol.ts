@@ -3,7 +3,7 @@
 import type { TrackingNote } from '../../../core/vision/pipeline';
 import type { Guidance, Quality } from '../../../core/vision/quality';
 import type { Box, Point } from '../../../core/vision/image';
-import type { BackendChoice } from '../../../core/vision/sessions';
+import type { Backend, BackendChoice } from '../../../core/vision/sessions';
 import type { VisionErrorCode } from '../../../core/vision/errors';
 
 export interface FrameOptions {
@@ -69,7 +69,7 @@ export type ToWorker =
   | { type: 'photo'; id: number; file: Blob };
 
 export interface ReadyInfo {
-  backend: 'webgpu' | 'wasm';
+  backend: Backend;
   threads: number;
   tracking: boolean;
   fallbackReason: string | null;

@@ -12,7 +12,7 @@ import { galleryOf, promises } from '../gallery';
 import { cohortStatus } from './checkins';
 
 type DataCalls =
-  | 'app.info' | 'settings.get' | 'settings.set' | 'events.list' | 'gallery.status'
+  | 'app.info' | 'settings.get' | 'settings.set' | 'events.list' | 'events.checkLog' | 'gallery.status'
   | 'backup.create' | 'backup.list' | 'backup.restore' | 'data.deleteAll'
   | 'bundle.export' | 'bundle.inspect' | 'bundle.import';
 
@@ -70,6 +70,11 @@ export function dataCalls(ctx: AppContext, lifecycle: StoreLifecycle): Pick<Hand
     },
 
     'events.list': ({ from, to, kind, identityId, limit }) => ctx.db().listEvents({ kinds: kind ? [kind] : undefined, from, to, identityId, limit }).map(eventOf),
+
+    'events.checkLog': () => {
+      ctx.db().checkEventLog();
+      return lifecycle.eventLog()!;
+    },
 
     'gallery.status': () => {
       const g = galleryOf(ctx.gallery.matcher);
