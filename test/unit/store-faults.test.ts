@@ -84,6 +84,19 @@ describe('the key file', () => {
     expect(problems[0]!.message).toContain(join(data, 'normface.key'));
   });
 
+  it('a database that cannot be opened as a file offers no restore (that is offered for damage only)', async () => {
+    const first = await app('cannot-open');
+    await first.api.backup.create({});
+    first.service.close();
+    rmSync(join(first.data, 'normface.db'));
+    mkdirSync(join(first.data, 'normface.db'));
+    const again = await openApp(first.data, writeCalibration(first.dir));
+    cleanups.push(() => again.service.close());
+    const info = await again.api.app.info({});
+    expect(info.store).toMatchObject({ state: 'unavailable', latestBackup: null });
+    await expect(again.api.identities.list({})).rejects.toThrow(/^(?!.*restore one from Settings)/);
+  });
+
   it('is made for an empty folder', async () => {
     const { api } = await app('key-new');
     expect((await api.app.info({})).store).toEqual({ state: 'ok' });

@@ -230,9 +230,8 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       db().getIdentity(identityId);
       return true;
     } catch (e) {
-      if (e instanceof StoreError && e.code === 'not_found') return false;
-      // Unknown (the database failed): keep the matcher as it is rather than guess.
-      return true;
+      // Unknown (the database failed or is closed): keep the matcher as it is rather than guess.
+      return !(e instanceof StoreError && e.code === 'not_found');
     }
   }
 
