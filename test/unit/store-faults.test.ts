@@ -73,6 +73,12 @@ describe('the key file', () => {
     expect(info.store.latestBackup).toBeNull();
     await expect(again.api.identities.list({})).rejects.toThrow(/is missing(?!.*restore one)/);
     expect(existsSync(keyFile), 'no new key written').toBe(false);
+    // The command (as PAM runs it at a login) says the same, and writes no key either.
+    buildCli();
+    const listed = await runCli(['--data', first.data, 'list']);
+    expect(listed.status).not.toBe(0);
+    expect(listed.stderr).toContain(`The key file ${keyFile} is missing`);
+    expect(existsSync(keyFile), 'no new key written by the command').toBe(false);
   });
 
   it('removed under the running app: said in app.info, not replaced', async () => {
