@@ -2,12 +2,12 @@
 // in real Chromium: export everyone with a passphrase typed twice, the download imported on the other
 // host; a wrong passphrase is refused with a sentence; importing again offers the same person as
 // merge or skip. The screen is saved as test-output/screenshots/identities-bundle.png.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope, IdentitySummary } from '../../core/contract/api';
-import { personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
+import { enrolCrowd, personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
 import { screenshotPath, signInOperator, startAppHost, type AppHost } from '../support/app-host';
 import { hasChromium, launchChromium, noChromiumReason, type LaunchedChromium } from '../support/chromium';
 import { skipReason, titled } from '../support/shared';
@@ -96,4 +96,37 @@ describe.skipIf(skip)(titled('bundle export and import in the real UI', skip), (
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByText('Imported: 0 added, 1 merged, 0 skipped (0 templates).').waitFor();
   }, 300_000);
+
+  it('a 400-person bundle (about 5 MB) exports from the screen and imports through it', async () => {
+    const crowdDir = tempDataDir('ui-bundle-crowd');
+    enrolCrowd(crowdDir, 400, jpegThumbnail(seededRandom(3), 32));
+    const crowd = await startAppHost({ calibrationPath: writeCalibration(work), dataDir: crowdDir });
+    const empty = await startAppHost({ calibrationPath: writeCalibration(work) });
+    try {
+      await signInOperator(page, crowd);
+      await page.goto(`${crowd.url}#/identities`);
+      await page.getByRole('button', { name: 'Open Crowd 399' }).waitFor();
+      await page.getByLabel('Passphrase (at least 8 characters)').fill(PASSPHRASE);
+      await page.getByLabel('The passphrase again').fill(PASSPHRASE);
+      const [download] = await Promise.all([page.waitForEvent('download', { timeout: 120_000 }), page.getByRole('button', { name: 'Export everyone' }).click()]);
+      const file = join(work, 'crowd.nfbundle');
+      await download.saveAs(file);
+      console.log(`400-person bundle from the screen: ${(statSync(file).size / 1e6).toFixed(2)} MB`);
+      expect(statSync(file).size).toBeGreaterThan(4_000_000);
+
+      await signInOperator(page, empty);
+      await page.goto(`${empty.url}#/identities`);
+      await page.getByText('Nobody is enrolled yet.').waitFor();
+      await page.locator('#bundle-file').setInputFiles(file);
+      await page.getByLabel('Its passphrase').fill(PASSPHRASE);
+      await page.getByRole('button', { name: 'Open', exact: true }).click();
+      await page.getByText(/holds 400 people\./).waitFor({ timeout: 120_000 });
+      await page.getByRole('button', { name: 'Import', exact: true }).click();
+      await page.getByText('Imported: 400 added, 0 merged, 0 skipped (1200 templates).').waitFor({ timeout: 120_000 });
+      expect(value<IdentitySummary[]>(await empty.operator('identities.list', {}))).toHaveLength(400);
+    } finally {
+      await crowd.close();
+      await empty.close();
+    }
+  }, 600_000);
 });

@@ -14,7 +14,7 @@ import { operatorConnection, withChallenges } from './operator';
 
 export { operatorConnection, TEST_OPERATOR, withChallenges } from './operator';
 import { createAppService, type AppDeps, type AppService } from '../../electron/services/app/service';
-import { fileKeyring } from '../../electron/services/store/index';
+import { fileKeyring, openStore } from '../../electron/services/store/index';
 import { seededRandom } from '../../native-train/prng';
 import { repoRoot } from './shared';
 
@@ -98,4 +98,25 @@ export function gateOver(handlers: Handlers): { gate: Gate; operator: Dispatch; 
   const op = gate.connect();
   access.signIn(op.caller, { id: 'op', name: 'Operator' });
   return { gate, operator: op.dispatch, visitor: gate.connect().dispatch };
+}
+
+/**
+ * Enrols `count` synthetic people of three templates each into the (closed) data folder, straight
+ * through the store (the service re-reads the gallery per enrolment), the first template with a JPEG
+ * thumbnail: about 11 KB each in a bundle, so 400 make a bundle near the 5 MB the largest import
+ * takes. One thumbnail for all: a bundle is not compressed, and a JPEG encode costs ~0.1 s under load.
+ */
+export function enrolCrowd(dataDir: string, count: number, thumbnail: Uint8Array): void {
+  const store = openStore({ dir: dataDir, keyring: fileKeyring(join(dataDir, 'normface.key')), autoBackup: false });
+  const modelId = readAbout(repoRoot, join(repoRoot, 'models')).embedderModelId;
+  try {
+    for (let i = 0; i < count; i++) {
+      store.createIdentity({
+        displayName: `Crowd ${i}`,
+        templates: personTemplates(10_000 + i, 3).map((vector, t) => ({ modelId, vector, quality: { score: 0.9 }, source: 'photo' as const, thumbnail: t === 0 ? thumbnail : null })),
+      });
+    }
+  } finally {
+    store.close();
+  }
 }

@@ -4,9 +4,10 @@
 import { copyFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { tempDataDir } from '../support/apiFixtures';
+import { enrolCrowd, tempDataDir } from '../support/apiFixtures';
 import { buildCli, runCli } from '../support/cli';
 import { hasLfw, lfwImage, noLfwReason, skipReason, titled } from '../support/shared';
+import { jpegThumbnail, seededRandom } from '../support/store-fixtures';
 
 const skip = skipReason(!hasLfw && noLfwReason);
 
@@ -52,5 +53,24 @@ describe.skipIf(skip)(titled('normface export / import', skip), () => {
     expect(again.status, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/already enrolled here as Abdullah Gul \(same record\): merging/);
     expect(again.stdout).toMatch(/0 added, 1 merged, 0 skipped \(0 templates\)/);
+  }, 300_000);
+});
+
+describe('a 400-person bundle through the command', () => {
+  it('what `normface export` writes (about 5 MB), `normface import` reads, everyone arriving', async () => {
+    const dir = tempDataDir('bundle-crowd');
+    const from = join(dir, 'from');
+    const file = join(dir, 'crowd.nfbundle');
+    const env = { NORMFACE_PASSPHRASE: 'a long enough passphrase' };
+    buildCli();
+    enrolCrowd(from, 400, jpegThumbnail(seededRandom(3), 32));
+    const exported = await runCli(['--data', from, 'export', file], env);
+    expect(exported.status, exported.stderr).toBe(0);
+    const bytes = statSync(file).size;
+    console.log(`400-person bundle: ${(bytes / 1e6).toFixed(2)} MB`);
+    expect(bytes).toBeGreaterThan(4_000_000);
+    const imported = await runCli(['--data', join(dir, 'to'), 'import', file], env);
+    expect(imported.status, imported.stderr).toBe(0);
+    expect(imported.stdout).toMatch(/400 added, 0 merged, 0 skipped \(1200 templates\)/);
   }, 300_000);
 });

@@ -75,6 +75,12 @@ describe('the key file', () => {
     // No operator can sign in to a database that cannot be opened; a login attempt, which anyone may make, is told why.
     await expect(again.publicApi.verify({ name: 'Ada', evidence: loginEvidence(personTemplates(12, 1)) } as never)).rejects.toThrow(/is missing(?!.*restore one)/);
     expect(existsSync(keyFile), 'no new key written').toBe(false);
+    // The command (as PAM runs it at a login) says the same, and writes no key either.
+    buildCli();
+    const listed = await runCli(['--data', first.data, 'list']);
+    expect(listed.status).not.toBe(0);
+    expect(listed.stderr).toContain(`The key file ${keyFile} is missing`);
+    expect(existsSync(keyFile), 'no new key written by the command').toBe(false);
   });
 
   it('removed under the running app: said in app.info, not replaced', async () => {
@@ -84,6 +90,19 @@ describe('the key file', () => {
     const problems = (await api.app.info({})).storeProblems;
     expect(problems).toEqual([expect.objectContaining({ kind: 'key-file-missing' })]);
     expect(problems[0]!.message).toContain(join(data, 'normface.key'));
+  });
+
+  it('a database that cannot be opened as a file offers no restore (that is offered for damage only)', async () => {
+    const first = await app('cannot-open');
+    await first.api.backup.create({});
+    first.service.close();
+    rmSync(join(first.data, 'normface.db'));
+    mkdirSync(join(first.data, 'normface.db'));
+    const again = await openApp(first.data, writeCalibration(first.dir));
+    cleanups.push(() => again.service.close());
+    const info = await again.api.app.info({});
+    expect(info.store).toMatchObject({ state: 'unavailable', latestBackup: null });
+    await expect(again.api.identities.list({})).rejects.toThrow(/^(?!.*restore one from Settings)/);
   });
 
   it('is made for an empty folder', async () => {

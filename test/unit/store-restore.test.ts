@@ -120,6 +120,7 @@ describe.skipIf(skip)(titled('restore racing `normface enroll` (real models, LFW
     await app.api.backup.restore({ name: backup.name });
     const enrol = { status: await exited, stdout, stderr };
     const listed = JSON.parse((await runCli(['--data', data, '--json', 'list'])).stdout) as { identities: { name: string }[] };
+    console.log(`restore during normface enroll: exit ${enrol.status}, ${enrol.stdout.trim().split('\n').at(-1)}; listed after: ${listed.identities.map((p) => p.name).join(', ') || 'nobody'}`);
     if (enrol.status === 0) {
       expect(enrol.stdout).toMatch(/Enrolled Late: 12 photos used/);
       expect(listed.identities.map((p) => p.name)).toContain('Late');

@@ -48,6 +48,8 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
   const now = deps.now ?? clock.now;
   const log = deps.log ?? console.error;
   let store: Store | null = null;
+  /** True while a restore copies into the live file: a write from this process would wait on it with the event loop blocked. */
+  let restoring = false;
   let problem: StoreError | null = null;
   let trainer: TrainingPort | null = null;
 
@@ -57,6 +59,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
    */
   const restoreHelps = (): boolean => problem?.code === 'corrupt';
   const db = (): Store => {
+    if (restoring) throw new ApiError({ code: 'unavailable', message: 'A backup is being restored; try again in a moment.' });
     if (store) return store;
     throw new ApiError({
       code: 'unavailable',
@@ -173,9 +176,15 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       trainer?.dispose?.();
       trainer = null;
       if (store) {
-        // The store validates the backup before swapping it in and logs the restore.
-        await store.restoreFrom(file);
-        store.close();
+        // The store validates the backup before copying it in and logs the restore.
+        const live = store;
+        restoring = true;
+        try {
+          await live.restoreFrom(file);
+        } finally {
+          restoring = false;
+        }
+        live.close();
       } else {
         restoreDatabase({ dir: deps.dataDir, keyring: deps.keyring, currentModel: { modelId: deps.modelId } }, file);
       }

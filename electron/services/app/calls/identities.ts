@@ -61,9 +61,8 @@ export function identityCalls(ctx: AppContext): Pick<Handlers, IdentityCalls> {
       ctx.db().getIdentity(identityId);
       return true;
     } catch (e) {
-      if (e instanceof StoreError && e.code === 'not_found') return false;
-      // Unknown (the database failed): keep the matcher as it is rather than guess.
-      return true;
+      // Unknown (the database failed or is closed): keep the matcher as it is rather than guess.
+      return !(e instanceof StoreError && e.code === 'not_found');
     }
   };
   const toNewTemplates = (templates: ParsedArgs<'identities.create'>['templates']): NewTemplate[] =>

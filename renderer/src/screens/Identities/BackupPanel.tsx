@@ -2,6 +2,7 @@
 // since a restore replaces every identity with the backup's).
 import { useCallback, useEffect, useState } from 'react';
 import { api, type BackupInfo } from '../../api/client';
+import { useAppState } from '../../components/AppState';
 import { errorText as message } from '../../components/errorText';
 import { useAction } from '../../components/useAction';
 
@@ -11,6 +12,9 @@ export function BackupPanel({ onRestored }: { onRestored: () => void }) {
   const [backups, setBackups] = useState<BackupInfo[] | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const { busy, error, status, setError, run: act } = useAction();
+  const { info } = useAppState();
+  // The back end offers a restore only where one can open (damage); a missing key opens no backup either.
+  const restoreCannotHelp = info?.store.state === 'unavailable' && info.store.latestBackup === null;
 
   const load = useCallback(() => {
     api.backup.list().then(setBackups, (e: unknown) => setError(`The backups could not be listed: ${message(e)}`));
@@ -35,12 +39,13 @@ export function BackupPanel({ onRestored }: { onRestored: () => void }) {
       <p role="status" aria-live="polite" className="muted">{status}</p>
       {error && <p role="alert" className="field-error">{error}</p>}
       {backups?.length === 0 && <p>No backups yet.</p>}
+      {restoreCannotHelp && backups && backups.length > 0 && <p>A restore cannot help here: the backups are sealed with the same key, and the database could not be opened for the reason above.</p>}
       {backups && backups.length > 0 && (
         <ul className="backup-list">
           {backups.map((b) => (
             <li key={b.name}>
               <span className="mono">{b.name}</span> — {new Date(b.createdAt).toLocaleString()}, {size(b.bytes)}{' '}
-              {confirming === b.name ? (
+              {restoreCannotHelp ? null : confirming === b.name ? (
                 <span role="group" aria-label={`Confirm restoring ${b.name}`}>
                   Replace all current identities with this backup?{' '}
                   <button type="button" className="danger" disabled={busy} onClick={() => void restore(b.name)}>Restore</button>{' '}
