@@ -71,6 +71,8 @@ export async function openSession(options: SessionOptions): Promise<Session> {
     // app.info knows two hosts; the command is a Node host like the browser one.
     about: { name: about.name, version: about.version, host: 'browser', models: about.models, backendHint: 'wasm' },
     modelId: about.embedderModelId,
+    // The app syncs with the fleet; a login only leaves its events for the app to send.
+    fleet: false,
     // The app backs the database up when it starts; a login must not copy it every time.
     autoBackup: false,
     log,

@@ -33,7 +33,7 @@ export function personTemplates(seed: number, count: number): Float32Array[] {
 }
 
 /** The app's service on a data folder, as the browser host opens it (its 0600 key file), with a typed client over it. */
-export async function openApp(dataDir: string, calibrationPath: string): Promise<{ service: AppService; api: Client }> {
+export async function openApp(dataDir: string, calibrationPath: string, options: { fleet?: { pollMs?: number } | false } = {}): Promise<{ service: AppService; api: Client }> {
   const about = readAbout(repoRoot, join(repoRoot, 'models'));
   const service = await createAppService({
     dataDir,
@@ -43,6 +43,7 @@ export async function openApp(dataDir: string, calibrationPath: string): Promise
     about: { name: about.name, version: about.version, host: 'browser', models: about.models, backendHint: 'wasm' },
     modelId: about.embedderModelId,
     log: () => {},
+    fleet: options.fleet,
   });
   const dispatch = createDispatcher(service.handlers, () => {});
   return { service, api: createClient((call, args) => dispatch(call, args)) };

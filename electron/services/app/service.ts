@@ -40,6 +40,7 @@ import { afterAttempt, attemptsLeft, isLocked } from './loginPolicy';
 import type { TrainingFactory, TrainingPort } from './ports';
 import { join } from 'node:path';
 import { bundleHandlers } from '../bundle/handlers';
+import { createFleet, type Fleet } from '../fleet/index';
 
 
 export interface AppDeps {
@@ -56,6 +57,8 @@ export interface AppDeps {
   autoBackup?: boolean;
   now?: () => number;
   log?: (message: string, error: unknown) => void;
+  /** Sync with a fleet when this desk is in one (default); false: the `normface` command, which leaves that to the app. */
+  fleet?: { pollMs?: number } | false;
 }
 
 export interface AppService {
@@ -65,6 +68,8 @@ export interface AppService {
   matcher: TemplateIndex;
   /** The agents identify ranks by (the accepted run's), or null: ranked by templates. */
   agents: AgentSet | null;
+  /** The fleet this desk syncs with (fleet.* calls, and for tests: syncNow, verifyChains). */
+  fleet: Fleet;
   /** Closes the database; later calls answer 'unavailable'. */
   close(): void;
 }
@@ -361,6 +366,27 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     return { intact: c.intact, entries: c.entries, firstAlteredId: c.firstAltered?.id ?? null, firstAlteredAt: c.firstAltered?.at ?? null, message: c.message };
   }
 
+  /** Re-reads the people whose templates or names changed behind the handlers (an import, the fleet); null: everyone. */
+  function reloadPeople(changed: readonly string[] | null): void {
+    if (changed === null || changed.length > 1000) {
+      names.clear();
+      for (const i of db().listIdentities()) names.set(i.id, i.displayName);
+      matcher = new TemplateIndex({ firstPass: 'int8' });
+      load(db().allTemplates(), matcher);
+    } else {
+      for (const id of changed) {
+        const person = db().fleet.person(id);
+        matcher.removeOwner(id);
+        if (person) names.set(id, person.displayName);
+        else names.delete(id);
+        if (person) load(person.templates.map((t) => ({ ...t, identityId: id })), matcher);
+      }
+    }
+    rebuildAgents();
+  }
+
+  const fleet = createFleet({ store: db, applied: reloadPeople, now, log, pollMs: deps.fleet === false ? 2 ** 30 : deps.fleet?.pollMs });
+
   const handlers: Handlers = {
     ...bundleHandlers({
       db,
@@ -368,14 +394,9 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       threshold: () => level(undefined).threshold,
       modelId: deps.modelId,
       now,
-      imported: () => {
-        names.clear();
-        for (const i of db().listIdentities()) names.set(i.id, i.displayName);
-        matcher = new TemplateIndex({ firstPass: 'int8' });
-        load(db().allTemplates(), matcher);
-        rebuildAgents();
-      },
+      imported: () => reloadPeople(null),
     }),
+    ...fleet.handlers,
     'app.info': () => {
       let calibration: AppInfo['calibration'] = null;
       let lfwAccuracy: number | null = null;
@@ -662,7 +683,9 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
   const current = Object.fromEntries(
     Object.entries(handlers).map(([name, handler]) => [name, (args: never) => {
       followOtherWriters();
-      return (handler as (a: never) => unknown)(args);
+      const out = (handler as (a: never) => unknown)(args);
+      if (deps.fleet !== false) fleet.nudge();
+      return out;
     }]),
   ) as Handlers;
 
@@ -675,8 +698,10 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     get agents() {
       return agents;
     },
+    fleet,
     close() {
       clearTimeout(driftTimer);
+      void fleet.close();
       trainer?.dispose?.();
       trainer = null;
       store?.close();

@@ -61,7 +61,7 @@ interface WireIdentity {
   templates: WireTemplate[];
 }
 
-function deriveKey(passphrase: string, salt: Buffer, kdf: { N: number; r: number; p: number }): Promise<Buffer> {
+export function deriveKey(passphrase: string, salt: Buffer, kdf: { N: number; r: number; p: number }): Promise<Buffer> {
   // Node's default maxmem (32 MiB) is below what N = 2^17, r = 8 needs (128 MiB): allow what is asked, plus slack.
   const maxmem = 128 * kdf.N * kdf.r * kdf.p + 16 * 1024 * 1024;
   return new Promise((resolve, reject) => {

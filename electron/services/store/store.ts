@@ -9,6 +9,7 @@ import { checkIntegrity, checkKey, openConnection } from './connection';
 import type { StoreContext } from './context';
 import { StoreError, toStoreError } from './errors';
 import * as events from './events';
+import * as fleet from './fleet';
 import * as identities from './identities';
 import { readKey } from './keyring';
 import type { Keyring } from './keyring';
@@ -99,7 +100,24 @@ export interface Store {
    * SQLite's data_version, one cheap read, so hosts reload their caches only when they must.
    */
   changedElsewhere(): boolean;
+  /** The desk's side of a fleet (electron/services/fleet): membership, outbox, what came in. */
+  readonly fleet: FleetStore;
   close(): void;
+}
+
+export interface FleetStore {
+  membership(): fleet.FleetMembership | null;
+  join(input: { fleetId: string; deskId: string; config: JsonObject }): void;
+  leave(): void;
+  recordContact(at: number | null, error: string | null): void;
+  waiting(): ReturnType<typeof fleet.waiting>;
+  /** One person opened with their templates (what the fleet sends, and what the matcher reloads). */
+  person(identityId: string): fleet.FleetPerson | null;
+  prepareOutbox(sealer: fleet.FleetSealer, limit?: number): number;
+  outbox(limit?: number): fleet.OutboxRow[];
+  sent(throughSeq: number, at: number): void;
+  applyPeople(incoming: readonly fleet.IncomingPerson[], cursor: number | null, force?: boolean): string[];
+  applyLockouts(incoming: readonly Lockout[], cursor: number): void;
 }
 
 /** Opens, checks (structure, schema version, key) and migrates; throws StoreError with lastBackup set. */
@@ -308,6 +326,19 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
       dataVersion = version;
       return changed;
     }),
+    fleet: {
+      membership: () => guard('read the fleet settings', () => fleet.membership(ctx)),
+      join: (input) => guard('join the fleet', () => fleet.joinFleet(ctx, input)),
+      leave: () => guard('leave the fleet', () => fleet.leaveFleet(ctx)),
+      recordContact: (at, error) => guard('note the fleet contact', () => fleet.recordContact(ctx, at, error)),
+      waiting: () => guard('count what waits for the fleet', () => fleet.waiting(ctx)),
+      person: (id) => guard('read the person', () => fleet.fleetPerson(ctx, id)),
+      prepareOutbox: (sealer, limit) => guard('prepare changes for the fleet', () => fleet.prepareOutbox(ctx, sealer, limit)),
+      outbox: (limit) => guard('read the fleet outbox', () => fleet.outbox(ctx, limit)),
+      sent: (through, at) => guard('note what the fleet received', () => fleet.sent(ctx, through, at)),
+      applyPeople: (incoming, cursor, force) => guard('apply changes from the fleet', () => fleet.applyPeople(ctx, incoming, cursor, force)),
+      applyLockouts: (incoming, cursor) => guard('apply lockouts from the fleet', () => fleet.applyLockouts(ctx, incoming, cursor)),
+    },
     close: () => {
       if (ctx.db.open) ctx.db.close();
     },

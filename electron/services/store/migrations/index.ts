@@ -6,12 +6,13 @@ import { initial } from './0001-initial';
 import { lastSeen } from './0002-last-seen';
 import { cohort } from './0003-cohort';
 import { sealPersonal, SEALED_VERSION } from './0004-seal-personal';
+import { fleet } from './0008-fleet';
 import type { Migration } from './migration';
 
 export type { Migration, MigrationContext } from './migration';
 export { SEALED_VERSION };
 
-export const migrations: readonly Migration[] = [initial, lastSeen, cohort, sealPersonal];
+export const migrations: readonly Migration[] = [initial, lastSeen, cohort, sealPersonal, fleet];
 export const LATEST_VERSION = migrations.length;
 
 export function schemaVersion(db: Database): number {
