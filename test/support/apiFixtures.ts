@@ -4,14 +4,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from '../../core/contract/api';
-import { l2normalise } from '../../core/hypersphere';
 import { readAbout } from '../../electron/services/app/about';
 import { calibrationFile } from '../../electron/services/app/calibration';
 import { createDispatcher } from '../../electron/services/app/dispatch';
 import { createAppService, type AppService } from '../../electron/services/app/service';
 import { fileKeyring } from '../../electron/services/store/index';
-import { seededRandom } from '../../native-train/prng';
 import { repoRoot } from './shared';
+
+export { personTemplates } from './person-templates';
 
 export function tempDataDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `normface-${prefix}-`));
@@ -22,14 +22,6 @@ export function writeCalibration(dir: string): string {
   const path = join(dir, 'calibration.json');
   writeFileSync(path, JSON.stringify({ modelId: 'test', thresholds: { '1e-3': 0.3, '1e-4': 0.4, '1e-5': 0.5 }, fnmr: { '1e-3': 0.01, '1e-4': 0.02, '1e-5': 0.05 } }));
   return path;
-}
-
-/** `count` templates of one synthetic person: a random centre plus small noise (cosine about 0.9). */
-export function personTemplates(seed: number, count: number): Float32Array[] {
-  const rand = seededRandom(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-  const centre = l2normalise(Float32Array.from({ length: 512 }, gauss));
-  return Array.from({ length: count }, () => l2normalise(centre.map((c) => c + 0.02 * gauss())));
 }
 
 /** The app's service on a data folder, as the browser host opens it (its 0600 key file), with a typed client over it. */
