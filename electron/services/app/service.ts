@@ -28,7 +28,7 @@ import { decideVisit } from '../../../core/decisions/visit';
 import { loginThreshold } from '../../../core/matching/levels';
 import { decideLogin } from '../../../core/decisions/login';
 import { LIVENESS_REASON_TEXT } from '../../../core/liveness/judge';
-import { openStore, restoreDatabase, StoreError, type Keyring, type Store } from '../store/index';
+import { openStore, restoreDatabase, StoreError, type FleetPerson, type Keyring, type Store } from '../store/index';
 import type { IdentityDetail, IdentitySummary, JsonObject, NewTemplate, StoredTemplate, StoreEvent, TemplateInfo } from '../store/types';
 import { backupDir, listBackups, newBackupName } from './backups';
 import type { CalibrationSource } from './calibration';
@@ -143,8 +143,8 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
    * One agent per identity the matcher holds. A person enrolled after the run has no agent: they
    * are ranked by the normalised mean of their templates, which is where a run starts an agent.
    */
-  function rebuildAgents(): void {
-    galleryChanged();
+  function rebuildAgents(checkAfterMs = 500): void {
+    galleryChanged(checkAfterMs);
     agents = null;
     if (!accepted || matcher.size === 0) return;
     const ids = matcher.ownerIds();
@@ -298,7 +298,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
   }
 
   /** The gallery (or the cohort) changed: the local check is stale; redo it soon, off the caller's path. */
-  function galleryChanged(): void {
+  function galleryChanged(checkAfterMs = 500): void {
     drift = null;
     clearTimeout(driftTimer);
     driftTimer = setTimeout(() => {
@@ -307,7 +307,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       } catch (e) {
         log('normface: the local calibration check failed', e);
       }
-    }, 500);
+    }, checkAfterMs);
     driftTimer.unref?.();
   }
 
@@ -366,26 +366,28 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     return { intact: c.intact, entries: c.entries, firstAlteredId: c.firstAltered?.id ?? null, firstAlteredAt: c.firstAltered?.at ?? null, message: c.message };
   }
 
-  /** Re-reads the people whose templates or names changed behind the handlers (an import, the fleet); null: everyone. */
-  function reloadPeople(changed: readonly string[] | null): void {
-    if (changed === null || changed.length > 1000) {
-      names.clear();
-      for (const i of db().listIdentities()) names.set(i.id, i.displayName);
-      matcher = new TemplateIndex({ firstPass: 'int8' });
-      load(db().allTemplates(), matcher);
-    } else {
-      for (const id of changed) {
-        const person = db().fleet.person(id);
-        matcher.removeOwner(id);
-        if (person) names.set(id, person.displayName);
-        else names.delete(id);
-        if (person) load(person.templates.map((t) => ({ ...t, identityId: id })), matcher);
-      }
-    }
+  /** Re-reads everyone after the people changed behind the handlers (an import). */
+  function reloadPeople(): void {
+    names.clear();
+    for (const i of db().listIdentities()) names.set(i.id, i.displayName);
+    matcher = new TemplateIndex({ firstPass: 'int8' });
+    load(db().allTemplates(), matcher);
     rebuildAgents();
   }
 
-  const fleet = createFleet({ store: db, applied: reloadPeople, now, log, pollMs: deps.fleet === false ? 2 ** 30 : deps.fleet?.pollMs });
+  /** People the fleet changed here, as they now are (null: deleted). */
+  function fleetChanged(changed: readonly { id: string; person: FleetPerson | null }[]): void {
+    for (const { id, person } of changed) {
+      matcher.removeOwner(id);
+      if (person) names.set(id, person.displayName);
+      else names.delete(id);
+      if (person) load(person.templates.map((t) => ({ ...t, identityId: id })), matcher);
+    }
+    // Changes from the fleet come in streams (a desk joining takes thousands): check the calibration once they settle.
+    rebuildAgents(10_000);
+  }
+
+  const fleet = createFleet({ store: db, applied: fleetChanged, now, log, pollMs: deps.fleet === false ? 2 ** 30 : deps.fleet?.pollMs });
 
   const handlers: Handlers = {
     ...bundleHandlers({
@@ -394,7 +396,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
       threshold: () => level(undefined).threshold,
       modelId: deps.modelId,
       now,
-      imported: () => reloadPeople(null),
+      imported: reloadPeople,
     }),
     ...fleet.handlers,
     'app.info': () => {

@@ -4,7 +4,7 @@
 // its SQLite in one transaction with the cursor. It listens (LISTEN/NOTIFY) and polls as a fallback;
 // while PostgreSQL is down it keeps working on what it holds and tries again at the next poll.
 import { randomUUID } from 'node:crypto';
-import type { Store, FleetMembership, FleetSealer, IncomingPerson, OutboxRow } from '../store/index';
+import type { Store, FleetMembership, FleetPerson, FleetSealer, IncomingPerson, OutboxRow } from '../store/index';
 import { encodePerson, decodePerson } from './wire';
 import { eventMac, fleetKeys, fleetPlace, openFor, sealFor, type FleetKeys } from './crypto';
 import { FleetDb, type PersonRow } from './postgres';
@@ -26,8 +26,8 @@ export interface DeskConfig {
 
 export interface FleetDeps {
   store(): Store;
-  /** People changed by the fleet: the host reloads its matcher and names. */
-  applied(changed: readonly string[]): void;
+  /** People changed by the fleet, as now enrolled here (null: deleted): the host updates its matcher and names. */
+  applied(changed: readonly { id: string; person: FleetPerson | null }[]): void;
   now(): number;
   log(message: string, error: unknown): void;
   /** Poll period when no notification comes (ms). */
@@ -219,9 +219,16 @@ export class DeskSync {
       const row = await db.person(r.ref);
       if (row) incoming.push(this.incoming(keys, row));
     }
-    const changed = store.fleet.applyPeople(incoming, null, true);
-    if (changed.length > 0) this.deps.applied(changed);
+    this.apply(store, incoming, null, true);
     this.deps.log(`normface: ${lost.length} change(s) from this desk lost to a change made at the same time elsewhere (the first to reach the fleet wins)`, null);
+  }
+
+  private apply(store: Store, incoming: IncomingPerson[], cursor: number | null, force = false): void {
+    const changed = new Set(store.fleet.applyPeople(incoming, cursor, force));
+    if (changed.size === 0) return;
+    const people = new Map<string, FleetPerson | null>();
+    for (const item of incoming) if (changed.has(item.id) && !('setAside' in item)) people.set(item.id, item.deleted ? null : item.person);
+    this.deps.applied([...people].map(([id, person]) => ({ id, person })));
   }
 
   private async pull(store: Store, db: FleetDb, keys: FleetKeys): Promise<void> {
@@ -229,8 +236,7 @@ export class DeskSync {
       const cursor = store.fleet.membership()?.peopleCursor ?? 0;
       const rows = await db.peopleAfter(cursor, BATCH);
       if (rows.length === 0) break;
-      const changed = store.fleet.applyPeople(rows.map((r) => this.incoming(keys, r)), rows[rows.length - 1]!.seq);
-      if (changed.length > 0) this.deps.applied(changed);
+      this.apply(store, rows.map((r) => this.incoming(keys, r)), rows[rows.length - 1]!.seq);
     }
     for (;;) {
       const cursor = store.fleet.membership()?.lockoutsCursor ?? 0;

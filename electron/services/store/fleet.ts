@@ -2,6 +2,7 @@
 // database's key), the notes the triggers of migration 0008 leave, the outbox of sealed changes ready to
 // send, each person's fleet version, and rows from the fleet that failed their checks (set aside).
 // The fleet's own crypto and PostgreSQL live in electron/services/fleet; this module only stores.
+import type { Statement } from 'better-sqlite3';
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
 import { currentName } from './identities';
@@ -73,6 +74,16 @@ export type IncomingPerson =
 
 const configPlace = (deskId: string): string => `fleet_membership.config:${deskId}`;
 
+/** Prepared once per connection: a desk joining a large fleet runs these statements tens of thousands of times. */
+const statements = new WeakMap<object, Map<string, Statement<unknown[]>>>();
+function sql(ctx: StoreContext, text: string): Statement<unknown[]> {
+  let cache = statements.get(ctx.db);
+  if (cache === undefined) statements.set(ctx.db, (cache = new Map()));
+  let statement = cache.get(text);
+  if (statement === undefined) cache.set(text, (statement = ctx.db.prepare(text)));
+  return statement;
+}
+
 interface MembershipRow {
   fleet_id: string;
   desk_id: string;
@@ -115,6 +126,9 @@ export function leaveFleet(ctx: StoreContext): void {
 }
 
 export function recordContact(ctx: StoreContext, at: number | null, error: string | null): void {
+  const now = ctx.db.prepare('SELECT last_contact, last_error FROM fleet_membership WHERE id = 1').get() as { last_contact: number | null; last_error: string | null } | undefined;
+  // Every sync ends here: a write (and its fsync) only when the sentence changed or the time is 5 s stale.
+  if (now === undefined || (now.last_error === error && (at === null || (now.last_contact !== null && at - now.last_contact < 5000)))) return;
   if (at === null) ctx.db.prepare('UPDATE fleet_membership SET last_error = ? WHERE id = 1').run(error);
   else ctx.db.prepare('UPDATE fleet_membership SET last_contact = ?, last_error = ? WHERE id = 1').run(at, error);
 }
@@ -230,18 +244,18 @@ export function sent(ctx: StoreContext, throughSeq: number, at: number): void {
 }
 
 function writePerson(ctx: StoreContext, p: FleetPerson): void {
-  const exists = ctx.db.prepare('SELECT 1 FROM identities WHERE id = ?').get(p.id) !== undefined;
+  const exists = sql(ctx, 'SELECT 1 FROM identities WHERE id = ?').get(p.id) !== undefined;
   const name = sealText(ctx.key, place.identityName(p.id), p.displayName);
   const notes = sealText(ctx.key, place.identityNotes(p.id), p.notes);
-  if (exists) ctx.db.prepare('UPDATE identities SET sealed_name = ?, sealed_notes = ?, updated_at = ? WHERE id = ?').run(name, notes, p.updatedAt, p.id);
-  else ctx.db.prepare('INSERT INTO identities (id, sealed_name, sealed_notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(p.id, name, notes, p.createdAt, p.updatedAt);
-  const held = new Set((ctx.db.prepare('SELECT id FROM templates WHERE identity_id = ?').pluck().all(p.id) as string[]));
+  if (exists) sql(ctx, 'UPDATE identities SET sealed_name = ?, sealed_notes = ?, updated_at = ? WHERE id = ?').run(name, notes, p.updatedAt, p.id);
+  else sql(ctx, 'INSERT INTO identities (id, sealed_name, sealed_notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(p.id, name, notes, p.createdAt, p.updatedAt);
+  const held = new Set((sql(ctx, 'SELECT id FROM templates WHERE identity_id = ?').pluck().all(p.id) as string[]));
   const wanted = new Set(p.templates.map((t) => t.id));
-  for (const id of held) if (!wanted.has(id)) ctx.db.prepare('DELETE FROM templates WHERE id = ?').run(id);
-  const insert = ctx.db.prepare('INSERT INTO templates (id, identity_id, model_id, dim, vector, quality, source, thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  for (const id of held) if (!wanted.has(id)) sql(ctx, 'DELETE FROM templates WHERE id = ?').run(id);
+  const insert = sql(ctx, 'INSERT INTO templates (id, identity_id, model_id, dim, vector, quality, source, thumbnail, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
   for (const t of p.templates) {
     if (held.has(t.id)) continue;
-    const owner = ctx.db.prepare('SELECT identity_id FROM templates WHERE id = ?').pluck().get(t.id) as string | undefined;
+    const owner = sql(ctx, 'SELECT identity_id FROM templates WHERE id = ?').pluck().get(t.id) as string | undefined;
     if (owner !== undefined) throw new StoreError('invalid', `Template ${t.id} already belongs to another person here.`);
     insert.run(t.id, p.id, t.modelId, t.vector.length, seal(ctx.key, place.templateVector(t.id), vectorToBytes(t.vector)), JSON.stringify(t.quality), t.source,
       t.thumbnail ? seal(ctx.key, place.templateThumbnail(t.id), t.thumbnail) : null, t.createdAt);
@@ -256,43 +270,43 @@ function writePerson(ctx: StoreContext, p: FleetPerson): void {
  */
 export function applyPeople(ctx: StoreContext, incoming: readonly IncomingPerson[], cursor: number | null, force = false): string[] {
   return ctx.db.transaction(() => {
-    ctx.db.prepare('INSERT OR IGNORE INTO fleet_applying (id) VALUES (1)').run();
+    sql(ctx, 'INSERT OR IGNORE INTO fleet_applying (id) VALUES (1)').run();
     const changed: string[] = [];
-    const unsentEdit = ctx.db.prepare("SELECT 1 FROM fleet_pending WHERE kind = 'person' AND ref = ?");
+    const unsentEdit = sql(ctx, "SELECT 1 FROM fleet_pending WHERE kind = 'person' AND ref = ?");
     for (const item of incoming) {
       if ('setAside' in item) {
-        ctx.db.prepare('INSERT INTO fleet_set_aside (kind, ref, seq, reason, at) VALUES (?, ?, ?, ?, ?)').run('person', item.id, item.seq, item.setAside, ctx.now());
+        sql(ctx, 'INSERT INTO fleet_set_aside (kind, ref, seq, reason, at) VALUES (?, ?, ?, ?, ?)').run('person', item.id, item.seq, item.setAside, ctx.now());
         continue;
       }
-      const local = ctx.db.prepare('SELECT version, deleted FROM fleet_versions WHERE identity_id = ?').get(item.id) as { version: number; deleted: number } | undefined;
+      const local = sql(ctx, 'SELECT version, deleted FROM fleet_versions WHERE identity_id = ?').get(item.id) as { version: number; deleted: number } | undefined;
       if (local?.deleted === 1) continue;
       if (!item.deleted && !force && local !== undefined && local.version >= item.version) continue;
       // An edit made here and not yet sent: it goes to the server, which keeps the first to arrive.
       if (!item.deleted && !force && unsentEdit.get(item.id) !== undefined) continue;
-      const save = ctx.db.prepare('INSERT INTO fleet_versions (identity_id, version, deleted) VALUES (?, ?, ?) ON CONFLICT (identity_id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted');
+      const save = sql(ctx, 'INSERT INTO fleet_versions (identity_id, version, deleted) VALUES (?, ?, ?) ON CONFLICT (identity_id) DO UPDATE SET version = excluded.version, deleted = excluded.deleted');
       if (item.deleted) {
-        ctx.db.prepare('DELETE FROM identities WHERE id = ?').run(item.id);
+        sql(ctx, 'DELETE FROM identities WHERE id = ?').run(item.id);
         // A note this desk left for the person (an edit not yet sent) would only be refused: drop it.
-        ctx.db.prepare("DELETE FROM fleet_pending WHERE kind = 'person' AND ref = ?").run(item.id);
+        sql(ctx, "DELETE FROM fleet_pending WHERE kind = 'person' AND ref = ?").run(item.id);
         save.run(item.id, item.version, 1);
       } else {
         try {
-          ctx.db.prepare('SAVEPOINT fleet_person').run();
+          sql(ctx, 'SAVEPOINT fleet_person').run();
           writePerson(ctx, item.person);
-          ctx.db.prepare('RELEASE fleet_person').run();
+          sql(ctx, 'RELEASE fleet_person').run();
           save.run(item.id, item.version, 0);
         } catch (error) {
-          ctx.db.prepare('ROLLBACK TO fleet_person').run();
-          ctx.db.prepare('RELEASE fleet_person').run();
+          sql(ctx, 'ROLLBACK TO fleet_person').run();
+          sql(ctx, 'RELEASE fleet_person').run();
           const reason = error instanceof Error ? error.message : String(error);
-          ctx.db.prepare('INSERT INTO fleet_set_aside (kind, ref, seq, reason, at) VALUES (?, ?, ?, ?, ?)').run('person', item.id, item.seq, reason, ctx.now());
+          sql(ctx, 'INSERT INTO fleet_set_aside (kind, ref, seq, reason, at) VALUES (?, ?, ?, ?, ?)').run('person', item.id, item.seq, reason, ctx.now());
           continue;
         }
       }
       changed.push(item.id);
     }
-    if (cursor !== null) ctx.db.prepare('UPDATE fleet_membership SET people_cursor = max(people_cursor, ?) WHERE id = 1').run(cursor);
-    ctx.db.prepare('DELETE FROM fleet_applying').run();
+    if (cursor !== null) sql(ctx, 'UPDATE fleet_membership SET people_cursor = max(people_cursor, ?) WHERE id = 1').run(cursor);
+    sql(ctx, 'DELETE FROM fleet_applying').run();
     return changed;
   }).immediate();
 }
@@ -300,20 +314,20 @@ export function applyPeople(ctx: StoreContext, incoming: readonly IncomingPerson
 /** Lockouts from the fleet, for people enrolled here, quietly; the cursor moves with them. */
 export function applyLockouts(ctx: StoreContext, incoming: readonly Lockout[], cursor: number): void {
   ctx.db.transaction(() => {
-    ctx.db.prepare('INSERT OR IGNORE INTO fleet_applying (id) VALUES (1)').run();
-    const unsent = ctx.db.prepare("SELECT 1 FROM fleet_pending WHERE kind = 'lockout' AND ref = ? UNION ALL SELECT 1 FROM fleet_outbox WHERE kind = 'lockout' AND ref = ?");
+    sql(ctx, 'INSERT OR IGNORE INTO fleet_applying (id) VALUES (1)').run();
+    const unsent = sql(ctx, "SELECT 1 FROM fleet_pending WHERE kind = 'lockout' AND ref = ? UNION ALL SELECT 1 FROM fleet_outbox WHERE kind = 'lockout' AND ref = ?");
     for (const l of incoming) {
       // An attempt made here and not yet sent is merged by the server and comes back with the next pull.
       if (unsent.get(l.identityId, l.identityId) !== undefined) continue;
-      if (l.failures === 0 && l.lockedUntil === null) ctx.db.prepare('DELETE FROM lockouts WHERE identity_id = ?').run(l.identityId);
+      if (l.failures === 0 && l.lockedUntil === null) sql(ctx, 'DELETE FROM lockouts WHERE identity_id = ?').run(l.identityId);
       else {
-        ctx.db.prepare(
+        sql(ctx, 
           `INSERT INTO lockouts (identity_id, failures, locked_until) SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM identities WHERE id = ?)
            ON CONFLICT (identity_id) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until`,
         ).run(l.identityId, l.failures, l.lockedUntil, l.identityId);
       }
     }
-    ctx.db.prepare('UPDATE fleet_membership SET lockouts_cursor = max(lockouts_cursor, ?) WHERE id = 1').run(cursor);
-    ctx.db.prepare('DELETE FROM fleet_applying').run();
+    sql(ctx, 'UPDATE fleet_membership SET lockouts_cursor = max(lockouts_cursor, ?) WHERE id = 1').run(cursor);
+    sql(ctx, 'DELETE FROM fleet_applying').run();
   }).immediate();
 }

@@ -111,8 +111,6 @@ export interface FleetStore {
   leave(): void;
   recordContact(at: number | null, error: string | null): void;
   waiting(): ReturnType<typeof fleet.waiting>;
-  /** One person opened with their templates (what the fleet sends, and what the matcher reloads). */
-  person(identityId: string): fleet.FleetPerson | null;
   prepareOutbox(sealer: fleet.FleetSealer, limit?: number): number;
   outbox(limit?: number): fleet.OutboxRow[];
   sent(throughSeq: number, at: number): void;
@@ -332,7 +330,6 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
       leave: () => guard('leave the fleet', () => fleet.leaveFleet(ctx)),
       recordContact: (at, error) => guard('note the fleet contact', () => fleet.recordContact(ctx, at, error)),
       waiting: () => guard('count what waits for the fleet', () => fleet.waiting(ctx)),
-      person: (id) => guard('read the person', () => fleet.fleetPerson(ctx, id)),
       prepareOutbox: (sealer, limit) => guard('prepare changes for the fleet', () => fleet.prepareOutbox(ctx, sealer, limit)),
       outbox: (limit) => guard('read the fleet outbox', () => fleet.outbox(ctx, limit)),
       sent: (through, at) => guard('note what the fleet received', () => fleet.sent(ctx, through, at)),

@@ -8,6 +8,7 @@ import { errorText } from '../../components/errorText';
 import { Notice } from '../../components/Notice';
 import { EventLogNotice, KeyCustodyNotice } from '../../components/PrivacyStatus';
 import { DeleteAllData } from './DeleteAllData';
+import { FleetPanel } from './FleetPanel';
 import { LevelsPanel } from './LevelsPanel';
 import { useCameras } from './useCameras';
 
@@ -133,6 +134,8 @@ export function SettingsScreen() {
           <input id="settings-lock-minutes" type="number" min={1} max={10080} step={1} key={`lockoutMinutes-${settings.lockoutMinutes}`} defaultValue={settings.lockoutMinutes} onBlur={number('lockoutMinutes', 'Lock time', 1, 10080)} />
         </div>
       </fieldset>
+
+      <FleetPanel />
 
       <fieldset>
         <legend>Data</legend>
