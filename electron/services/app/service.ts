@@ -260,7 +260,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
   /** Re-reads an identity's templates into the matcher after a change to them. */
   function reindex(identityId: string): void {
     matcher.removeOwner(identityId);
-    const mine = [...db().allTemplates()].filter((t) => t.identityId === identityId);
+    const mine = [...db().allTemplates(identityId)];
     load(mine, matcher);
     rebuildAgents();
   }

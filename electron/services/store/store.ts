@@ -52,8 +52,8 @@ export interface Store {
   listIdentities(): IdentitySummary[];
   getIdentity(identityId: string): IdentityDetail;
   templateThumbnail(templateId: string): Uint8Array | null;
-  /** Every template, opened; consume it fully before the next write (SQLite keeps the read open meanwhile). */
-  allTemplates(): Iterable<StoredTemplate>;
+  /** Every template (or one identity's), opened; consume it fully before the next write (SQLite keeps the read open meanwhile). */
+  allTemplates(identityId?: string): Iterable<StoredTemplate>;
 
   logEvent(event: NewEvent): StoreEvent;
   listEvents(query?: EventQuery): StoreEvent[];
@@ -238,10 +238,10 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     listIdentities: () => guard('list the people', () => identities.listIdentities(ctx)),
     getIdentity: (id) => guard('read the person', () => identities.getIdentity(ctx, id)),
     templateThumbnail: (id) => guard('read the thumbnail', () => identities.templateThumbnail(ctx, id)),
-    allTemplates: () => ({
+    allTemplates: (identityId) => ({
       *[Symbol.iterator]() {
         try {
-          yield* identities.allTemplates(ctx);
+          yield* identities.allTemplates(ctx, identityId);
         } catch (error) {
           const storeError = toStoreError(error, 'load the templates');
           throw storeError.code === 'corrupt' ? withBackup(storeError, dir) : storeError;
