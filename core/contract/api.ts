@@ -279,6 +279,8 @@ export interface AppInfo {
   keyCustody: KeyCustody;
   /** The event log's MAC chain as checked at open; null while the database is unavailable. */
   eventLog: EventLogCheck | null;
+  /** What the person must know about the database (automatic backup failed, fleet rows set aside...), each in a sentence. */
+  storeProblems: { kind: string; message: string }[];
 }
 /**
  * 'os-keystore': sealed by the OS account (Keychain, DPAPI, libsecret or KWallet); 'weak': Electron's

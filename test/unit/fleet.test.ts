@@ -169,6 +169,7 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
     await waitFor('the forged row set aside', async () => (await two.api.fleet.status()).setAside.length > 0);
     const status = await two.api.fleet.status();
     expect(status.setAside[0]!.reason).toMatch(/does not open under the fleet key/);
+    expect((await two.api.app.info()).storeProblems.map((p) => p.kind)).toContain('fleet-rows-set-aside');
     await expect(two.api.identities.get({ id: 'forged-person' })).rejects.toThrow();
     // The desk goes on syncing.
     const erin = await one.api.identities.create({ name: 'Erin After', templates: personTemplates(505, 2).map((v) => ({ vector: v, quality, source: 'camera' })) });

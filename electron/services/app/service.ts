@@ -410,7 +410,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
         };
         lfwAccuracy = c.lfw?.accuracy ?? c.lfwAccuracy ?? null;
       }
-      return { ...deps.about, lfwAccuracy, calibration, store: storeState(), keyCustody: keyCustody(), eventLog: eventLog() };
+      return { ...deps.about, lfwAccuracy, calibration, store: storeState(), keyCustody: keyCustody(), eventLog: eventLog(), storeProblems: store?.problems() ?? [] };
     },
 
     'identities.list': ({ query }) => {

@@ -100,6 +100,8 @@ export interface Store {
    * SQLite's data_version, one cheap read, so hosts reload their caches only when they must.
    */
   changedElsewhere(): boolean;
+  /** What the person must know about the database, each with a kind and a sentence (Settings, About, `normface list`). */
+  problems(): { kind: string; message: string }[];
   /** The desk's side of a fleet (electron/services/fleet): membership, outbox, what came in. */
   readonly fleet: FleetStore;
   close(): void;
@@ -323,6 +325,15 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
       const changed = dataVersion !== null && version !== dataVersion;
       dataVersion = version;
       return changed;
+    }),
+    problems: () => guard('list the database\'s problems', () => {
+      const found: { kind: string; message: string }[] = [];
+      if (autoBackupProblem) found.push({ kind: 'auto-backup-failed', message: autoBackupProblem.message });
+      const setAside = fleet.waiting(ctx).setAside;
+      if (setAside.length > 0) {
+        found.push({ kind: 'fleet-rows-set-aside', message: `${setAside.length} change${setAside.length === 1 ? '' : 's'} from the fleet failed their checks and ${setAside.length === 1 ? 'was' : 'were'} set aside, never applied. The latest: ${setAside[0]!.reason}` });
+      }
+      return found;
     }),
     fleet: {
       membership: () => guard('read the fleet settings', () => fleet.membership(ctx)),

@@ -29,3 +29,15 @@ export function EventLogNotice({ info, quietWhenIntact = true }: { info: AppInfo
     </Notice>
   );
 }
+
+/** The database's problems (automatic backup failed, fleet rows set aside...), one warning each. */
+export function StoreProblemsNotice({ info }: { info: AppInfo | null }) {
+  if (!info?.storeProblems?.length) return null;
+  return (
+    <>
+      {info.storeProblems.map((p) => (
+        <Notice key={p.kind} kind="warning" testId={`store-problem-${p.kind}`}>{p.message}</Notice>
+      ))}
+    </>
+  );
+}

@@ -4,7 +4,7 @@ import { useEffect, useState } from 'react';
 import { api, type AppInfo } from '../../api/client';
 import { useAppState } from '../../components/AppState';
 import { GalleryPromise } from '../../components/GalleryPromise';
-import { EventLogNotice, KeyCustodyNotice } from '../../components/PrivacyStatus';
+import { EventLogNotice, KeyCustodyNotice, StoreProblemsNotice } from '../../components/PrivacyStatus';
 
 const percent = (x: number, digits = 2) => `${(x * 100).toFixed(digits)} %`;
 
@@ -90,6 +90,7 @@ export function AboutScreen() {
           <p>Names, notes, templates, thumbnails and the event log are sealed with AES-256-GCM in the database and its backups.</p>
           <KeyCustodyNotice info={info} />
           <EventLogNotice info={info} quietWhenIntact={false} />
+          <StoreProblemsNotice info={info} />
           <p>
             Source code licence: MIT. Inference backend preferred by this host: {info.backendHint === 'webgpu' ? 'WebGPU, with WASM as fallback' : 'WASM'}.
           </p>

@@ -6,7 +6,7 @@ import type { Settings } from '../../api/client';
 import { useAppState } from '../../components/AppState';
 import { errorText } from '../../components/errorText';
 import { Notice } from '../../components/Notice';
-import { EventLogNotice, KeyCustodyNotice } from '../../components/PrivacyStatus';
+import { EventLogNotice, KeyCustodyNotice, StoreProblemsNotice } from '../../components/PrivacyStatus';
 import { DeleteAllData } from './DeleteAllData';
 import { FleetPanel } from './FleetPanel';
 import { LevelsPanel } from './LevelsPanel';
@@ -55,6 +55,7 @@ export function SettingsScreen() {
       {error && <Notice kind="error">{error}</Notice>}
       <KeyCustodyNotice info={info} />
       <EventLogNotice info={info} />
+      <StoreProblemsNotice info={info} />
 
       <fieldset>
         <legend>Camera</legend>
