@@ -46,6 +46,14 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
     return desk;
   }
 
+  /** The same desk started again (its fleet sync was closed, as a desk that was off). */
+  async function reopen(desk: Desk): Promise<Desk> {
+    desk.service.close();
+    const again = { dir: desk.dir, ...(await openApp(desk.dir, calibration, { fleet: { pollMs: 300 } })) };
+    desks.push(again);
+    return again;
+  }
+
   beforeAll(async () => {
     pgServer = startPostgres();
     calibration = writeCalibration(tempDataDir('fleet-cal'));
@@ -102,14 +110,26 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
     await one.service.fleet.syncNow();
     await two.api.identities.rename({ id: bob.id, name: 'Bob Edited Late' });
     // A fresh sync at desk 2: its edit is refused, the tombstone applied.
-    const { service: again, api } = await openApp(two.dir, calibration, { fleet: { pollMs: 300 } });
-    two.service.close();
-    two = { dir: two.dir, service: again, api };
-    desks.push(two);
-    await again.fleet.syncNow();
-    await waitFor('the tombstone at desk 2', () => !again.matcher.ownerIds().includes(bob.id));
+    two = await reopen(two);
+    await two.service.fleet.syncNow();
+    await waitFor('the tombstone at desk 2', () => !two.service.matcher.ownerIds().includes(bob.id));
     await one.service.fleet.syncNow();
     await expect(one.api.identities.get({ id: bob.id })).rejects.toThrow();
+  }, 60_000);
+
+  it('concurrent edits of one person: the first to reach PostgreSQL wins at every desk', async () => {
+    const cy = await one.api.identities.create({ name: 'Cy Concurrent', templates: personTemplates(606, 2).map((v) => ({ vector: v, quality, source: 'camera' })) });
+    await waitFor('Cy at desk 2', () => two.service.matcher.ownerIds().includes(cy.id));
+    await Promise.all([one.service.fleet.close(), two.service.fleet.close()]);
+    await one.api.identities.rename({ id: cy.id, name: 'Cy from desk 1' });
+    await two.api.identities.rename({ id: cy.id, name: 'Cy from desk 2' });
+    two = await reopen(two);
+    await two.service.fleet.syncNow();
+    one = await reopen(one);
+    await one.service.fleet.syncNow();
+    await two.service.fleet.syncNow();
+    expect((await one.api.identities.get({ id: cy.id })).name).toBe('Cy from desk 2');
+    expect((await two.api.identities.get({ id: cy.id })).name).toBe('Cy from desk 2');
   }, 60_000);
 
   it('PostgreSQL stopped: 100 check-ins and one enrolment at desk 2 arrive once when it returns', async () => {

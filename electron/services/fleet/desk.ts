@@ -69,6 +69,7 @@ export class DeskSync {
   private again = false;
   private timer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
+  private touched = 0;
   lastError: string | null = null;
 
   constructor(private readonly deps: FleetDeps) {
@@ -183,6 +184,11 @@ export class DeskSync {
       const db = await this.connect(m);
       await this.push(store, db, m, keys);
       await this.pull(store, db, keys);
+      // The desks list shows each desk's last contact; a push notes it, a desk that only reads says so now and then.
+      if (this.deps.now() - this.touched > 30_000) {
+        await db.touch(m.deskId, this.deps.now());
+        this.touched = this.deps.now();
+      }
       store.fleet.recordContact(this.deps.now(), null);
       this.lastError = null;
     } catch (error) {
