@@ -227,4 +227,18 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
     expect(status.connected).toBe(false);
     expect(status.lastError).toMatch(/removed from the fleet/);
   }, 60_000);
+
+  it('a desk restored from a backup does not reuse its event numbers: it says so and sends nothing twice', async () => {
+    await two.api.backup.create();
+    const name = (await two.api.backup.list())[0]!.name;
+    await two.api.checkins.visit({ evidence: visitEvidence(personTemplates(303, 1)) as never });
+    await two.service.fleet.syncNow();
+    await two.api.backup.restore({ name });
+    await two.api.checkins.visit({ evidence: visitEvidence(personTemplates(303, 1)) as never });
+    await two.service.fleet.syncNow();
+    const status = await two.api.fleet.status();
+    expect(status.lastError).toMatch(/went back to an earlier state/);
+    expect(status.waiting).toBeGreaterThan(0);
+    for (const chain of await one.service.fleet.verifyChains()) expect(chain).toMatchObject({ intact: true });
+  }, 60_000);
 });

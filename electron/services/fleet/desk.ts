@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Store, FleetMembership, FleetPerson, FleetSealer, IncomingPerson, OutboxRow } from '../store/index';
 import { encodePerson, decodePerson } from './wire';
 import { eventMac, fleetKeys, fleetPlace, openFor, sealFor, type FleetKeys } from './crypto';
-import { FleetDb, type PersonRow } from './postgres';
+import { EventNumberingError, FleetDb, type PersonRow } from './postgres';
 import { parse } from 'pg-connection-string';
 import type { ClientConfig } from 'pg';
 
@@ -51,6 +51,7 @@ export function deskConnection(connection: string, role: string, password: strin
 
 /** A sentence for the Fleet screen from whatever PostgreSQL or the network said. */
 export function reasonOf(error: unknown): string {
+  if (error instanceof EventNumberingError) return error.message;
   const e = error as { message?: string; code?: string };
   const text = e?.message ?? String(error);
   if (/not permitted to log in|password authentication failed|role .* does not exist/.test(text)) {

@@ -70,6 +70,13 @@ export interface DeskRow {
 }
 export type PushOutcome = 'applied' | 'already' | 'lost';
 
+/** The desk's event numbers went back (its database was restored from a backup): nothing is sent, nothing lost. */
+export class EventNumberingError extends Error {
+  constructor() {
+    super('This desk\'s event log went back to an earlier state (a backup was restored?), so its new events would reuse numbers the fleet already holds and are not sent (they stay in this desk\'s own log). Leave the fleet and join again with a new join code to carry on syncing.');
+  }
+}
+
 const num = (v: unknown): number => Number(v);
 const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
@@ -195,11 +202,15 @@ export class FleetDb {
         outcomes.push((now.rows[0] as { change_id: string } | undefined)?.change_id === p.changeId ? 'already' : 'lost');
       }
       for (const e of batch.events) {
-        await this.client.query(
+        const r = await this.client.query(
           `INSERT INTO events (id, desk_id, desk_seq, at, sealed, mac, seq) VALUES ($1, $2, $3, $4, $5, $6, nextval('fleet_seq'))
-           ON CONFLICT DO NOTHING`,
+           ON CONFLICT DO NOTHING RETURNING id`,
           [e.id, e.deskId, e.deskSeq, e.at, e.sealed, e.mac],
         );
+        if (r.rowCount) continue;
+        const same = await this.client.query('SELECT 1 FROM events WHERE id = $1 AND desk_id = $2 AND desk_seq = $3', [e.id, e.deskId, e.deskSeq]);
+        // Sent before (a retry after a crash): fine. Another event under this desk's number: its numbering went back.
+        if (!same.rowCount) throw new EventNumberingError();
       }
       for (const l of batch.lockouts) {
         // A success anywhere clears the count; otherwise the larger count and the later lock win.
