@@ -13,6 +13,10 @@ import { noPostgresReason, startPostgres, type TestPostgres } from '../support/p
 import { titled } from '../support/shared';
 import { visitEvidence } from '../support/visitEvidence';
 import { loginEvidence } from '../support/loginEvidence';
+import { fleetKeys, fleetPlace, openJoinCode, sealFor } from '../../electron/services/fleet/crypto';
+import { deskConnection } from '../../electron/services/fleet/desk';
+import { FleetDb } from '../../electron/services/fleet/postgres';
+import { encodePerson } from '../../electron/services/fleet/wire';
 
 interface Desk {
   dir: string;
@@ -191,6 +195,20 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
     expect(status.setAside[0]!.reason).toMatch(/does not open under the fleet key/);
     expect((await two.api.app.info()).storeProblems.map((p) => p.kind)).toContain('fleet-rows-set-aside');
     await expect(two.api.identities.get({ id: 'forged-person' })).rejects.toThrow();
+    // A row sealed with the fleet key, by a desk of the fleet, whose template is not a unit vector: the contract's checks refuse it.
+    const forger = await openJoinCode((await one.api.fleet.invite({ label: 'Forger', passphrase: 'forger passphrase' })).joinCode, 'forger passphrase');
+    const keys = fleetKeys(Buffer.from(forger.fleetKey, 'base64'));
+    const db = await FleetDb.connect(deskConnection(pgServer.url, forger.role, forger.password));
+    const [bad] = personTemplates(707, 1).map((v) => v.map((x) => x * 3));
+    const sealed = sealFor(keys, fleetPlace.person('forged-template', 1, 'c1'), encodePerson({
+      id: 'forged-template', displayName: 'Forged', notes: '', createdAt: 0, updatedAt: 0,
+      templates: [{ id: 't1', modelId: 'm', vector: bad!, quality: { score: 0.5 }, source: 'camera', thumbnail: null, createdAt: 0 }],
+    }));
+    await db.push({ people: [{ id: 'forged-template', version: 1, deleted: false, modelId: 'm', changeId: 'c1', deskId: forger.deskId, updatedAt: 0, sealed }], events: [], lockouts: [] }, forger.deskId, 0);
+    await db.close();
+    await waitFor('the forged template set aside', async () => (await two.api.fleet.status()).setAside.some((r) => r.ref === 'forged-template'));
+    expect((await two.api.fleet.status()).setAside.find((r) => r.ref === 'forged-template')!.reason).toMatch(/contract's checks.*unit vector/);
+    await expect(two.api.identities.get({ id: 'forged-template' })).rejects.toThrow();
     // The desk goes on syncing.
     const erin = await one.api.identities.create({ name: 'Erin After', templates: personTemplates(505, 2).map((v) => ({ vector: v, quality, source: 'camera' })) });
     await waitFor('Erin at desk 2', () => two.service.matcher.ownerIds().includes(erin.id));
