@@ -87,7 +87,8 @@ function inspect(file: string, what: string): 'plain' | 'sealed' {
   try {
     expect(db.pragma('integrity_check', { simple: true }), what).toBe('ok');
     const version = db.pragma('user_version', { simple: true }) as number;
-    expect([3, SEALED_VERSION], what).toContain(version);
+    // Later steps (0008, the fleet's tables) may follow the sealing one in the same open.
+    expect(version === 3 || version >= SEALED_VERSION, `${what}: version ${version}`).toBe(true);
     expect(db.prepare('SELECT count(*) FROM identities').pluck().get(), what).toBe(PEOPLE);
     expect(db.prepare('SELECT count(*) FROM events').pluck().get(), what).toBe(PEOPLE * EVENTS_EACH);
     if (version === 3) {
