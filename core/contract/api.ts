@@ -238,6 +238,35 @@ export type StoreState =
   | { state: 'ok' }
   /** The database could not be opened; the UI offers backup.restore of `latestBackup`. */
   | { state: 'unavailable'; message: string; latestBackup: BackupInfo | null };
+/** One desk of a fleet, as PostgreSQL lists it (its label is sealed under the fleet key there). */
+export interface FleetDesk {
+  id: Id;
+  label: string;
+  joinedAt: number;
+  lastContact: number | null;
+  removedAt: number | null;
+  thisDesk: boolean;
+}
+/** Settings -> Fleet: where this desk stands with its fleet. */
+export interface FleetStatus {
+  member: boolean;
+  fleetId: Id | null;
+  deskId: Id | null;
+  label: string | null;
+  /** Connected to the fleet database now. */
+  connected: boolean;
+  /** This desk created the fleet and holds the administrator's login: it can invite and remove desks. */
+  canManage: boolean;
+  /** Changes and events made here that PostgreSQL does not hold yet. */
+  waiting: number;
+  lastContact: number | null;
+  /** The last failure, in a sentence; null after a good sync. */
+  lastError: string | null;
+  /** Rows from the fleet that failed their checks: never applied, kept here to be looked at. */
+  setAside: { ref: string; reason: string; at: number }[];
+  /** Empty while the fleet database cannot be reached. */
+  desks: FleetDesk[];
+}
 export interface AppInfo {
   name: string;
   version: string;
@@ -531,6 +560,8 @@ function call<R>() {
   return <S extends z.ZodType>(args: S, right: CallRight, effect: 'read' | 'write' = 'write'): CallSpec<S, R> => ({ args, right, effect });
 }
 const none = z.strictObject({});
+const fleetConnectionSchema = z.string().min(1).max(2000).regex(/^postgres(ql)?:\/\//, 'a PostgreSQL connection string starts with postgresql://');
+const fleetPassphraseSchema = z.string().min(MIN_BUNDLE_PASSPHRASE, `a passphrase of at least ${MIN_BUNDLE_PASSPHRASE} characters protects the join code`).max(1024);
 const range = z.strictObject({ from: timeSchema.optional(), to: timeSchema.optional() });
 
 const levelRequest = securityLevelSchema.optional();
@@ -679,6 +710,22 @@ export const calls = {
   /** Go back to the agents in use before the last accepted run (or to plain templates). */
   'training.rollback': call<{ activeRunId: Id | null }>()(none, 'operator'),
   'training.runs': call<TrainingRun[]>()(none, 'operator', 'read'),
+
+  // The fleet (electron/services/fleet): several desks sharing one list of people through PostgreSQL.
+  'fleet.status': call<FleetStatus>()(none, 'operator', 'read'),
+  /** Makes this desk the first of a new fleet in the (empty) database the connection string names. */
+  'fleet.create': call<FleetStatus>()(z.strictObject({ connection: fleetConnectionSchema, label: nameSchema }), 'operator'),
+  /** A login for one more desk, with the fleet key, sealed under a passphrase: the join code. */
+  'fleet.invite': call<{ deskId: Id; joinCode: string }>()(z.strictObject({ label: nameSchema, passphrase: fleetPassphraseSchema }), 'operator'),
+  'fleet.join': call<FleetStatus>()(
+    z.strictObject({ connection: fleetConnectionSchema, joinCode: z.string().min(1).max(4000), passphrase: z.string().min(1).max(1024) }),
+    'operator',
+  ),
+  /** Stops syncing and forgets the fleet's key and login; the people enrolled stay on this desk. */
+  'fleet.leave': call<FleetStatus>()(none, 'operator'),
+  /** Revokes a desk's login at the server (the desk that created the fleet only). */
+  'fleet.removeDesk': call<FleetStatus>()(z.strictObject({ deskId: idSchema }), 'operator'),
+  'fleet.sync': call<FleetStatus>()(none, 'operator'),
 } as const;
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,6 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type Client } from '../../core/contract/api';
-import { l2normalise } from '../../core/hypersphere';
 import { fitTail, type DecisionCalibration } from '../../core/matching/levels';
 import { readAbout } from '../../electron/services/app/about';
 import { calibrationFile } from '../../electron/services/app/calibration';
@@ -17,6 +16,10 @@ import { createAppService, type AppDeps, type AppService } from '../../electron/
 import { fileKeyring, openStore } from '../../electron/services/store/index';
 import { seededRandom } from '../../native-train/prng';
 import { repoRoot } from './shared';
+
+import { personTemplates } from './person-templates';
+
+export { personTemplates };
 
 export function tempDataDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `normface-${prefix}-`));
@@ -51,13 +54,6 @@ export function writeDecisionCalibration(dir: string): string {
   return path;
 }
 
-/** `count` templates of one synthetic person: a random centre plus small noise (cosine about 0.9). */
-export function personTemplates(seed: number, count: number): Float32Array[] {
-  const rand = seededRandom(seed);
-  const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
-  const centre = l2normalise(Float32Array.from({ length: 512 }, gauss));
-  return Array.from({ length: count }, () => l2normalise(centre.map((c) => c + 0.02 * gauss())));
-}
 
 /** An operator's dispatch on a host or service (what a signed-in window sends; attempts get their challenge). */
 export async function operatorDispatch(host: { gate: Gate }): Promise<Dispatch> {
@@ -72,7 +68,7 @@ export async function clientsOf(host: { gate: Gate }): Promise<{ api: Client; pu
 }
 
 /** What the browser host gives the service on a data folder (its 0600 key file), for tests that open it themselves. */
-export function appDeps(dataDir: string, calibrationPath: string): AppDeps {
+export function appDeps(dataDir: string, calibrationPath: string, options: { fleet?: { pollMs?: number } | false } = {}): AppDeps {
   const about = readAbout(repoRoot, join(repoRoot, 'models'));
   return {
     dataDir,
@@ -82,12 +78,13 @@ export function appDeps(dataDir: string, calibrationPath: string): AppDeps {
     about: { name: about.name, version: about.version, host: 'browser', models: about.models, backendHint: 'wasm' },
     modelId: about.embedderModelId,
     log: () => {},
+    ...(options.fleet !== undefined ? { fleet: options.fleet } : {}),
   };
 }
 
 /** The app's service on a data folder, as the browser host opens it (its 0600 key file), with a typed operator client over it. */
-export async function openApp(dataDir: string, calibrationPath: string): Promise<{ service: AppService; api: Client; publicApi: Client }> {
-  const service = await createAppService(appDeps(dataDir, calibrationPath));
+export async function openApp(dataDir: string, calibrationPath: string, options: { fleet?: { pollMs?: number } | false } = {}): Promise<{ service: AppService; api: Client; publicApi: Client }> {
+  const service = await createAppService(appDeps(dataDir, calibrationPath, options));
   return { service, ...(await clientsOf(service)) };
 }
 

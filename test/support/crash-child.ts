@@ -5,6 +5,6 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { repoRoot } from './shared';
 
-export async function bundleChild(entry: string, outfile: string): Promise<void> {
-  await build({ entryPoints: [join(repoRoot, entry)], bundle: true, platform: 'node', format: 'cjs', external: ['better-sqlite3'], outfile, logLevel: 'warning' });
+export async function bundleChild(entry: string, outfile: string, external: readonly string[] = []): Promise<void> {
+  await build({ entryPoints: [join(repoRoot, entry)], bundle: true, platform: 'node', format: 'cjs', external: ['better-sqlite3', ...external], outfile, logLevel: 'warning' });
 }

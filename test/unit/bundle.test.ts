@@ -14,12 +14,10 @@ import { readAbout } from '../../electron/services/app/about';
 import { calibrationFile } from '../../electron/services/app/calibration';
 import { createAppService, type AppService } from '../../electron/services/app/service';
 import { openBundle, readBundleHeader, writeBundle } from '../../electron/services/bundle/format';
-import { storedQuality } from '../../core/contract/quality';
-import { faceThumbnail } from '../../electron/services/vision/photo';
 import { fileKeyring } from '../../electron/services/store/index';
-import { clipImages } from '../support/clips';
+import { templatesOf } from '../support/clip-templates';
 import { createNodePipeline } from '../support/node-pipeline';
-import { hasMedia, mediaRoot, noMediaReason, repoRoot, skipReason, titled } from '../support/shared';
+import { hasMedia, noMediaReason, repoRoot, skipReason, titled } from '../support/shared';
 import { tempDir } from '../support/store-fixtures';
 
 const skip = skipReason(!hasMedia && noMediaReason);
@@ -53,19 +51,6 @@ async function openApp(name: string, modelId = about.embedderModelId): Promise<A
   const app = { service, api: (await clientsOf(service)).api, dir };
   apps.push(app);
   return app;
-}
-
-type Enrolment = { vector: Float32Array; quality: ReturnType<typeof storedQuality>; source: 'camera'; thumbnail: Uint8Array };
-
-/** Templates (with thumbnails) of the frames `[from, from + count)` of a clip, every `step`th. */
-async function templatesOf(pipeline: FacePipeline, clip: string, from: number, count: number, step: number): Promise<Enrolment[]> {
-  const out: Enrolment[] = [];
-  const images = clipImages(join(mediaRoot, `${clip}.mjpeg`), count * step, from).filter((_, i) => i % step === 0);
-  for (const img of images) {
-    const { template, face } = await pipeline.enrollmentTemplate(img);
-    out.push({ vector: template, quality: storedQuality(face.quality), source: 'camera', thumbnail: faceThumbnail(img, face.detection.box) });
-  }
-  return out;
 }
 
 /** Every identity's verdict on each probe set, by name, from the service's own matcher. */

@@ -69,6 +69,13 @@ function validArgs(ids: { person: string; template: string; operator: string }):
     'training.accept': { runId: 'r1' },
     'training.rollback': {},
     'training.runs': {},
+    'fleet.status': {},
+    'fleet.create': { connection: 'postgresql://desk@127.0.0.1:1/fleet', label: 'Front desk' },
+    'fleet.invite': { label: 'Side door', passphrase: 'a join code passphrase' },
+    'fleet.join': { connection: 'postgresql://desk@127.0.0.1:1/fleet', joinCode: 'AAAA', passphrase: 'a join code passphrase' },
+    'fleet.leave': {},
+    'fleet.removeDesk': { deskId: 'abc' },
+    'fleet.sync': {},
   } satisfies Record<CallName, Record<string, unknown>>;
 }
 

@@ -62,7 +62,8 @@ describe('migrations', () => {
     expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     const tables = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all() as string[]);
-    expect(tables).toEqual(['agents', 'cohort', 'event_log_head', 'events', 'held_lockouts', 'identities', 'key_check', 'lockouts', 'operators', 'quarantine', 'settings', 'templates', 'training_runs']);
+    expect(tables).toEqual(['agents', 'cohort', 'event_log_head', 'events', 'fleet_applying', 'fleet_membership', 'fleet_outbox', 'fleet_pending',
+      'fleet_set_aside', 'fleet_versions', 'held_lockouts', 'identities', 'key_check', 'lockouts', 'operators', 'quarantine', 'settings', 'sqlite_sequence', 'templates', 'training_runs']);
     db.close();
   });
 

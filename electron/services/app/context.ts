@@ -31,6 +31,8 @@ export interface AppDeps {
   /** Measures durations (lockout, repeat greeting) so that moving the wall clock changes none. Default: systemClock(). */
   clock?: SteadyClock;
   log?: (message: string, error: unknown) => void;
+  /** Sync with a fleet when this desk is in one (default); false: the `normface` command, which leaves that to the app. */
+  fleet?: { pollMs?: number } | false;
   /** Told when the window must enter or leave the locked check-in kiosk (Electron sets kiosk mode). */
   onKioskChange?: (locked: boolean) => void;
 }

@@ -37,6 +37,8 @@ export async function startHostService(o: HostServiceOptions): Promise<{ service
     autoBackup: !cli,
     // Nor check the whole log: it checks the entries since the last checkpoint (`normface check-log` checks all).
     fullLogCheckAfterMs: cli ? null : undefined,
+    // The app syncs with the fleet; a login only leaves its events for the app to send.
+    ...(cli ? { fleet: false as const } : {}),
     log: o.log,
     ...(o.onKioskChange ? { onKioskChange: o.onKioskChange } : {}),
   });

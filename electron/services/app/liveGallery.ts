@@ -5,9 +5,13 @@ import type { DriftStatus, SecurityLevel } from '../../../core/contract/api';
 import { TemplateIndex } from '../../../core/matching/templateIndex';
 import { agentSetFrom, type AgentSet } from '../../../core/matching/verdict';
 import { StoreError, type Store } from '../store/index';
+import type { FleetPerson } from '../store/index';
 import type { StoredTemplate } from '../store/types';
 import type { CalibrationFile } from './calibration';
 import { driftStatus, groupedTemplates, levelsCalibration } from './gallery';
+
+/** How long the calibration check waits after changes from the fleet, which come in streams. */
+const FLEET_CHECK_AFTER_MS = 10_000;
 
 export interface LiveGalleryDeps {
   modelId: string;
@@ -78,8 +82,22 @@ export class LiveGallery {
   reindex(identityId: string): void {
     if (!this.store) return;
     this.matcher.removeOwner(identityId);
-    this.load([...this.store.allTemplates()].filter((t) => t.identityId === identityId));
+    this.load(this.store.allTemplates(identityId));
     this.rebuildAgents();
+  }
+
+  /**
+   * People another desk changed, as they now are here (null: deleted). Such changes come in streams
+   * (a desk joining takes thousands): the calibration check waits until they settle.
+   */
+  applyFleetChanges(changed: readonly { id: string; person: FleetPerson | null }[]): void {
+    for (const { id, person } of changed) {
+      this.matcher.removeOwner(id);
+      if (person) this.names.set(id, person.displayName);
+      else this.names.delete(id);
+      if (person) this.load(person.templates.map((t) => ({ ...t, identityId: id })));
+    }
+    this.rebuildAgents(FLEET_CHECK_AFTER_MS);
   }
 
   removeTemplate(templateId: string): void {
@@ -115,7 +133,7 @@ export class LiveGallery {
   }
 
   /** The cohort changed, or the level: the local check is stale. */
-  changed(): void {
+  changed(checkAfterMs = 500): void {
     this.drift = null;
     clearTimeout(this.driftTimer);
     // Redone soon, off the caller's path.
@@ -125,7 +143,7 @@ export class LiveGallery {
       } catch (e) {
         this.deps.log('normface: the local calibration check failed', e);
       }
-    }, 500);
+    }, checkAfterMs);
     this.driftTimer.unref?.();
   }
 
@@ -161,8 +179,8 @@ export class LiveGallery {
    * One agent per identity the matcher holds. A person enrolled after the run has no agent: they
    * are ranked by the normalised mean of their templates, which is where a run starts an agent.
    */
-  private rebuildAgents(): void {
-    this.changed();
+  private rebuildAgents(checkAfterMs?: number): void {
+    this.changed(checkAfterMs);
     this.agents = null;
     const accepted = this.accepted;
     const matcher = this.matcher;

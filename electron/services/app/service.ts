@@ -19,6 +19,7 @@ import { calibratedOr, levelsCalibration, readSettings, stricterLevel, threshold
 import { createGate, type Gate, type Handlers } from './dispatch';
 import { LiveGallery } from './liveGallery';
 import type { TrainingPort } from './ports';
+import { createFleet, type Fleet } from '../fleet/index';
 import { parseStamp, systemClock } from './steadyClock';
 
 export type { AppDeps } from './context';
@@ -33,6 +34,8 @@ export interface AppService {
   kioskLocked(): boolean;
   /** Templates held by the matcher (for figures and tests). */
   matcher: TemplateIndex;
+  /** The fleet this desk syncs with (fleet.* calls, and for tests: syncNow, verifyChains). */
+  fleet: Fleet;
   /** The agents identify ranks by (the accepted run's), or null: ranked by templates. */
   agents: AgentSet | null;
   /** Closes the database; later calls answer 'unavailable'. */
@@ -199,6 +202,8 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     },
   };
 
+  const fleet = createFleet({ store: db, applied: (changed) => gallery.applyFleetChanges(changed), now, log, pollMs: deps.fleet === false ? 2 ** 30 : deps.fleet?.pollMs });
+
   const groups: Handlers = {
     ...loginCalls(ctx),
     ...checkinCalls(ctx),
@@ -206,12 +211,16 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     ...operatorCalls(ctx),
     ...dataCalls(ctx, lifecycle),
     ...trainingCalls(ctx),
+    ...fleet.handlers,
   };
   // Another process on the same database (the `normface` command enrolling from a folder) changes people under this one.
   const handlers = Object.fromEntries(
     Object.entries(groups).map(([name, handler]) => [name, (args: never, caller: never) => {
       gallery.followOtherWriters();
-      return (handler as (a: never, c: never) => unknown)(args, caller);
+      const out = (handler as (a: never, c: never) => unknown)(args, caller);
+      // A call may have changed something the fleet shares: send it soon.
+      if (deps.fleet !== false) fleet.nudge();
+      return out;
     }]),
   ) as Handlers;
 
@@ -248,7 +257,9 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
     get agents() {
       return gallery.agents;
     },
+    fleet,
     close() {
+      void fleet.close();
       clearTimeout(fullLogCheck);
       gallery.close();
       trainer?.dispose?.();

@@ -271,10 +271,12 @@ export function templateThumbnail(ctx: StoreContext, templateId: string): Uint8A
   return new Uint8Array(plain.buffer, plain.byteOffset, plain.byteLength);
 }
 
-/** Streams every template, opened and length-checked, in enrolment order (for the matcher at start-up). */
-export function* allTemplates(ctx: StoreContext): Generator<StoredTemplate> {
-  const rows = ctx.db.prepare('SELECT id, identity_id, model_id, dim, vector FROM templates ORDER BY rowid')
-    .iterate() as IterableIterator<{ id: string; identity_id: string; model_id: string; dim: number; vector: Buffer }>;
+/** Streams every template (or one identity's), opened and length-checked, in enrolment order (for the matcher). */
+export function* allTemplates(ctx: StoreContext, identityId?: string): Generator<StoredTemplate> {
+  const rows = (identityId === undefined
+    ? ctx.db.prepare('SELECT id, identity_id, model_id, dim, vector FROM templates ORDER BY rowid').iterate()
+    : ctx.db.prepare('SELECT id, identity_id, model_id, dim, vector FROM templates WHERE identity_id = ? ORDER BY rowid').iterate(identityId)
+  ) as IterableIterator<{ id: string; identity_id: string; model_id: string; dim: number; vector: Buffer }>;
   for (const row of rows) {
     const plain = unseal(ctx.key, place.templateVector(row.id), row.vector);
     const vector = plain === null ? null : bytesToVector(plain, row.dim);

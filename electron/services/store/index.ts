@@ -1,6 +1,9 @@
 // The store's public face: import from here, not from the files behind it.
 export { openStore, restoreDatabase } from './store';
-export type { OpenStoreOptions, Store } from './store';
+export type { FleetStore, OpenStoreOptions, Store } from './store';
+export type { FleetEventBody, FleetMembership, FleetPerson, FleetSealer, IncomingPerson, OutboxRow } from './fleet';
+export { seal as sealBlob, unseal as unsealBlob } from './seal';
+export { bytesToVector, vectorToBytes } from './vector';
 export { StoreError } from './errors';
 export { operatorsInFile } from './operators';
 export type { StoreErrorCode } from './errors';

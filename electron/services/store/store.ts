@@ -10,6 +10,7 @@ import type { StoreContext } from './context';
 import type { StoreError} from './errors';
 import { toStoreError } from './errors';
 import * as events from './events';
+import * as fleet from './fleet';
 import * as identities from './identities';
 import { readKey } from './keyring';
 import type { Keyring } from './keyring';
@@ -62,8 +63,8 @@ export interface Store {
   listIdentities(): IdentitySummary[];
   getIdentity(identityId: string): IdentityDetail;
   templateThumbnail(templateId: string): Uint8Array | null;
-  /** Every template, opened; consume it fully before the next write (SQLite keeps the read open meanwhile). */
-  allTemplates(): Iterable<StoredTemplate>;
+  /** Every template (or one identity's), opened; consume it fully before the next write (SQLite keeps the read open meanwhile). */
+  allTemplates(identityId?: string): Iterable<StoredTemplate>;
 
   logEvent(event: NewEvent): StoreEvent;
   listEvents(query?: EventQuery): StoreEvent[];
@@ -130,7 +131,24 @@ export interface Store {
    * SQLite's data_version, one cheap read, so hosts reload their caches only when they must.
    */
   changedElsewhere(): boolean;
+  /** What the person must know about the database, each with a kind and a sentence (Settings, About, `normface list`). */
+  problems(): { kind: string; message: string }[];
+  /** The desk's side of a fleet (electron/services/fleet): membership, outbox, what came in. */
+  readonly fleet: FleetStore;
   close(): void;
+}
+
+export interface FleetStore {
+  membership(): fleet.FleetMembership | null;
+  join(input: { fleetId: string; deskId: string; config: JsonObject }): void;
+  leave(): void;
+  recordContact(at: number | null, error: string | null): void;
+  waiting(): ReturnType<typeof fleet.waiting>;
+  prepareOutbox(sealer: fleet.FleetSealer, limit?: number): number;
+  outbox(limit?: number): fleet.OutboxRow[];
+  sent(throughSeq: number, at: number): void;
+  applyPeople(incoming: readonly fleet.IncomingPerson[], cursor: number | null, force?: boolean): string[];
+  applyLockouts(incoming: readonly Lockout[], cursor: number): void;
 }
 
 /** Opens, checks (structure, schema version, key) and migrates; throws StoreError with lastBackup set. */
@@ -328,10 +346,10 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
     listIdentities: () => guard('list the people', () => identities.listIdentities(ctx)),
     getIdentity: (id) => guard('read the person', () => identities.getIdentity(ctx, id)),
     templateThumbnail: (id) => guard('read the thumbnail', () => identities.templateThumbnail(ctx, id)),
-    allTemplates: () => ({
+    allTemplates: (identityId) => ({
       *[Symbol.iterator]() {
         try {
-          yield* identities.allTemplates(ctx);
+          yield* identities.allTemplates(ctx, identityId);
         } catch (error) {
           const storeError = toStoreError(error, 'load the templates');
           throw storeError.code === 'corrupt' ? withBackup(storeError, dir) : storeError;
@@ -461,10 +479,26 @@ function createStore(ctx: StoreContext, dir: string, options: OpenStoreOptions, 
         found.push({ kind: 'clock-behind-log', message: `${ahead.count} entr${ahead.count === 1 ? 'y' : 'ies'} of the log (check-ins among them) are stamped up to ${minutes} min later than this computer's clock says it is now: the clock was moved back. Those check-ins are marked; check the clock's time and time zone.` });
       }
       found.push(...guard('read what was set aside', () => quarantineProblems(ctx)));
+      const setAside = guard('count what waits for the fleet', () => fleet.waiting(ctx).setAside);
+      if (setAside.length > 0) {
+        found.push({ kind: 'fleet-rows-set-aside', message: `${setAside.length} change${setAside.length === 1 ? '' : 's'} from the fleet failed their checks and ${setAside.length === 1 ? 'was' : 'were'} set aside, never applied. The latest: ${setAside[0]!.reason}` });
+      }
       if (walRetry !== undefined) {
         found.push({ kind: 'journal-not-emptied', message: 'A deletion is saved, but another program reading the database (a second copy of the app, or the normface command) keeps the deleted data in the journal file until it lets go; it is emptied as soon as it does.' });
       }
       return found;
+    },
+    fleet: {
+      membership: () => guard('read the fleet settings', () => fleet.membership(ctx)),
+      join: (input) => guard('join the fleet', () => fleet.joinFleet(ctx, input)),
+      leave: () => guard('leave the fleet', () => fleet.leaveFleet(ctx)),
+      recordContact: (at, error) => guard('note the fleet contact', () => fleet.recordContact(ctx, at, error)),
+      waiting: () => guard('count what waits for the fleet', () => fleet.waiting(ctx)),
+      prepareOutbox: (sealer, limit) => guard('prepare changes for the fleet', () => fleet.prepareOutbox(ctx, sealer, limit)),
+      outbox: (limit) => guard('read the fleet outbox', () => fleet.outbox(ctx, limit)),
+      sent: (through, at) => guard('note what the fleet received', () => fleet.sent(ctx, through, at)),
+      applyPeople: (incoming, cursor, force) => guard('apply changes from the fleet', () => fleet.applyPeople(ctx, incoming, cursor, force)),
+      applyLockouts: (incoming, cursor) => guard('apply lockouts from the fleet', () => fleet.applyLockouts(ctx, incoming, cursor)),
     },
     close: () => {
       clearInterval(walRetry);

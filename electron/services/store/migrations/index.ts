@@ -8,12 +8,13 @@ import { cohort } from './0003-cohort';
 import { sealPersonal, SEALED_VERSION } from './0004-seal-personal';
 import { operators } from './0005-operators';
 import { quarantine } from './0006-quarantine';
+import { fleet } from './0007-fleet';
 import type { Migration } from './migration';
 
 export type { Migration, MigrationContext } from './migration';
 export { SEALED_VERSION };
 
-export const migrations: readonly Migration[] = [initial, lastSeen, cohort, sealPersonal, operators, quarantine];
+export const migrations: readonly Migration[] = [initial, lastSeen, cohort, sealPersonal, operators, quarantine, fleet];
 
 /**
  * Work a step leaves for after its transaction (VACUUM cannot run inside one), recorded in that same

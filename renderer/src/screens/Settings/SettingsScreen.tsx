@@ -8,6 +8,7 @@ import { errorText } from '../../components/errorText';
 import { Notice } from '../../components/Notice';
 import { EventLogNotice, KeyCustodyNotice, StoreProblemsNotice } from '../../components/PrivacyStatus';
 import { DeleteAllData } from './DeleteAllData';
+import { FleetPanel } from './FleetPanel';
 import { LevelsPanel } from './LevelsPanel';
 import { OperatorsPanel } from './OperatorsPanel';
 import { useCameras } from './useCameras';
@@ -145,6 +146,7 @@ export function SettingsScreen() {
           <input id="settings-idle" type="number" min={1} max={120} step={1} key={`operatorIdleMinutes-${settings.operatorIdleMinutes}`} defaultValue={settings.operatorIdleMinutes} onBlur={number('operatorIdleMinutes', 'Idle time', 1, 120)} />
         </div>
       </fieldset>
+      <FleetPanel />
 
       <fieldset>
         <legend>Data</legend>
