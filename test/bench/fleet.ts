@@ -16,6 +16,7 @@ import { openApp, personTemplates, tempDataDir, writeCalibration } from '../supp
 import { startPostgres } from '../support/postgres';
 import { repoRoot } from '../support/shared';
 import { visitEvidence } from '../support/visitEvidence';
+import { visitFrom } from '../support/operator';
 import { join } from 'node:path';
 
 const arg = (name: string, fallback: number): number => {
@@ -73,7 +74,7 @@ try {
     const joining = performance.now();
     await desk.api.fleet.join({ connection: pgServer.url, joinCode, passphrase });
     while (desk.service.matcher.size < PEOPLE * TEMPLATES) await desk.service.fleet.syncNow();
-    const greeted = await desk.api.checkins.visit({ evidence: visitEvidence(personTemplates(10_000, 2)) } as never);
+    const greeted = await visitFrom(desk.service.gate, { evidence: visitEvidence(personTemplates(10_000, 2)) });
     const ms = performance.now() - joining;
     if (greeted.checkIn?.identityId !== firstId) throw new Error(`the new desk did not greet person 0 (${greeted.outcome})`);
     return { desk, ms };

@@ -7,7 +7,7 @@ import { createClient } from '../../core/contract/api';
 import { calibrationFile } from '../../electron/services/app/calibration';
 import { createAppService } from '../../electron/services/app/service';
 import { fileKeyring } from '../../electron/services/store/index';
-import { operatorConnection, withChallenges } from './operator';
+import { operatorConnection, visitFrom, withChallenges } from './operator';
 import { personTemplates } from './person-templates';
 import { visitEvidence } from './visitEvidence';
 
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   const api = createClient((call, args) => dispatch(call, args));
   process.stdout.write('ready\n');
   for (let i = 0; ; i++) {
-    await api.checkins.visit({ evidence: visitEvidence(personTemplates(1, 1)) } as never);
+    await visitFrom(service.gate, { evidence: visitEvidence(personTemplates(1, 1)) });
     if (i % 4 === 0) {
       await api.identities.create({ name: `Crash ${seed}-${i}`, templates: personTemplates(seed * 1000 + i, 2).map((v) => ({ vector: v, quality: { score: 0.9 }, source: 'camera' as const })) });
     }

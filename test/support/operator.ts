@@ -1,5 +1,6 @@
 // The test operator and how a test's caller signs in as it, with no module-level paths, so the crash
 // and clock children bundled by crash-child.ts can use it too.
+import { createClient, type VisitAnswer } from '../../core/contract/api';
 import type { Connection, Dispatch, Gate } from '../../electron/services/app/dispatch';
 
 /** The operator the tests sign in as (created by the first sign-in on a fresh data folder, as a first start asks). */
@@ -33,3 +34,16 @@ export function withChallenges(dispatch: Dispatch): Dispatch {
   };
 }
 
+
+/**
+ * One kiosk visit from a screen of its own, as a test's hundred quick visits are many people's at many
+ * moments: the back end limits each screen's rate (access.ts RATE_LIMITS), not the app's.
+ */
+export async function visitFrom(gate: Gate, args: { evidence: unknown }): Promise<VisitAnswer> {
+  const screen = gate.connect();
+  try {
+    return await createClient(withChallenges(screen.dispatch)).checkins.visit(args as never);
+  } finally {
+    screen.close();
+  }
+}

@@ -59,9 +59,10 @@ describe.skipIf(noPostgresReason)(titled('fleet crash safety', noPostgresReason)
     await one.api.identities.create({ name: 'Regular', templates: personTemplates(1, 3).map((v) => ({ vector: v, quality: { score: 0.9 }, source: 'camera' })) });
     const { joinCode } = await one.api.fleet.invite({ label: 'Two', passphrase: 'crash test passphrase' });
     const setup = await openApp(deskTwo, calibration, { fleet: { pollMs: 200 } });
+    // What desk 2 logs from its joining on is the fleet's (the operator's join itself included).
+    const firstEvent = Math.max(0, ...(await setup.api.events.list({ limit: 10_000 })).map((e) => Number(e.id))) + 1;
     await setup.api.fleet.join({ connection: pgServer.url, joinCode, passphrase: 'crash test passphrase' });
     const deskTwoId = (await setup.api.fleet.status()).deskId!;
-    const firstEvent = Math.max(0, ...(await setup.api.events.list({ limit: 10_000 })).map((e) => Number(e.id))) + 1;
     await setup.service.fleet.close();
     setup.service.close();
 

@@ -13,6 +13,8 @@ import { createNodePipeline } from '../support/node-pipeline';
 import { noPostgresReason, startPostgres, type TestPostgres } from '../support/postgres';
 import { hasMedia, noMediaReason, repoRoot, skipReason, titled } from '../support/shared';
 import { visitEvidence } from '../support/visitEvidence';
+import { visitFrom } from '../support/operator';
+import type { Gate } from '../../electron/services/app/dispatch';
 
 const skip = skipReason(noPostgresReason, !hasMedia && noMediaReason);
 
@@ -41,10 +43,10 @@ describe.skipIf(skip)(titled('fleet with real faces', skip), () => {
     pgServer?.destroy();
   });
 
-  async function until(outcome: (o: string) => boolean, api: Client): Promise<number> {
+  async function until(outcome: (o: string) => boolean, gate: Gate): Promise<number> {
     const start = performance.now();
     for (;;) {
-      const visit = await api.checkins.visit({ evidence: visitEvidence(live) } as never);
+      const visit = await visitFrom(gate, { evidence: visitEvidence(live) });
       if (outcome(visit.outcome)) return performance.now() - start;
       if (performance.now() - start > 30_000) throw new Error(`the visit still says ${visit.outcome} after 30 s`);
       await new Promise((r) => setTimeout(r, 10));
@@ -56,19 +58,19 @@ describe.skipIf(skip)(titled('fleet with real faces', skip), () => {
     await one.api.fleet.create({ connection: pgServer.url, label: 'Desk 1' });
     const { joinCode } = await one.api.fleet.invite({ label: 'Desk 2', passphrase: 'live clip passphrase' });
     await two.api.fleet.join({ connection: pgServer.url, joinCode, passphrase: 'live clip passphrase' });
-    expect((await two.api.checkins.visit({ evidence: visitEvidence(live) } as never)).outcome).toBe('not-recognised');
+    expect((await visitFrom(two.service.gate, { evidence: visitEvidence(live) })).outcome).toBe('not-recognised');
 
     const start = performance.now();
     const a = await one.api.identities.create({ name: 'Person A', templates: enrol });
     const enrolled = performance.now() - start;
-    const greeted = await until((o) => o === 'greeting' || o === 'repeat', two.api);
+    const greeted = await until((o) => o === 'greeting' || o === 'repeat', two.service.gate);
     console.log(`fleet live: enrolled at desk 1 in ${enrolled.toFixed(0)} ms, greeted at desk 2 ${greeted.toFixed(0)} ms later (total ${(enrolled + greeted).toFixed(0)} ms)`);
 
-    expect((await one.api.checkins.visit({ evidence: visitEvidence(live) } as never)).outcome).not.toBe('not-recognised');
+    expect((await visitFrom(one.service.gate, { evidence: visitEvidence(live) })).outcome).not.toBe('not-recognised');
     const deleting = performance.now();
     await two.api.identities.delete({ id: a.id });
     const deleted = performance.now() - deleting;
-    const gone = await until((o) => o === 'not-recognised', one.api);
+    const gone = await until((o) => o === 'not-recognised', one.service.gate);
     console.log(`fleet live: deleted at desk 2 in ${deleted.toFixed(0)} ms, not greeted at desk 1 ${gone.toFixed(0)} ms later (total ${(deleted + gone).toFixed(0)} ms)`);
   }, 120_000);
 });
