@@ -72,6 +72,34 @@ describe('rows that would not load', () => {
   });
 });
 
+describe('rows set aside on a desk of a fleet', () => {
+  it('are the desk\'s own repair: nothing is noted to send, so no other desk loses the person', () => {
+    const s = fresh();
+    const store = s.open();
+    store.createIdentity({ displayName: 'Ada', templates: templates(seededRandom(4), 2, false) });
+    store.fleet.join({ fleetId: 'fleet-1', deskId: 'desk-1', config: {} });
+    store.close();
+    const noted = () => {
+      const db = new Database(store.file, { readonly: true });
+      try {
+        return db.prepare("SELECT ref FROM fleet_pending WHERE kind = 'person' ORDER BY ref").pluck().all();
+      } finally {
+        db.close();
+      }
+    };
+    const before = noted();
+    plant(store.file, s.keyring.getKey());
+    // The planted row itself was written behind the app's back: its own note is not what is tested.
+    const db = new Database(store.file);
+    db.prepare("DELETE FROM fleet_pending WHERE ref = 'Alice Martin'").run();
+    db.close();
+    const reopened = s.open();
+    expect(reopened.problems().map((p) => p.kind)).toContain('quarantined-identities');
+    reopened.close();
+    expect(noted()).toEqual(before);
+  });
+});
+
 describe('a backup to restore', () => {
   it('holding a record the contract would refuse is not restored, and the live database stays', async () => {
     const s = fresh();

@@ -331,3 +331,16 @@ export function applyLockouts(ctx: StoreContext, incoming: readonly Lockout[], c
     sql(ctx, 'DELETE FROM fleet_applying').run();
   }).immediate();
 }
+
+/**
+ * Runs `work` inside the caller's transaction with the fleet's triggers quiet: a local repair (rows set
+ * aside at open) is this desk's matter, never a deletion to send to every desk.
+ */
+export function withFleetQuiet<T>(ctx: StoreContext, work: () => T): T {
+  sql(ctx, 'INSERT OR IGNORE INTO fleet_applying (id) VALUES (1)').run();
+  try {
+    return work();
+  } finally {
+    sql(ctx, 'DELETE FROM fleet_applying').run();
+  }
+}

@@ -8,6 +8,7 @@ import type { Database as Db } from 'better-sqlite3';
 import { idSchema, nameSchema, notesSchema, templateProblem, timeSchema } from '../../../core/contract/api';
 import { printable } from '../../../core/contract/printable';
 import type { StoreContext } from './context';
+import { withFleetQuiet } from './fleet';
 import { place, unseal, unsealText } from './seal';
 import { bytesToVector, checkVector } from './vector';
 
@@ -67,7 +68,7 @@ export function quarantineBadRows(ctx: StoreContext, current: CurrentModel | und
     if (reason !== null) badTemplates.set(row.id, reason);
   }
   if (badPeople.size + badTemplates.size === 0) return 0;
-  ctx.db.transaction(() => {
+  ctx.db.transaction(() => withFleetQuiet(ctx, () => {
     for (const [id, reason] of badPeople) {
       const person = ctx.db.prepare('SELECT * FROM identities WHERE id = ?').get(id) as Record<string, unknown> | undefined;
       if (person === undefined) continue;
@@ -82,7 +83,7 @@ export function quarantineBadRows(ctx: StoreContext, current: CurrentModel | und
       setAside(ctx, 'template', id, reason, row);
       ctx.db.prepare('DELETE FROM templates WHERE id = ?').run(id);
     }
-  }).immediate();
+  })).immediate();
   return badPeople.size + badTemplates.size;
 }
 
