@@ -1,9 +1,11 @@
 // The planarity test: a photo or a screen is flat, so however it is moved, tilted or turned in
 // front of the camera its landmarks move by one homography (a plane seen by a pinhole camera). A
-// real head does not: when it turns or nods, the nose and the face outline move with parallax that
-// no homography explains. For each frame against a reference frame we fit both a similarity (what
-// moving a picture in its own plane does) and a homography (what turning it does), and compare
-// the residuals in inter-ocular distances.
+// real head does not: when it turns or nods, the nose moves with parallax against the rest of the
+// face. The landmarks of a strongly turned picture are themselves distorted (the landmark model
+// reads a squeezed face as best it can), so a homography residual over all of them is noisy; the
+// test instead fits a homography to the face-plane landmarks only and measures how far the nose
+// left the place that homography gives it (noseParallax), against the plane's own foreshortening.
+// A similarity fit (deformation) says how far a face changed shape beyond moving in its own plane.
 
 /** Landmarks that move rigidly with the head: jaw, brows, nose, eye and mouth corners. Eyelids and lips are left out (a blink or a word moves them on a photo-flipbook as on a face). */
 export const RIGID_LANDMARKS: readonly number[] = [

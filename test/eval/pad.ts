@@ -13,9 +13,9 @@
 // With --chromium N, N held-back attacks of each type and the genuine clips are also played through
 // both real hosts (Chromium's fake camera into the Log in screen, and `normface verify --video`) and
 // their verdicts compared with each other and with this evaluation's.
-// Usage: npm run eval:pad [-- --step 2] [-- --chromium 2] [-- --seeds 40 (tuning seeds only)] ; ends with one JSON line.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Usage: npm run eval:pad [-- --step 2] [-- --chromium 2] [-- --seeds 20 (tuning seeds only)] [-- --available] ; ends with one JSON line.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { decideLogin, LOGIN_ATTEMPT_MS, LOGIN_MAX_PROBES, LoginEvidence, type LoginDecision } from '../../core/decisions/login';
 import type { FrameEvidence } from '../../core/liveness/evidence';
 import { measurePlanarity, PLANARITY, type PlanarityOptions } from '../../core/liveness/judge';
@@ -26,8 +26,8 @@ import { loginThreshold, type LevelsCalibration } from '../../core/matching/leve
 import { TemplateIndex } from '../../core/matching/templateIndex';
 import { defaultSettings } from '../../core/contract/api';
 import type { FacePipeline } from '../../core/vision/pipeline';
-import { clipEvidence, type ClipEvidence } from '../pad/clips';
-import { ATTACK_TYPES, FPS, HELD_OUT_FROM, makeAttacks, SEEDS, type Attack, type AttackType } from '../pad/make-attacks';
+import { clipEvidence, padCache, type ClipEvidence } from '../pad/clips';
+import { ATTACK_TYPES, attacksDir, FPS, HELD_OUT_FROM, makeAttacks, makePhotoAttack, SEEDS, type Attack, type AttackType, type PhotoAttack } from '../pad/make-attacks';
 import { upper95 } from './bounds';
 import { createNodePipeline } from '../support/node-pipeline';
 import { hasMedia, mediaRoot, noMediaReason, repoRoot } from '../support/shared';
@@ -96,7 +96,19 @@ const good = enrollClip.frames.filter((f) => f.faces === 1 && f.face?.template &
 for (let i = 0; i < 5; i++) index.add('A', `a${i}`, good[Math.floor(((i + 0.5) * good.length) / 5)]!.face!.template!);
 
 console.log(`making attack clips (cached under .cache/pad/attacks)...`);
-const attacks = makeAttacks(false, SEEDS_USED, (m) => console.log(`  ${m} (${((Date.now() - t0) / 1000).toFixed(0)} s)`));
+// --available: only the photo attacks whose evidence is cached already (a partial run, stated in the report).
+const AVAILABLE = args.has('available');
+const analysed = (file: string) => existsSync(join(padCache, 'evidence', `${basename(file)}.${STEP}.json`));
+const attacks = AVAILABLE
+  ? [
+      ...ATTACK_TYPES.filter((t): t is PhotoAttack => t !== 'replay').flatMap((type) =>
+        Array.from({ length: SEEDS_USED }, (_, seed) => join(attacksDir, `${type}-${String(seed).padStart(2, '0')}.mjpeg`))
+          .map((file, seed) => (existsSync(file) && analysed(file) ? makePhotoAttack(type, seed) : null))
+          .filter((a): a is Attack => a !== null),
+      ),
+      ...makeAttacks(false, 0).filter((a) => a.type === 'replay'),
+    ]
+  : makeAttacks(false, SEEDS_USED, (m) => console.log(`  ${m} (${((Date.now() - t0) / 1000).toFixed(0)} s)`));
 
 const quant = (xs: number[], q: number) => (xs.length ? [...xs].sort((x, y) => x - y)[Math.floor(q * (xs.length - 1))]! : NaN);
 type Row = { attempts: number; accepted: number; live: number; scores: number[]; reasons: Record<string, number> };
@@ -167,6 +179,7 @@ for (const clip of ['person-a-live', 'person-a-enroll', 'person-b-live']) {
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 console.log(`\nPresentation-attack detection at security level FMR ${LEVEL}, person A enrolled from person-a-enroll (5 frames)`);
 console.log(`frames analysed every ${STEP} camera frames (${(FPS / STEP).toFixed(1)}/s); attempt ends when the evidence suffices or after ${LOGIN_ATTEMPT_MS / 1000} s`);
+if (AVAILABLE) console.log('partial run (--available): only the photo attacks whose frames were analysed already, counted in the table');
 console.log(`photo attacks: ${SEEDS_USED} seeds per type, seeds 0-${HELD_OUT_FROM - 1} tuning, ${HELD_OUT_FROM}-${SEEDS_USED - 1} held back; bound: one-sided 95% Clopper-Pearson upper bound\n`);
 console.log('| presentation | attempts | accepted | rate (95% bound) | passed liveness | median score (threshold) | reasons |');
 console.log('| --- | --- | --- | --- | --- | --- | --- |');
