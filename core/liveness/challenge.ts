@@ -48,8 +48,6 @@ export class LivenessChallenge {
   private openSeen = false;
   /** The current run of closed-eye frames. */
   private closed: Seen[] = [];
-  /** A half-open frame followed the current closed run. */
-  private halfOpen = false;
   /** A closure that reopened, waiting for the steady stretch after it to be seen. */
   private pending: { from: number; to: number } | null = null;
   /** Face frames of the last few seconds, for the steadiness check around a blink. */
@@ -80,7 +78,6 @@ export class LivenessChallenge {
     if (!face) {
       this.openSeen = false;
       this.closed = [];
-      this.halfOpen = false;
       this.pending = null;
       this.recent = [];
       this.startYaw = null;
@@ -97,9 +94,6 @@ export class LivenessChallenge {
     this.recent.push(seen);
     while (this.recent.length > 0 && seen.at - this.recent[0]!.at > BLINK_MAX_MS + 2 * BLINK_STEADY.ms) this.recent.shift();
     if (open < EYES_CLOSED) {
-      // Closed again after a half-open frame: a new run (closed eyes must be seen on consecutive frames).
-      if (this.halfOpen) this.closed = [];
-      this.halfOpen = false;
       if (this.openSeen) this.closed.push(seen);
       if (this.closed.length > 0 && seen.at - this.closed[0]!.at > BLINK_MAX_MS) {
         this.closed = [];
@@ -108,11 +102,10 @@ export class LivenessChallenge {
     } else if (open > EYES_OPEN) {
       if (this.closed.length >= BLINK_MIN_CLOSED_FRAMES) this.pending = { from: this.closed[0]!.at, to: seen.at };
       this.closed = [];
-      this.halfOpen = false;
       this.openSeen = true;
     } else if (this.closed.length > 0) {
-      // Half-open: the eyes opening (the run stands) or a flicker between closed frames (the next closed frame starts a new run).
-      this.halfOpen = true;
+      // Half-open between closed frames breaks the run: closed eyes must be seen on consecutive frames.
+      this.closed = [];
     }
     if (this.pending && seen.at >= this.pending.to + BLINK_STEADY.ms) {
       const { from, to } = this.pending;

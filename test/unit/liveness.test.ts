@@ -127,10 +127,6 @@ describe('liveness challenge (one rule for the screen and the back end)', () => 
     const broken = new LivenessChallenge(['blink']);
     eyesSeen(broken, [...OPEN, 0.05, 0.45, 0.04, ...OPEN]);
     expect(broken.passed).toBe(false);
-    // Half-open while the eyes reopen does not undo the closure.
-    const reopening = new LivenessChallenge(['blink']);
-    eyesSeen(reopening, [...OPEN, 0.05, 0.04, 0.45, ...OPEN]);
-    expect(reopening.passed).toBe(true);
   });
 
   it('is no blink when the face changes shape or pose across the closure (a picture warped until its eyes read as closed)', () => {
