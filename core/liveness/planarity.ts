@@ -1,9 +1,11 @@
 // The planarity test: a photo or a screen is flat, so however it is moved, tilted or turned in
 // front of the camera its landmarks move by one homography (a plane seen by a pinhole camera). A
-// real head does not: when it turns or nods, the nose and the face outline move with parallax that
-// no homography explains. For each frame against a reference frame we fit both a similarity (what
-// moving a picture in its own plane does) and a homography (what turning it does), and compare
-// the residuals in inter-ocular distances.
+// real head does not: when it turns or nods, the nose moves with parallax against the rest of the
+// face. The landmarks of a strongly turned picture are themselves distorted (the landmark model
+// reads a squeezed face as best it can), so a homography residual over all of them is noisy; the
+// test instead fits a homography to the face-plane landmarks only and measures how far the nose
+// left the place that homography gives it (noseParallax), against the plane's own foreshortening.
+// A similarity fit (deformation) says how far a face changed shape beyond moving in its own plane.
 
 /** Landmarks that move rigidly with the head: jaw, brows, nose, eye and mouth corners. Eyelids and lips are left out (a blink or a word moves them on a photo-flipbook as on a face). */
 export const RIGID_LANDMARKS: readonly number[] = [
@@ -131,18 +133,10 @@ function mul(p: ArrayLike<number>, q: ArrayLike<number>): number[] {
   return r;
 }
 
-function homographyErrors(h: Float64Array, src: Pts, dst: Pts): Float64Array {
-  const n = src.length / 2;
-  const e = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const x = src[2 * i]!;
-    const y = src[2 * i + 1]!;
-    const z = h[6]! * x + h[7]! * y + h[8]!;
-    const u = (h[0]! * x + h[1]! * y + h[2]!) / z;
-    const v = (h[3]! * x + h[4]! * y + h[5]!) / z;
-    e[i] = Math.hypot(u - dst[2 * i]!, v - dst[2 * i + 1]!);
-  }
-  return e;
+/** Where the homography `h` carries the point (x, y). */
+function apply(h: Float64Array, x: number, y: number): [number, number] {
+  const z = h[6]! * x + h[7]! * y + h[8]!;
+  return [(h[0]! * x + h[1]! * y + h[2]!) / z, (h[3]! * x + h[4]! * y + h[5]!) / z];
 }
 
 /** Least-squares similarity (scale, rotation, translation) from src to dst; errors per point. */
@@ -202,26 +196,55 @@ function rms(e: Float64Array): number {
   return Math.sqrt(sum / e.length);
 }
 
-export interface PlaneFit {
-  /** RMS residual of the best similarity, in inter-ocular distances: how far the face moved beyond sliding, spinning and scaling in its plane. */
-  deformation: number;
-  /** RMS residual of the best homography, in inter-ocular distances: what a flat picture cannot do. */
-  residual: number;
+/**
+ * How far the rigid landmarks moved from `ref` to `frame` (both 68-point x, y arrays) beyond sliding,
+ * spinning and scaling in the image plane: the RMS residual of the best similarity, fitted without
+ * the points it explained worst (a misplaced landmark is not a change of shape), in `ref`'s
+ * inter-ocular distances.
+ */
+export function deformation(ref: ArrayLike<number>, frame: ArrayLike<number>, interocular: number): number {
+  const src = pick(ref, RIGID_LANDMARKS);
+  const dst = pick(frame, RIGID_LANDMARKS);
+  return rms(similarityErrors(src, dst, trimmed(similarityErrors(src, dst)).mask)) / Math.max(1e-6, interocular);
 }
 
 /**
- * How well one plane explains the move of the rigid landmarks from `ref` to `frame` (both 68-point
- * x, y arrays), scaled by the reference's inter-ocular distance. Fitted twice: the second fit
- * drops the points the first explained worst (a misplaced landmark is not parallax).
+ * Landmarks that lie close to one plane on a real face (brows, eye corners, mouth corners: within
+ * about 0.1 inter-ocular distances of it), and the nose, which stands in front of that plane (the tip
+ * about half an inter-ocular distance, the nostrils about a quarter).
  */
-export function planeFit(ref: ArrayLike<number>, frame: ArrayLike<number>, interocular: number): PlaneFit | null {
-  const src = pick(ref, RIGID_LANDMARKS);
-  const dst = pick(frame, RIGID_LANDMARKS);
+export const FACE_PLANE: readonly number[] = [17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 36, 39, 42, 45, 48, 54];
+export const NOSE: readonly number[] = [30, 31, 32, 33, 34, 35];
+
+export interface NoseParallax {
+  /** How far the nose moved beyond where the face plane's homography carries it, inter-ocular distances (the mean displacement of the nose points). */
+  parallax: number;
+  /** How far the face plane itself moved beyond a similarity: the foreshortening of a turn, inter-ocular distances (RMS). */
+  foreshortening: number;
+}
+
+/**
+ * The nose's parallax between two frames: a homography fitted to the face-plane landmarks alone
+ * says where the nose would be if it lay in that plane (as it does on a photo, however turned or
+ * seen in perspective); a real nose turning with the head leaves it by its depth times the sine of
+ * the turn. The nose points' mean displacement is used, not each point's: they move together while
+ * their jitter does not.
+ */
+export function noseParallax(ref: ArrayLike<number>, frame: ArrayLike<number>, interocular: number): NoseParallax | null {
+  const src = pick(ref, FACE_PLANE);
+  const dst = pick(frame, FACE_PLANE);
   const scale = Math.max(1e-6, interocular);
-  const sim = rms(similarityErrors(src, dst, trimmed(similarityErrors(src, dst)).mask));
-  const h0 = fitHomography(src, dst);
-  if (!h0) return null;
-  const h1 = fitHomography(src, dst, trimmed(homographyErrors(h0, src, dst)).mask) ?? h0;
-  // Fitted without the worst points, measured over all: the nose's parallax is few points, and it is the signal.
-  return { deformation: sim / scale, residual: rms(homographyErrors(h1, src, dst)) / scale };
+  const h = fitHomography(src, dst);
+  if (!h) return null;
+  const nSrc = pick(ref, NOSE);
+  const nDst = pick(frame, NOSE);
+  let dx = 0;
+  let dy = 0;
+  const n = NOSE.length;
+  for (let i = 0; i < n; i++) {
+    const [u, v] = apply(h, nSrc[2 * i]!, nSrc[2 * i + 1]!);
+    dx += nDst[2 * i]! - u;
+    dy += nDst[2 * i + 1]! - v;
+  }
+  return { parallax: Math.hypot(dx / n, dy / n) / scale, foreshortening: rms(similarityErrors(src, dst)) / scale };
 }

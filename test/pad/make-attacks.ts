@@ -1,25 +1,34 @@
-// Presentation-attack clips (ISO/IEC 30107-3 style), made with ffmpeg from the webcam clips in
-// ../shared/media and written under .cache/pad/attacks (git-ignored; never committed). Each file is
-// MJPEG in yuvj420p at 15 fps, so it can be played to Chromium's fake camera as well as decoded by
-// the evaluation (test/eval/pad.ts). Attempts differ by the frame they start from.
-//   still       one frame of person-a-live, held still
-//   inplane     that frame moved, scaled and rotated in its own plane (a photo slid about by hand)
-//   outofplane  that frame turned about its vertical axis, sweeping +-25 degrees of yaw and back
-//   flipbook    two real frames of person A, eyes open and eyes closed, alternating (a replayed blink)
-//   flipbook-hand  the same, the pictures also moving in plane as a hand-held flipbook does
-//   replay      the whole live clip on a screen: downscaled, blurred, gamma, moire
+// Presentation-attack clips (ISO/IEC 30107-3 style), made from the webcam clips in ../shared/media
+// and written under .cache/pad/attacks (git-ignored; never committed). Each file is MJPEG in
+// yuvj420p at 15 fps, so it can be played to Chromium's fake camera, given to `normface verify
+// --video`, and decoded by the evaluation (test/eval/pad.ts). Every photo attack is drawn by
+// test/pad/card.ts from parameters picked at random from wide ranges by its seed, so that the rule is
+// measured on attacks it was not tuned on: seeds below HELD_OUT_FROM tune, the rest only measure.
+//   still          a photo of A held still (some digital, some with camera noise), possibly turned
+//   inplane        a photo slid, spun and brought closer in its own plane
+//   yaw / pitch    a photo turned about the vertical / horizontal axis up to 60 degrees and back in 1-6 s
+//   bent           a photo curled as a cylinder, turned the same way
+//   flipbook       two real frames of A, eyes open and closed, alternating as stills (a replayed blink)
+//   flipbook-hand  the same held by a moving hand
+//   replay         the whole live clip on a screen: downscaled, blurred, gamma, moire
+// Every photo attack also draws its light (brightness, white balance), scale, focal length, paper
+// grain, a hand holding it (half of them), motion blur and camera noise.
 // Usage: npx tsx test/pad/make-attacks.ts [--force]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ffmpegPath, padCache } from './clips';
 import { mediaRoot } from '../support/shared';
+import { seededRandom } from '../../native-train/prng';
+import type { RgbaImage } from '../../core/vision/image';
+import { paintHand, paperTexture, renderFrame, type CardLook, type CardPose } from './card';
 
 export const FPS = 15;
-/** Seconds of each still-based attack clip (it loops on the camera, so one motion cycle is enough). */
-const SECONDS = 6;
 export const attacksDir = join(padCache, 'attacks');
-export const ATTACK_TYPES = ['still', 'inplane', 'outofplane', 'flipbook', 'flipbook-hand', 'replay'] as const;
+export const ATTACK_TYPES = ['still', 'inplane', 'yaw', 'pitch', 'bent', 'flipbook', 'flipbook-hand', 'replay'] as const;
+/** Seeded attempts per photo attack type; seeds from HELD_OUT_FROM on are never looked at while tuning. */
+export const SEEDS = 40;
+export const HELD_OUT_FROM = 20;
 export type AttackType = (typeof ATTACK_TYPES)[number];
 
 export interface Attack {
@@ -29,6 +38,12 @@ export interface Attack {
   source: string;
   /** For a replay, the frame the attempt starts from (the clip is the whole replay, looping). */
   startFrame: number;
+  /** The seed its parameters were drawn from (replays: the start frame's number). */
+  seed: number;
+  /** Whether the seed is in the held-back half (never used for tuning). */
+  heldOut: boolean;
+  /** The parameters drawn, for the report. */
+  params?: Record<string, number | string | boolean>;
 }
 
 const LIVE = join(mediaRoot, 'person-a-live.mjpeg');
@@ -52,68 +67,168 @@ function frameOf(clip: string, n: number, out: string): string {
   return out;
 }
 
-/** One still-photo attack clip (frame `n` of person-a-live held still), made when missing; its path. */
-export function stillAttackClip(n = STILL_FRAMES[0]!): string {
-  mkdirSync(join(attacksDir, 'frames'), { recursive: true });
-  const file = join(attacksDir, `still-frame-${n}.mjpeg`);
-  if (!existsSync(file)) ffmpeg(['-loop', '1', '-i', frameOf(LIVE, n, join(attacksDir, 'frames', `live-${n}.png`)), '-t', String(SECONDS), ...MJPEG, file]);
-  return file;
+/** A picture's pixels (PNG decoded by ffmpeg), cached per file. */
+const pictures = new Map<string, RgbaImage>();
+function picture(file: string): RgbaImage {
+  let p = pictures.get(file);
+  if (!p) {
+    const probe = spawnSync(ffmpegPath, ['-hide_banner', '-i', file], { encoding: 'utf8' });
+    const m = /Video: .*?(\d{2,5})x(\d{2,5})/.exec(probe.stderr);
+    if (!m) throw new Error(`ffmpeg found no picture in ${file}.`);
+    const r = spawnSync(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgba', '-'], { maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`ffmpeg could not decode ${file}.`);
+    p = { width: Number(m[1]), height: Number(m[2]), data: new Uint8Array(r.stdout) };
+    pictures.set(file, p);
+  }
+  return p;
+}
+
+/**
+ * Encodes RGBA frames (width x height) as the MJPEG the fake camera plays. The ffmpeg from npm (2018)
+ * guesses a file's format by probing, and now and then a short MJPEG ties with another format and is
+ * refused ("Invalid data"): such a file is encoded again at another quality until it probes as MJPEG.
+ */
+function encode(frames: Uint8Array[], width: number, height: number, out: string): void {
+  const input = Buffer.concat(frames.map((f) => Buffer.from(f.buffer, f.byteOffset, f.byteLength)));
+  for (const q of [3, 4, 5, 2]) {
+    const mjpeg = MJPEG.map((a, i) => (MJPEG[i - 1] === '-q:v' ? String(q) : a));
+    const r = spawnSync(ffmpegPath, ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgba', '-s', `${width}x${height}`, '-r', String(FPS), '-i', '-', ...mjpeg, out], { input, maxBuffer: 1 << 26 });
+    if (r.status !== 0) throw new Error(`ffmpeg could not encode ${out}: ${r.stderr.toString()}`);
+    if (/Video: mjpeg/.test(spawnSync(ffmpegPath, ['-hide_banner', '-i', out], { encoding: 'utf8' }).stderr)) return;
+  }
+  throw new Error(`ffmpeg cannot read back the MJPEG it wrote to ${out}.`);
+}
+
+export type PhotoAttack = Exclude<AttackType, 'replay'>;
+const W = 400;
+const H = 300;
+
+/** One photo attack's parameters, drawn from its type and seed, and its frames' poses over time. */
+function draw(type: PhotoAttack, seed: number) {
+  const random = seededRandom(1_000_003 * (ATTACK_TYPES.indexOf(type) + 1) + seed);
+  const between = (a: number, b: number) => a + (b - a) * random();
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const flip = type === 'flipbook' || type === 'flipbook-hand' ? pick(FLIP_PAIRS) : null;
+  const still = flip ? null : pick(STILL_FRAMES);
+  const brightness = between(0.6, 1.35);
+  const params: Record<string, number | string | boolean> = {
+    source: flip ? `${flip[0] === LIVE ? 'person-a-live' : 'person-a-enroll'} frames ${flip[2]} (open) / ${flip[1]} (closed)` : `person-a-live frame ${still}`,
+    scale: between(0.6, 1.3),
+    focal: between(0.8, 1.6) * W,
+    brightness,
+    warmth: between(-0.15, 0.15),
+    background: Math.round(between(60, 200)),
+    grain: between(0, 10),
+    hand: random() < 0.5 ? pick(['left', 'right', 'bottom'] as const) : 'none',
+    reach: between(0.15, 0.4),
+    blur: random() < 0.5,
+    // Some stills are injected digitally (exact repeats), the rest are filmed (noise on every frame).
+    noise: (type === 'still' || type === 'flipbook') && random() < 0.5 ? 0 : between(0.5, 3),
+    period: between(1, 6),
+    angle: type === 'still' ? between(-20, 20) : between(15, 60),
+    sides: pick(['one', 'both'] as const),
+    sign: pick([-1, 1] as const),
+    bend: type === 'bent' ? pick([-1, 1] as const) * between(0.3, 1.2) : 0,
+    bendAxis: pick(['vertical', 'horizontal'] as const),
+    turnAxis: type === 'pitch' ? 'pitch' : type === 'yaw' ? 'yaw' : pick(['yaw', 'pitch'] as const),
+    openSeconds: between(0.6, 1.5),
+    closedSeconds: between(0.1, 0.4),
+    phase: between(0, 2 * Math.PI),
+  };
+  const P = params.period as number;
+  const cycle = flip ? (params.openSeconds as number) + (params.closedSeconds as number) : type === 'still' ? 2 : P;
+  const seconds = cycle * Math.ceil(2 / cycle);
+  // A hand never holds a picture perfectly still: a slow tremor of a pixel or two and a fraction of a degree.
+  const tremor = type === 'still' || type === 'flipbook' ? 0 : 1;
+  const ph = params.phase as number;
+  const pose = (t: number): CardPose => {
+    const base: CardPose = {
+      yaw: 0,
+      pitch: 0,
+      roll: tremor * 0.6 * Math.sin(2 * Math.PI * t * 0.7 + ph),
+      tx: tremor * 2 * Math.sin(2 * Math.PI * t * 0.9 + 2 * ph),
+      ty: tremor * 1.5 * Math.cos(2 * Math.PI * t * 1.1 + ph),
+      scale: params.scale as number,
+    };
+    const w = (2 * Math.PI * t) / P;
+    switch (type) {
+      case 'still':
+        return { ...base, yaw: params.angle as number };
+      case 'inplane':
+        return { ...base, tx: 40 * Math.sin(w + ph), ty: 25 * Math.cos(w), roll: 30 * (params.angle as number) / 60 * Math.sin(w + 2 * ph), scale: base.scale * (1 + 0.15 * Math.sin(w + 3 * ph)) };
+      case 'flipbook-hand':
+        return { ...base, tx: 10 * Math.sin(w + ph), ty: 6 * Math.cos(w), roll: 5 * Math.sin(w + 2 * ph) };
+      case 'flipbook':
+        return base;
+      default: {
+        // Turned away and back (to one side), or to one side and then the other.
+        const a = (params.angle as number) * (params.sides === 'one' ? (params.sign as number) * Math.sin(w / 2) ** 2 : Math.sin(w));
+        return params.turnAxis === 'yaw' ? { ...base, yaw: a } : { ...base, pitch: a };
+      }
+    }
+  };
+  return { params, seconds, pose, flip, still, random };
+}
+
+/** One photo attack's clip, made when missing (or with `force`). */
+export function makePhotoAttack(type: PhotoAttack, seed: number, force = false): Attack {
+  const file = join(attacksDir, `${type}-${String(seed).padStart(2, '0')}.mjpeg`);
+  const { params, seconds, pose, flip, still, random } = draw(type, seed);
+  const attack: Attack = { type, file, source: params.source as string, startFrame: 0, seed, heldOut: seed >= HELD_OUT_FROM, params };
+  if (!force && existsSync(file)) return attack;
+  const frameFile = (clip: string, n: number) => frameOf(clip, n, join(attacksDir, 'frames', `${clip === LIVE ? 'live' : 'enroll'}-${n}.png`));
+  const sources = flip ? [picture(frameFile(flip[0], flip[2])), picture(frameFile(flip[0], flip[1]))] : [picture(frameFile(LIVE, still!))];
+  const cards = sources.map((src) => {
+    const card = paperTexture(src, params.grain as number, random);
+    if (params.hand !== 'none') paintHand(card, src.width, src.height, params.hand as 'left' | 'right' | 'bottom', params.reach as number, random);
+    return card;
+  });
+  const warm = params.warmth as number;
+  const b = params.brightness as number;
+  const look: CardLook = {
+    width: W,
+    height: H,
+    focal: params.focal as number,
+    bend: params.bend as number,
+    bendAxis: params.bendAxis as 'vertical' | 'horizontal',
+    gains: [b * (1 + warm), b, b * (1 - warm)],
+    background: params.background as number,
+    sensorNoise: params.noise as number,
+  };
+  const frames: Uint8Array[] = [];
+  const count = Math.round(seconds * FPS);
+  const open = params.openSeconds as number;
+  const cycle = open + (params.closedSeconds as number);
+  for (let n = 0; n < count; n++) {
+    const t = n / FPS;
+    const card = flip && t % cycle >= open ? cards[1]! : cards[0]!;
+    // Motion blur: the card drawn at three instants across a 1/30 s exposure.
+    const poses = params.blur && type !== 'still' && type !== 'flipbook' ? [-1, 0, 1].map((d) => pose(t + d / 60)) : [pose(t)];
+    frames.push(renderFrame(card, sources[0]!.width, sources[0]!.height, poses, look, random));
+  }
+  encode(frames, W, H, file);
+  return attack;
 }
 
 /** Builds every attack clip that is missing (all with --force); returns the list. */
-export function makeAttacks(force = false): Attack[] {
+export function makeAttacks(force = false, seeds = SEEDS, onProgress?: (message: string) => void): Attack[] {
   mkdirSync(join(attacksDir, 'frames'), { recursive: true });
   const attacks: Attack[] = [];
-  const make = (a: Attack, args: string[]) => {
-    if (force || !existsSync(a.file)) ffmpeg([...args, ...MJPEG, a.file]);
-    attacks.push(a);
-  };
-  const dur = ['-t', String(SECONDS)];
-  for (const [k, n] of STILL_FRAMES.entries()) {
-    const still = frameOf(LIVE, n, join(attacksDir, 'frames', `live-${n}.png`));
-    const id = String(k).padStart(2, '0');
-    const source = `person-a-live frame ${n}`;
-    make({ type: 'still', file: join(attacksDir, `still-${id}.mjpeg`), source, startFrame: 0 }, ['-loop', '1', '-i', still, ...dur]);
-    // A photo slid about, spun and brought closer and back (a similarity transform of the picture).
-    const z = `1.12+0.1*sin(2*PI*on/${2.5 * FPS}+${k})`;
-    const inplane = [
-      `zoompan=z='${z}':x='iw/2-iw/zoom/2+18*sin(2*PI*on/${3 * FPS}+${k})':y='ih/2-ih/zoom/2+12*cos(2*PI*on/${2 * FPS})':d=${SECONDS * FPS}:s=400x300:fps=${FPS}`,
-      `rotate=a='0.21*sin(2*PI*t/3.5+${k})':c=gray`,
-    ].join(',');
-    make({ type: 'inplane', file: join(attacksDir, `inplane-${id}.mjpeg`), source, startFrame: 0 }, ['-loop', '1', '-i', still, '-vf', inplane, ...dur]);
-    // A printed photo turned about its vertical axis: yaw(t) sweeps +-25 degrees and back in 4 s.
-    // Corners of the picture (a card 80% of the frame on a grey wall) projected with focal length W.
-    const yaw = `(25*PI/180)*sin(2*PI*in/${4 * FPS}+${k % 4}*PI/2)`;
-    const corner = (sx: number, sy: number, axis: 'x' | 'y') => {
-      const X = `(${sx}*0.4*W)`;
-      const depth = `(W+${X}*sin(${yaw}))`;
-      return axis === 'x' ? `W/2+W*${X}*cos(${yaw})/${depth}` : `H/2+W*(${sy}*0.4*H)/${depth}`;
-    };
-    const persp = `perspective=x0='${corner(-1, -1, 'x')}':y0='${corner(-1, -1, 'y')}':x1='${corner(1, -1, 'x')}':y1='${corner(1, -1, 'y')}':x2='${corner(-1, 1, 'x')}':y2='${corner(-1, 1, 'y')}':x3='${corner(1, 1, 'x')}':y3='${corner(1, 1, 'y')}':sense=destination:eval=frame`;
-    make({ type: 'outofplane', file: join(attacksDir, `outofplane-${id}.mjpeg`), source, startFrame: 0 }, ['-loop', '1', '-i', still, '-vf', `scale=320:240,pad=400:300:40:30:gray,${persp}`, ...dur]);
-  }
-  for (const [k, [clip, closed, open]] of FLIP_PAIRS.entries()) {
-    const name = clip === LIVE ? 'live' : 'enroll';
-    const o = frameOf(clip, open, join(attacksDir, 'frames', `${name}-${open}.png`));
-    const c = frameOf(clip, closed, join(attacksDir, 'frames', `${name}-${closed}.png`));
-    const id = String(k).padStart(2, '0');
-    const source = `person-a-${name} frames ${open} (open) / ${closed} (closed)`;
-    // One second open, 0.2 s closed, again and again: each picture shown for its frames in turn.
-    const flip = ['-loop', '1', '-i', o, '-loop', '1', '-i', c, '-filter_complex', `[0][1]blend=all_expr='if(between(mod(N\\,18)\\,15\\,17)\\,B\\,A)'`];
-    make({ type: 'flipbook', file: join(attacksDir, `flipbook-${id}.mjpeg`), source, startFrame: 0 }, [...flip, ...dur]);
-    const hand = [...flip.slice(0, -1), `${flip.at(-1)},zoompan=z='1.1+0.03*sin(2*PI*on/${2 * FPS})':x='iw/2-iw/zoom/2+6*sin(2*PI*on/${1.7 * FPS}+${k})':y='ih/2-ih/zoom/2+4*cos(2*PI*on/${2.3 * FPS})':d=1:s=400x300:fps=${FPS},rotate=a='0.05*sin(2*PI*t/2.1+${k})':c=gray`];
-    make({ type: 'flipbook-hand', file: join(attacksDir, `flipbook-hand-${id}.mjpeg`), source, startFrame: 0 }, [...hand, ...dur]);
+  for (const type of ATTACK_TYPES) {
+    if (type === 'replay') continue;
+    onProgress?.(`making ${type} attacks...`);
+    for (let seed = 0; seed < seeds; seed++) attacks.push(makePhotoAttack(type, seed, force));
   }
   // The live clips replayed on a screen filmed by the camera: resolution lost, blurred, a display
   // gamma, and moire from the screen's pixel grid beating against the sensor's.
   const screen = `scale=200:-2,scale=400:-2,gblur=sigma=1.1,eq=gamma=1.25:contrast=0.85:brightness=0.03,geq=lum='clip(lum(X\\,Y)+9*sin(0.85*X+0.35*Y)*sin(0.07*Y)\\,0\\,255)':cb='cb(X\\,Y)':cr='cr(X\\,Y)',scale=400:300`;
   for (const [name, clip] of [['live', LIVE], ['enroll', ENROLL]] as const) {
     const file = join(attacksDir, `replay-${name}.mjpeg`);
+    // -framerate: the MJPEG demuxer would read the 15 fps clip at 25 fps and drop frames.
+    if (force || !existsSync(file)) ffmpeg(['-framerate', String(FPS), '-i', clip, '-vf', screen, ...MJPEG, file]);
     for (let k = 0; k < 20; k++) {
-      const a: Attack = { type: 'replay', file, source: `person-a-${name} on a screen`, startFrame: 7 + 15 * k };
-      // -framerate: the MJPEG demuxer would read the 15 fps clip at 25 fps and drop frames.
-      if (k === 0) make(a, ['-framerate', String(FPS), '-i', clip, '-vf', screen]);
-      else attacks.push(a);
+      const seed = name === 'live' ? k : 20 + k;
+      attacks.push({ type: 'replay', file, source: `person-a-${name} on a screen`, startFrame: 7 + 15 * k, seed, heldOut: k >= 10 });
     }
   }
   writeFileSync(join(attacksDir, 'attacks.json'), JSON.stringify(attacks, null, 1));
@@ -127,6 +242,6 @@ export function listAttacks(): Attack[] {
 
 if (process.argv[1]?.endsWith('make-attacks.ts')) {
   const t0 = Date.now();
-  const attacks = makeAttacks(process.argv.includes('--force'));
+  const attacks = makeAttacks(process.argv.includes('--force'), SEEDS, console.log);
   console.log(`${attacks.length} attack attempts in ${attacksDir} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 }
