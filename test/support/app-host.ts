@@ -70,7 +70,11 @@ export interface AppHost {
   close(): Promise<void>;
 }
 
-/** Signs in as TEST_OPERATOR on its first call, never creating it: for a host whose test makes the first operator itself. */
+/**
+ * Signs in as TEST_OPERATOR on its first call, never creating it (for a host whose test makes the first
+ * operator itself), and again when the app ended the session (the kiosk started, an idle-out), as the
+ * operator at the desk would.
+ */
 function operatorOnceCreated(host: BrowserHost): Dispatch {
   let signedIn: Promise<Dispatch> | null = null;
   return async (call, args) => {
@@ -84,7 +88,10 @@ function operatorOnceCreated(host: BrowserHost): Dispatch {
       signedIn = null;
       throw e;
     });
-    return dispatch(call, args);
+    const reply = await dispatch(call, args);
+    if (reply.ok || reply.error.code !== 'forbidden' || !/is for operators/.test(reply.error.message)) return reply;
+    signedIn = null;
+    return (await operatorDispatch(host))(call, args);
   };
 }
 
@@ -104,7 +111,8 @@ export async function startAppHost(options: { calibrationPath?: string; dataDir?
     log: (message, error) => console.error(message, error),
   });
   // The first start's operator, as a person would create it; the page then signs in with signInOperator.
-  const operator = options.operator === false ? operatorOnceCreated(host) : await operatorDispatch(host);
+  if (options.operator !== false) await operatorDispatch(host);
+  const operator = operatorOnceCreated(host);
   return { host, operator, url: host.url, dataDir, close: () => host.close() };
 }
 
