@@ -65,15 +65,19 @@ describe.skipIf(!hasChromium)(`browser host in Chromium (${hasChromium ? '' : 'n
         return r.value;
       };
       const quality = { score: 0.9 };
+      // The page's own socket manages nothing until an operator signs in on it (here: the first start's).
+      const refused = await nf.identities!.list!({});
+      must(await nf.operators!.setup!({ name: 'Page Operator', passphrase: 'page operator passphrase' }));
       const created = must(await nf.identities!.create!({ name: 'George', templates: [{ vector: new Float32Array(a!), quality, source: 'photo' }, { vector: b, quality, source: 'photo' }] })) as { id: string; templateCount: number };
       const found = must(await nf.identify({ probe: new Float32Array(c!), k: 3 }));
       const deleted = must(await nf.identities!.delete!({ id: created.id }));
       const after = must(await nf.identities!.list!({})) as unknown[];
       const bad = await nf.identities!.get!({ id: 42 });
-      return { created, found, deleted, remaining: after.length, bad };
+      return { refused, created, found, deleted, remaining: after.length, bad };
     }, templates);
 
     expect(result.created.templateCount).toBe(2);
+    expect(result.refused).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(result.found.recognised?.identityId).toBe(result.created.id);
     expect(result.found.recognised!.score).toBeGreaterThanOrEqual(result.found.threshold);
     expect(result.deleted).toEqual({ deleted: result.created.id });
