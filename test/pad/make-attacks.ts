@@ -16,7 +16,7 @@
 // Usage: npx tsx test/pad/make-attacks.ts [--force]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ffmpegPath, padCache } from './clips';
 import { mediaRoot } from '../support/shared';
 import { seededRandom } from '../../native-train/prng';
@@ -63,6 +63,8 @@ function ffmpeg(args: string[]): void {
 }
 
 function frameOf(clip: string, n: number, out: string): string {
+  // A fresh checkout has no cache folder yet.
+  mkdirSync(dirname(out), { recursive: true });
   if (!existsSync(out)) ffmpeg(['-i', clip, '-vf', `select=eq(n\\,${n})`, '-vsync', '0', '-frames:v', '1', out]);
   return out;
 }
