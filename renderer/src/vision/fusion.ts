@@ -1,7 +1,8 @@
 // Multi-frame fusion: a decision trusts several good frames of the same face, not one. Probes are
 // collected per visit (a face that stays in view); the fused probe is their normalised mean, which
 // on LFW lowers the false non-match rate at the same false-match rate (test/eval/fusion.ts).
-import { cosine, meanTemplate } from '../../../core/hypersphere';
+import { cosine } from '../../../core/hypersphere';
+import { meanTemplate } from '../../../core/matching/probe';
 import { isProbePose, SAME_PERSON_COSINE } from '../../../core/decisions/probe';
 import type { FaceResult, FrameResult } from './protocol';
 
