@@ -10,8 +10,7 @@ import { z } from 'zod';
 import { base64ToBytes, isBase64 } from './base64';
 import { checkVector } from '../hypersphere';
 import { SECURITY_LEVELS, type SecurityLevel } from '../matching/calibration';
-import { LOGIN_MAX_FRAMES } from '../decisions/login';
-import { LANDMARK_COUNT } from '../liveness/evidence';
+import { LANDMARK_COUNT, LOGIN_MAX_FRAMES, LOGIN_MAX_PROBES } from '../liveness/evidence';
 import type { LivenessReason } from '../liveness/judge';
 
 // ---------------------------------------------------------------------------------------------
@@ -22,7 +21,8 @@ export const TEMPLATE_DIM = 512;
 export const UNIT_NORM_TOLERANCE = 1e-3;
 export const MAX_THUMBNAIL_BYTES = 64 * 1024;
 export const MAX_TEMPLATES_PER_CALL = 50;
-export const MAX_PROBES = 10;
+/** Templates one login attempt or visit carries at most: the login decision's bound. */
+export const MAX_PROBES = LOGIN_MAX_PROBES;
 /** Probes a kiosk visit fuses (the renderer sends a visit once it has them; promises are stated for it). */
 export const VISIT_PROBES = 5;
 export const MAX_NAME_LENGTH = 100;

@@ -5,14 +5,15 @@
 // test/eval/fusion.ts measured, and compared with the identity's templates at a threshold chosen
 // for this attempt's probe and template counts by the caller's `threshold` callback.
 import { replayChallenge } from '../liveness/challenge';
-import type { FrameEvidence } from '../liveness/evidence';
+import { LOGIN_MAX_FRAMES, LOGIN_MAX_PROBES, type FrameEvidence } from '../liveness/evidence';
 import { judgeLiveness, type LivenessJudgement, type LivenessOptions } from '../liveness/judge';
 import { fuseProbes } from '../matching/probe';
 import type { TemplateIndex } from '../matching/templateIndex';
 import { isProbeFrame, SAME_PERSON_COSINE } from './probe';
 
-/** Templates fused into one decision at most (the contract bounds a call to this many). */
-export const LOGIN_MAX_PROBES = 10;
+/** The attempt's bounds live with its evidence, where the contract reads them too. */
+export { LOGIN_MAX_FRAMES, LOGIN_MAX_PROBES };
+
 /** Good frames the renderer gathers before it asks (fewer are decided when time is up). */
 export const LOGIN_PROBES_NEEDED = 5;
 
@@ -86,8 +87,6 @@ export function decideLogin({ frames, index, identityId, threshold, liveness: op
   return { accepted, reason: accepted ? 'match' : 'no-match', score: best.score, threshold: t, probes: probes.length, templates, liveness, detail: accepted ? 'match' : 'below the threshold' };
 }
 
-/** Frames one attempt sends at most (the contract's bound): the latest, a few seconds of camera. */
-export const LOGIN_MAX_FRAMES = 120;
 /** After this long the attempt is sent with what it has (and refused when it is not enough). */
 export const LOGIN_ATTEMPT_MS = 30_000;
 
