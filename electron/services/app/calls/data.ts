@@ -2,7 +2,7 @@
 // restore, the passphrase bundle, what each level promises, and erasing everything.
 import { join } from 'node:path';
 import { ApiError, securityLevels, settingsSchema, type AppEvent, type AppInfo } from '../../../../core/contract/api';
-import { bundleHandlers } from '../../bundle/handlers';
+import { bundleHandlers } from './bundle';
 import type { StoreEvent } from '../../store/types';
 import { backupDir, listBackups, newBackupName } from '../backups';
 import { levelRate } from '../../../../core/matching/levels';
