@@ -12,6 +12,16 @@ const noPlatform = {
   ],
 };
 
+// Layers (README "Layout"): services never import a host, hosts never import each other, the contract
+// imports no decision module, and core's floors go one way: hypersphere <- vision, matching <- liveness
+// <- decisions | contract. Each rule names the folders it forbids; noPlatform rides along for core.
+const HOSTS = ['main', 'browser-host', 'cli', 'preload'];
+const hostPatterns = (except) => HOSTS.filter((h) => h !== except).map((h) => ({ group: [`**/electron/${h}/**`, ...[1, 2, 3, 4].map((up) => `${'../'.repeat(up)}${h}/**`)], message: except ? `hosts never import each other: electron/${except} reaches electron/${h}; share it through electron/services.` : `services never import a host (electron/${h}): hosts call services, not the reverse.` }));
+const coreFloor = (folder, forbidden) => ({
+  files: [`core/${folder}/**/*.ts`],
+  rules: { 'no-restricted-imports': ['error', { patterns: [...noPlatform.patterns, ...forbidden.map((f) => ({ group: [`../${f}`, `../${f}/**`, `**/core/${f}/**`], message: `core's floors go one way: core/${folder} may not import core/${f} (README "Layout").` }))] }] },
+});
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'test-output/', 'models/.pack/', '.cache/'] },
   js.configs.recommended,
@@ -25,6 +35,14 @@ export default tseslint.config(
     },
   },
   { files: ['core/**/*.ts', 'native-train/**/*.ts'], ignores: ['native-train/**/*.node.ts'], rules: { 'no-restricted-imports': ['error', noPlatform] } },
+  { files: ['core/hypersphere.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...noPlatform.patterns, { group: ['./*'], message: "core's floors go one way: core/hypersphere.ts is the floor and imports nothing of core." }] }] } },
+  coreFloor('vision', ['matching', 'liveness', 'decisions', 'contract']),
+  coreFloor('matching', ['vision', 'liveness', 'decisions', 'contract']),
+  coreFloor('liveness', ['matching', 'decisions', 'contract']),
+  coreFloor('decisions', ['contract']),
+  coreFloor('contract', ['decisions']),
+  { files: ['electron/services/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: hostPatterns(null) }] } },
+  ...HOSTS.map((h) => ({ files: [`electron/${h}/**/*.ts`], rules: { 'no-restricted-imports': ['error', { patterns: hostPatterns(h) }] } })),
   {
     files: ['renderer/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },

@@ -22,21 +22,17 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-export function isUnit(x: ArrayLike<number>, tolerance = 1e-3): boolean {
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = x[i] as number;
-    if (!Number.isFinite(v)) return false;
-    sum += v * v;
-  }
-  return Math.abs(Math.sqrt(sum) - 1) <= tolerance;
-}
+/** What the one check of a vector entering core found: the wrong length, a non-finite value, or its squared norm. */
+export type VectorCheck = { ok: true; squared: number } | { ok: false; length: number } | { ok: false; index: number; value: number };
 
-/** The normalised mean of several templates: one template that stands for all of them. */
-export function meanTemplate(templates: readonly ArrayLike<number>[]): Template {
-  const first = templates[0];
-  if (!first) throw new RangeError('meanTemplate needs at least one template');
-  const acc = new Float32Array(first.length);
-  for (const t of templates) for (let i = 0; i < acc.length; i++) acc[i] = (acc[i] as number) + (t[i] as number);
-  return l2normalise(acc);
+/** The one check every vector entering core passes (the contract's templates, the matcher's probes): `dim` finite values. */
+export function checkVector(x: ArrayLike<number>, dim: number): VectorCheck {
+  if (x.length !== dim) return { ok: false, length: x.length };
+  let squared = 0;
+  for (let i = 0; i < dim; i++) {
+    const value = x[i] as number;
+    if (!Number.isFinite(value)) return { ok: false, index: i, value };
+    squared += value * value;
+  }
+  return { ok: true, squared };
 }

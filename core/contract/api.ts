@@ -8,9 +8,9 @@
 // (Electron IPC keeps them) or their JSON forms (the WebSocket sends number[] / base64).
 import { z } from 'zod';
 import { base64ToBytes, isBase64 } from './base64';
+import { checkVector } from '../hypersphere';
 import { SECURITY_LEVELS, type SecurityLevel } from '../matching/calibration';
-import { LOGIN_MAX_FRAMES } from '../decisions/login';
-import { LANDMARK_COUNT } from '../liveness/evidence';
+import { LANDMARK_COUNT, LOGIN_MAX_FRAMES, LOGIN_MAX_PROBES } from '../liveness/evidence';
 import type { LivenessReason } from '../liveness/judge';
 
 // ---------------------------------------------------------------------------------------------
@@ -21,7 +21,8 @@ export const TEMPLATE_DIM = 512;
 export const UNIT_NORM_TOLERANCE = 1e-3;
 export const MAX_THUMBNAIL_BYTES = 64 * 1024;
 export const MAX_TEMPLATES_PER_CALL = 50;
-export const MAX_PROBES = 10;
+/** Templates one login attempt or visit carries at most: the login decision's bound. */
+export const MAX_PROBES = LOGIN_MAX_PROBES;
 /** Probes a kiosk visit fuses (the renderer sends a visit once it has them; promises are stated for it). */
 export const VISIT_PROBES = 5;
 export const MAX_NAME_LENGTH = 100;
@@ -38,14 +39,9 @@ export type Id = string;
 
 /** Why a vector cannot be a template, or null when it can. */
 export function templateProblem(v: ArrayLike<number>): string | null {
-  if (v.length !== TEMPLATE_DIM) return `a template has ${TEMPLATE_DIM} values, got ${v.length}`;
-  let sum = 0;
-  for (let i = 0; i < v.length; i++) {
-    const x = v[i]!;
-    if (!Number.isFinite(x)) return `template value ${i} is not a finite number`;
-    sum += x * x;
-  }
-  const norm = Math.sqrt(sum);
+  const checked = checkVector(v, TEMPLATE_DIM);
+  if (!checked.ok) return 'length' in checked ? `a template has ${TEMPLATE_DIM} values, got ${checked.length}` : `template value ${checked.index} is not a finite number`;
+  const norm = Math.sqrt(checked.squared);
   if (Math.abs(norm - 1) > UNIT_NORM_TOLERANCE) return `a template must be a unit vector, its norm is ${norm.toFixed(4)}`;
   return null;
 }

@@ -5,23 +5,17 @@
 // test/eval/fusion.ts measured, and compared with the identity's templates at a threshold chosen
 // for this attempt's probe and template counts by the caller's `threshold` callback.
 import { replayChallenge } from '../liveness/challenge';
-import { evidenceGuidance, type FrameEvidence } from '../liveness/evidence';
+import { LOGIN_MAX_FRAMES, LOGIN_MAX_PROBES, type FrameEvidence } from '../liveness/evidence';
 import { judgeLiveness, type LivenessJudgement, type LivenessOptions } from '../liveness/judge';
 import { fuseProbes } from '../matching/probe';
 import type { TemplateIndex } from '../matching/templateIndex';
-import type { Guidance } from '../vision/quality';
+import { isProbeFrame, SAME_PERSON_COSINE } from './probe';
 
-/** Templates fused into one decision at most (the contract bounds a call to this many). */
-export const LOGIN_MAX_PROBES = 10;
+/** The attempt's bounds live with its evidence, where the contract reads them too. */
+export { LOGIN_MAX_FRAMES, LOGIN_MAX_PROBES };
+
 /** Good frames the renderer gathers before it asks (fewer are decided when time is up). */
 export const LOGIN_PROBES_NEEDED = 5;
-/** Guidance that makes a frame useless as a probe; milder advice (light, pose) does not. */
-const BLOCKING: readonly Guidance[] = ['no_face', 'one_person_only', 'move_closer'];
-/** Beyond this the embedder's templates drift too far from a frontal enrollment to be worth fusing. */
-const MAX_PROBE_YAW = 40;
-const MAX_PROBE_PITCH = 35;
-/** A probe this far from the mean of the attempt's other probes is someone else's face: the attempt is refused. */
-export const SAME_PERSON_COSINE = 0.25;
 
 export type LoginReason = 'match' | 'no-match' | 'liveness-failed' | 'no-templates';
 
@@ -46,14 +40,6 @@ export interface LoginInput {
   /** The cosine to reach for an attempt fusing probeCount probes against templateCount templates. */
   threshold: (probeCount: number, templateCount: number) => number;
   liveness?: LivenessOptions;
-}
-
-/** Whether a frame's face can serve as a probe: one face, close enough, not turned too far, with a template. */
-export function isProbeFrame(frame: FrameEvidence): boolean {
-  const f = frame.face;
-  if (!f?.template) return false;
-  if (evidenceGuidance(frame).some((g) => BLOCKING.includes(g))) return false;
-  return Math.abs(f.yaw) <= MAX_PROBE_YAW && Math.abs(f.pitch) <= MAX_PROBE_PITCH;
 }
 
 /** Each probe against the mean of the others: one stranger among the frames stands out even when outnumbered. */
@@ -101,8 +87,6 @@ export function decideLogin({ frames, index, identityId, threshold, liveness: op
   return { accepted, reason: accepted ? 'match' : 'no-match', score: best.score, threshold: t, probes: probes.length, templates, liveness, detail: accepted ? 'match' : 'below the threshold' };
 }
 
-/** Frames one attempt sends at most (the contract's bound): the latest, a few seconds of camera. */
-export const LOGIN_MAX_FRAMES = 120;
 /** After this long the attempt is sent with what it has (and refused when it is not enough). */
 export const LOGIN_ATTEMPT_MS = 30_000;
 

@@ -7,7 +7,7 @@ import { fuseProbes } from '../matching/probe';
 import type { TemplateIndex } from '../matching/templateIndex';
 import { identify, type AgentSet, type Failure } from '../matching/verdict';
 import type { FrameEvidence } from '../liveness/evidence';
-import { isProbeFrame } from './login';
+import { isProbeFrame } from './probe';
 import { visitLiveness, type VisitLivenessMode } from './visitLiveness';
 
 export type { VisitLivenessMode };

@@ -29,6 +29,11 @@ export interface FaceEvidence {
   template?: Template;
 }
 
+/** Templates fused into one login decision at most (the contract bounds a call to this many). */
+export const LOGIN_MAX_PROBES = 10;
+/** Frames one attempt sends at most (the contract's bound): the latest, a few seconds of camera. */
+export const LOGIN_MAX_FRAMES = 120;
+
 export interface FrameEvidence {
   /** Milliseconds on the attempt's clock (monotonic). */
   at: number;

@@ -185,7 +185,8 @@ function checkCounts(what: string, ...counts: number[]): void {
   for (const n of counts) if (!Number.isInteger(n) || n < 0) throw new RangeError(`${what}: counts must be whole numbers >= 0, not ${n}.`);
 }
 
-function perComparisonFallback(c: LevelsCalibration, level: SecurityLevel): number {
+/** The level's per-comparison threshold plus the local shift: the one place the shift is added to it. */
+export function perComparisonFallback(c: LevelsCalibration, level: SecurityLevel): number {
   const t = c.thresholds[level];
   if (typeof t !== 'number' || !Number.isFinite(t)) throw new RangeError(`No calibrated threshold for security level ${level}.`);
   return Math.min(1, t + (c.localShift ?? 0));

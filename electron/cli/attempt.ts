@@ -2,7 +2,8 @@
 // fed to core/decisions' LoginEvidence (the same gathering the renderer does, the same liveness rule
 // the back end will replay) until it is ready or the time is up. Nothing here decides: the evidence
 // goes to the service's verify handler.
-import { isProbeFrame, LOGIN_MAX_PROBES, LoginEvidence } from '../../core/decisions/login';
+import { LOGIN_MAX_PROBES, LoginEvidence } from '../../core/decisions/login';
+import { isProbeFrame } from '../../core/decisions/probe';
 import { frameEvidence, type FrameEvidence } from '../../core/liveness/evidence';
 import type { Args } from '../../core/contract/api';
 import type { FacePipeline } from '../../core/vision/pipeline';

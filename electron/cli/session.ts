@@ -37,7 +37,7 @@ const SEALED_KEY_FILE = 'normface.key.sealed';
 /** Inside Electron (not as plain Node) the key is under safeStorage, in the app's own userData folder. */
 async function electronKeyring(dataDir: string | undefined): Promise<{ dataDir: string; keyring: Keyring }> {
   const { app, safeStorage } = await import('electron');
-  const { safeStorageKeyring } = await import('../main/keyring');
+  const { safeStorageKeyring } = await import('../services/store/safeStorageKeyring');
   await app.whenReady();
   const dir = dataDir ?? join(app.getPath('appData'), 'NormFace Desktop');
   return { dataDir: dir, keyring: safeStorageKeyring(join(dir, SEALED_KEY_FILE), safeStorage) };

@@ -4,7 +4,7 @@
 import type { IpcMain, IpcMainInvokeEvent } from 'electron';
 import { callNames, type Envelope } from '../../core/contract/api';
 import type { Connection, Gate } from '../services/app/dispatch';
-import { channelOf, isAppUrl } from './origin';
+import { channelOf, isAppUrl } from '../services/app/origin';
 
 export function forbidden(url: string | undefined): Envelope<never> {
   return { ok: false, error: { code: 'forbidden', message: `Calls are only accepted from the app's own page, not from ${url || 'an unknown frame'}.` } };

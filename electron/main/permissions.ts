@@ -1,7 +1,7 @@
 // Only the camera, and only for the app's own page: every other permission (microphone,
 // notifications, geolocation, USB...) is refused.
 import type { Session } from 'electron';
-import { isAppUrl } from './origin';
+import { isAppUrl } from '../services/app/origin';
 
 export function isCameraOnly(permission: string, mediaTypes: readonly string[] | undefined): boolean {
   return permission === 'media' && (mediaTypes ?? []).length > 0 && (mediaTypes ?? []).every((t) => t === 'video');

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Protocol } from 'electron';
 import { resolveStatic, securityHeaders, type StaticRoots } from '../services/app/static';
-import { APP_HOST, APP_SCHEME } from './origin';
+import { APP_HOST, APP_SCHEME } from '../services/app/origin';
 
 /** Must run before app 'ready'. */
 export function registerScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {

@@ -1,7 +1,7 @@
 // The one window: isolated, sandboxed renderer without Node, that can neither navigate away nor
 // open other windows.
 import type { BrowserWindow, BrowserWindowConstructorOptions, Menu, WebContents } from 'electron';
-import { APP_URL, isAppUrl } from './origin';
+import { APP_URL, isAppUrl } from '../services/app/origin';
 
 export function windowOptions(preload: string): BrowserWindowConstructorOptions {
   return {

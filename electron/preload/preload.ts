@@ -2,7 +2,7 @@
 // ipcRenderer, no Node. Bundled to CommonJS (sandboxed preloads cannot load ES modules).
 import { contextBridge, ipcRenderer } from 'electron';
 import { createBridge } from '../../core/contract/api';
-import { channelOf } from '../main/origin';
+import { channelOf } from '../services/app/origin';
 
 contextBridge.exposeInMainWorld(
   'normface',

@@ -8,7 +8,8 @@
 // too. By default only images the pair lists already embedded are used, so a rerun takes seconds.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cosine, meanTemplate } from '../../core/hypersphere';
+import { cosine } from '../../core/hypersphere';
+import { meanTemplate } from '../../core/matching/probe';
 import { thresholdAtFmr } from '../../core/matching/calibration';
 import { progressBar } from '../support/progress';
 import { hasLfw, lfwImage, noLfwReason, repoRoot } from '../support/shared';

@@ -10,8 +10,8 @@ vi.mock('electron', () => ({ app: {}, BrowserWindow: class {}, ipcMain: {}, prot
 
 import { callNames } from '../../core/contract/api';
 import { forbidden, registerContract } from '../../electron/main/ipc';
-import { safeStorageKeyring } from '../../electron/main/keyring';
-import { channelOf } from '../../electron/main/origin';
+import { safeStorageKeyring } from '../../electron/services/store/safeStorageKeyring';
+import { channelOf } from '../../electron/services/app/origin';
 import { restrictPermissions } from '../../electron/main/permissions';
 import { createProtocolHandler } from '../../electron/main/protocol';
 import { lockDown, windowOptions } from '../../electron/main/window';

@@ -4,7 +4,7 @@ import { mkdtempSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { safeStorageCustody, safeStorageKeyring } from '../../electron/main/keyring';
+import { safeStorageCustody, safeStorageKeyring } from '../../electron/services/store/safeStorageKeyring';
 import { fileKeyring } from '../../electron/services/store/index';
 
 const fake = (backend: string) => ({

@@ -1,7 +1,7 @@
 // normface identify --photo FILE | --video FILE | --camera DEVICE: 1:N, open set. The probe of a
 // video is the normalised mean of the first few faces seen (as the back end fuses several probes).
-import { l2normalise } from '../../../core/hypersphere';
 import type { Template } from '../../../core/hypersphere';
+import { meanTemplate } from '../../../core/matching/probe';
 import { openFrames } from '../../services/capture/frames';
 import { decodeFile } from '../../services/vision/decode';
 import { CliError, EXIT } from '../errors';
@@ -23,21 +23,20 @@ async function videoProbe(session: Session, options: SourceOptions): Promise<Tem
   const pipeline = await session.pipeline();
   const limit = timeoutMs(options);
   const frames = await openFrames(frameSource(options));
-  const sum = new Float32Array(512);
-  let seen = 0;
+  const seen: Template[] = [];
   try {
     for await (const frame of frames) {
       if (frame.at > limit) break;
       const template = (await pipeline.analyse(frame.image, { embed: 'primary' })).faces[0]?.template;
       if (!template) continue;
-      for (let d = 0; d < sum.length; d++) sum[d]! += template[d]!;
-      if (++seen >= VIDEO_PROBES) break;
+      seen.push(template);
+      if (seen.length >= VIDEO_PROBES) break;
     }
   } finally {
     frames.close();
   }
-  if (seen === 0) throw new CliError(`No face was seen within ${limit / 1000} s; face the camera in good light and try again.`, 'no_face');
-  return l2normalise(sum);
+  if (seen.length === 0) throw new CliError(`No face was seen within ${limit / 1000} s; face the camera in good light and try again.`, 'no_face');
+  return meanTemplate(seen);
 }
 
 export const identifyCommand: RegisterCommand = (program, context) => {

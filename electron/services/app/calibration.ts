@@ -2,7 +2,7 @@
 // app must run (without verify/identify) before it exists.
 import { readFileSync, statSync } from 'node:fs';
 import { z } from 'zod';
-import { ApiError, securityLevels, type SecurityLevel } from '../../../core/contract/api';
+import { ApiError, type SecurityLevel } from '../../../core/contract/api';
 import type { DecisionCalibration } from '../../../core/matching/levels';
 
 const threshold = z.number().min(-1).max(1);
@@ -107,4 +107,3 @@ export function fnmrOf(c: CalibrationFile, level: SecurityLevel): number | null 
   return c.levels?.[level]?.fnmr ?? c.fnmr?.[level] ?? null;
 }
 
-export const levelFmr: Record<SecurityLevel, number> = Object.fromEntries(securityLevels.map((l) => [l, Number(l)])) as Record<SecurityLevel, number>;

@@ -1,7 +1,7 @@
 // What every call group shares: the host's dependencies, the open store (or why it is not open),
 // the live gallery, the settings and thresholds in force, and who is calling (access.ts).
 import { ApiError, defaultSettings, securityLevels, settingsSchema, type ModelInfo, type SecurityLevel, type Settings } from '../../../core/contract/api';
-import type { LevelsCalibration } from '../../../core/matching/levels';
+import { perComparisonFallback, type LevelsCalibration } from '../../../core/matching/levels';
 import type { Keyring, Lockout, Store, StoredOperator } from '../store/index';
 import type { SteadyClock } from './steadyClock';
 import type { Access } from './access';
@@ -92,8 +92,7 @@ export function stricterLevel(a: SecurityLevel, b: SecurityLevel | undefined): S
 }
 
 export function thresholdsOf(c: LevelsCalibration): Thresholds {
-  const shift = c.localShift ?? 0;
-  return Object.fromEntries(securityLevels.map((l) => [l, Math.min(1, c.thresholds[l] + shift)])) as Thresholds;
+  return Object.fromEntries(securityLevels.map((l) => [l, perComparisonFallback(c, l)])) as Thresholds;
 }
 
 export function calibratedOr(source: CalibrationSource): CalibrationFile {

@@ -3,6 +3,7 @@
 // its reloads, so "the gallery changed" has one way in (reload, reindex, forget) whatever changed it.
 import type { DriftStatus, SecurityLevel } from '../../../core/contract/api';
 import { TemplateIndex } from '../../../core/matching/templateIndex';
+import { fuseProbes } from '../../../core/matching/probe';
 import { agentSetFrom, type AgentSet } from '../../../core/matching/verdict';
 import { StoreError, type Store } from '../store/index';
 import type { FleetPerson } from '../store/index';
@@ -195,10 +196,10 @@ export class LiveGallery {
         row.set(agent);
         return;
       }
-      for (const t of matcher.templateIdsOf(id)) {
-        const v = matcher.templateVector(t);
-        if (v) for (let d = 0; d < dim; d++) row[d]! += v[d]!;
-      }
+      const vectors = matcher.templateIdsOf(id).map((t) => matcher.templateVector(t)).filter((v) => v !== undefined);
+      // A mean that does not fuse leaves the row zero, which agentSetFrom refuses with its reason.
+      const mean = fuseProbes(vectors, dim);
+      if (mean.ok) row.set(mean.unit);
     });
     const set = agentSetFrom(ids, rows, accepted.scale, dim);
     if ('ok' in set) this.deps.log('normface: the accepted agents cannot be used; identifying by templates', new Error(set.error));

@@ -1,25 +1,16 @@
 // Multi-frame fusion: a decision trusts several good frames of the same face, not one. Probes are
 // collected per visit (a face that stays in view); the fused probe is their normalised mean, which
 // on LFW lowers the false non-match rate at the same false-match rate (test/eval/fusion.ts).
-import { cosine, meanTemplate } from '../../../core/hypersphere';
-import type { Guidance } from '../../../core/vision/quality';
+import { cosine } from '../../../core/hypersphere';
+import { meanTemplate } from '../../../core/matching/probe';
+import { isProbePose, SAME_PERSON_COSINE } from '../../../core/decisions/probe';
 import type { FaceResult, FrameResult } from './protocol';
-
-/** Guidance that makes a frame useless as a probe; milder advice (light, pose) only lowers its rank. */
-const BLOCKING: readonly Guidance[] = ['no_face', 'one_person_only', 'move_closer'];
-/** Beyond this the embedder's templates drift too far from a frontal enrollment to be worth sending. */
-const MAX_PROBE_YAW = 40;
-const MAX_PROBE_PITCH = 35;
-/** A new template this far from the visit's others is someone else stepping in. */
-const SAME_PERSON_COSINE = 0.25;
 
 /** The served face of a frame when it can be a probe (template included), else null. */
 export function probeFace(frame: FrameResult): FaceResult | null {
   const face = frame.faces[0];
   if (!face?.template) return null;
-  if (frame.guidance.some((g) => BLOCKING.includes(g))) return null;
-  if (Math.abs(face.quality.yaw) > MAX_PROBE_YAW || Math.abs(face.quality.pitch) > MAX_PROBE_PITCH) return null;
-  return face;
+  return isProbePose(frame.guidance, face.quality.yaw, face.quality.pitch) ? face : null;
 }
 
 interface Probe {

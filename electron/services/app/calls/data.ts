@@ -2,10 +2,11 @@
 // restore, the passphrase bundle, what each level promises, and erasing everything.
 import { join } from 'node:path';
 import { ApiError, securityLevels, settingsSchema, type AppEvent, type AppInfo } from '../../../../core/contract/api';
-import { bundleHandlers } from '../../bundle/handlers';
+import { bundleHandlers } from './bundle';
 import type { StoreEvent } from '../../store/types';
 import { backupDir, listBackups, newBackupName } from '../backups';
-import { fnmrOf, levelFmr } from '../calibration';
+import { levelRate } from '../../../../core/matching/levels';
+import { fnmrOf } from '../calibration';
 import type { AppContext } from '../context';
 import type { Handlers } from '../dispatch';
 import { galleryOf, promises } from '../gallery';
@@ -52,7 +53,7 @@ export function dataCalls(ctx: AppContext, lifecycle: StoreLifecycle): Pick<Hand
       if (c) {
         calibration = {
           modelId: c.modelId,
-          levels: securityLevels.map((l) => ({ level: l, fmr: levelFmr[l], threshold: c.thresholds[l], fnmr: fnmrOf(c, l) })),
+          levels: securityLevels.map((l) => ({ level: l, fmr: levelRate(l), threshold: c.thresholds[l], fnmr: fnmrOf(c, l) })),
         };
         lfwAccuracy = c.lfw?.accuracy ?? c.lfwAccuracy ?? null;
       }

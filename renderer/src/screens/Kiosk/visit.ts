@@ -5,6 +5,7 @@
 import type { Args } from '../../../../core/contract/api';
 import { MAX_PROBES, MAX_VISIT_FRAMES, VISIT_PROBES } from '../../../../core/contract/api';
 import { faceEvidence } from '../../../../core/liveness/evidence';
+import { PASSIVE_MIN_FRAMES } from '../../../../core/liveness/passive';
 import { probeFace, ProbeSet } from '../../vision/fusion';
 import type { FaceResult, FrameResult } from '../../vision/protocol';
 
@@ -15,7 +16,7 @@ export { VISIT_PROBES };
 /** ...or this long after its first probe, whichever comes first (a slow camera still gets an answer). */
 export const VISIT_WAIT_MS = 1500;
 /** Passive liveness needs this many measured frames before the back end can judge it. */
-export const PASSIVE_FRAMES = 5;
+export const PASSIVE_FRAMES = PASSIVE_MIN_FRAMES;
 /** A visit sent without them after this long gets the back end's advice instead of waiting forever. */
 export const PASSIVE_WAIT_MS = 4000;
 /** A match waiting for liveness is asked again at most this often... */

@@ -1,11 +1,11 @@
 // The contract's bundle.* calls: export chosen people sealed with a passphrase, look inside a bundle,
 // import it. The back end decides who is "the same person" (same id, or a face match at the calibrated
 // threshold); the UI only picks merge or skip for them. Nothing is written until the bundle has opened.
-import { ApiError, MAX_BUNDLE_BYTES, type BundlePerson } from '../../../core/contract/api';
-import type { TemplateIndex } from '../../../core/matching/templateIndex';
-import type { Handlers } from '../app/dispatch';
-import type { ImportAction, PortableIdentity, Store } from '../store/index';
-import { BundleError, openBundle, writeBundle } from './format';
+import { ApiError, MAX_BUNDLE_BYTES, type BundlePerson } from '../../../../core/contract/api';
+import type { TemplateIndex } from '../../../../core/matching/templateIndex';
+import type { Handlers } from '../dispatch';
+import type { ImportAction, PortableIdentity, Store } from '../../store/index';
+import { BundleError, openBundle, writeBundle } from '../../bundle/format';
 
 export interface BundleDeps {
   db(): Store;

@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { SafeStorage } from 'electron';
-import { KEY_BYTES, missingKey, sealedDataIn, StoreError, type KeyCustody, type Keyring } from '../services/store/index';
+import { StoreError } from './errors';
+import { KEY_BYTES, missingKey, sealedDataIn, type KeyCustody, type Keyring } from './keyring';
 import { dirname } from 'node:path';
 
 type KeyStore = Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'> & Partial<Pick<SafeStorage, 'getSelectedStorageBackend'>>;

@@ -1,3 +1,4 @@
+// Shared by the main process and the preload (two hosts that may not import each other).
 // The app's own origin. The renderer is served from app://normface/ (protocol.ts); only frames at
 // that origin may call the contract or use the camera.
 export const APP_SCHEME = 'app';
