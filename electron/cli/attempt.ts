@@ -7,7 +7,6 @@ import { isProbeFrame } from '../../core/decisions/probe';
 import { frameEvidence, type FrameEvidence } from '../../core/liveness/evidence';
 import type { Args } from '../../core/contract/api';
 import type { FacePipeline } from '../../core/vision/pipeline';
-import { FaceTracker } from '../../core/vision/track';
 import type { Frame } from '../services/capture/frames';
 import { darkPercentage } from './whenToLook';
 
@@ -41,10 +40,11 @@ export interface GatherOptions {
 const PASSIVE_EVERY = 3;
 
 /**
- * Every frame gets the face (followed by core/vision's FaceTracker, the camera path the app uses:
- * landmarks on a predicted box, the detector only when the face is lost or someone walks in),
- * landmarks and eye state; the passive score every few frames; the embedder (the costly stage) only
- * on frames that can serve as probes, until the attempt holds as many as it sends.
+ * Every frame gets the full detector, landmarks and eye state, as the app's Log in screen analyses
+ * its frames (FrameOptions.detect): the liveness rule reads the landmarks' geometry, and a tracked
+ * face's landmarks (found on a box predicted from the frames before) drift off a turning photo's
+ * plane as a real nose does. The passive score every few frames; the embedder (the costly stage)
+ * only on frames that can serve as probes, until the attempt holds as many as it sends.
  */
 /** The evidence as the contract carries it: landmarks as plain numbers (zod checks an array, not a typed array). */
 function wire(frames: readonly FrameEvidence[]): WireFrame[] {
@@ -53,7 +53,6 @@ function wire(frames: readonly FrameEvidence[]): WireFrame[] {
 
 export async function gatherAttempt(pipeline: FacePipeline, frames: AsyncIterable<Frame>, limitMs: number, options: GatherOptions = {}): Promise<Attempt> {
   const attempt = new LoginEvidence();
-  const tracker = new FaceTracker(pipeline);
   const stageMs: Record<string, number> = {};
   let analysed = 0;
   let endedAt = 0;
@@ -71,7 +70,7 @@ export async function gatherAttempt(pipeline: FacePipeline, frames: AsyncIterabl
       dark++;
       continue;
     }
-    const analysis = await tracker.analyse(frame.image, { embed: 'none', eyes: true, liveness: analysed % PASSIVE_EVERY === 0 });
+    const analysis = await pipeline.analyse(frame.image, { embed: 'none', eyes: true, liveness: analysed % PASSIVE_EVERY === 0 });
     for (const [stage, ms] of Object.entries(analysis.timings)) stageMs[stage] = (stageMs[stage] ?? 0) + (ms ?? 0);
     const evidence = frameEvidence(analysis, frame.at);
     const face = analysis.faces[0];

@@ -49,7 +49,7 @@ export const verifyCommand: RegisterCommand = (program, context) => {
           // An unmapped system user falls through before anything loads.
           const wanted = login ? personFor(login, user) : user;
           // Loading the models takes the longest: started now, while the person is looked up and the camera opens.
-          const loading = session.pipeline(['eyes', 'liveness', 'scout']);
+          const loading = session.pipeline(['eyes', 'liveness']);
           // Its failure is reported where it is awaited; this only keeps an earlier failure (no such person) from leaving it unhandled.
           loading.catch(() => undefined);
           const explicit = command.getOptionValueSource('timeout') === 'cli';

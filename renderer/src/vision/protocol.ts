@@ -15,6 +15,8 @@ export interface FrameOptions {
   eyes: boolean;
   /** A small JPEG of the largest face (enrollment thumbnails). */
   thumbnail: boolean;
+  /** Run the full detector on this frame instead of following the face from earlier frames (login attempts: the liveness rule reads the landmarks' geometry, which must not depend on which earlier frames were analysed). */
+  detect?: boolean;
 }
 
 export interface FaceResult {

@@ -73,7 +73,7 @@ async function analyseFrame(bitmap: ImageBitmap, options: FrameOptions) {
   const t0 = performance.now();
   const { img } = pixels(bitmap);
   const analyseOptions = { embed: options.embed ? ('primary' as const) : ('none' as const), liveness: options.liveness, eyes: options.eyes };
-  const analysis = tracker ? await tracker.analyse(img, analyseOptions) : await p.analyse(img, analyseOptions);
+  const analysis = tracker && !options.detect ? await tracker.analyse(img, analyseOptions) : await p.analyse(img, analyseOptions);
   const transfer: Transferable[] = [];
   const faces: FaceResult[] = [];
   for (const [i, f] of analysis.faces.entries()) {

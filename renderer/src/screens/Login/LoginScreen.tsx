@@ -14,13 +14,12 @@ import { PASSIVE_LIVE } from '../../../../core/liveness/passive';
 import type { LivenessJudgement } from '../../../../core/liveness/judge';
 import type { FrameResult } from '../../vision/protocol';
 import { OperatorSignIn } from '../Operators/OperatorSignIn';
-import { LoginAttempt } from './loginAttempt';
+import { LOGIN_FRAME_OPTIONS, LoginAttempt } from './loginAttempt';
 
 /** What this screen measured over the frames it sent (the back end judges the same frames itself). */
 type Sent = LivenessJudgement;
 type Phase = { name: 'pick' } | { name: 'looking'; instruction: string } | { name: 'checking' } | { name: 'done'; verdict: Verdict; sent: Sent } | { name: 'failed'; message: string };
 
-const FRAME_OPTIONS = { embed: true, liveness: true, eyes: true, thumbnail: false };
 
 /** What to do about a failed liveness check, from the part of the rule the back end said failed. */
 function livenessAdvice(verdict: Verdict, sent: Sent): string {
@@ -137,7 +136,7 @@ export default function LoginScreen() {
           {phase.name === 'done' && <VerdictView verdict={phase.verdict} who={who.trim()} sent={phase.sent} />}
           {phase.name === 'failed' && <Notice kind="error">{phase.message}</Notice>}
         </div>
-        {looking && <CameraView options={FRAME_OPTIONS} onAnalysis={onAnalysis} prompt={phase.instruction} label="Camera for login" />}
+        {looking && <CameraView options={LOGIN_FRAME_OPTIONS} onAnalysis={onAnalysis} prompt={phase.instruction} label="Camera for login" />}
       </div>
       <h2>Operators</h2>
       {session?.operator ? (

@@ -4,7 +4,7 @@
 // it sends the frames, and shows the back end's verdict.
 import { LOGIN_ATTEMPT_MS, LOGIN_PROBES_NEEDED, LoginEvidence, type LoginProgress } from '../../../../core/decisions/login';
 import { faceEvidence, type FrameEvidence } from '../../../../core/liveness/evidence';
-import type { FrameResult } from '../../vision/protocol';
+import type { FrameOptions, FrameResult } from '../../vision/protocol';
 
 /** Good frames fused into one decision. */
 export const PROBES_NEEDED = LOGIN_PROBES_NEEDED;
@@ -12,6 +12,13 @@ export const PROBES_NEEDED = LOGIN_PROBES_NEEDED;
 export const ATTEMPT_MS = LOGIN_ATTEMPT_MS;
 
 export type AttemptState = LoginProgress;
+
+/**
+ * What each camera frame of a login attempt (the Log in screen, an operator's face) is analysed for.
+ * The full detector on every frame (no tracking): the liveness rule reads the landmarks' geometry,
+ * which must depend on the frame alone, as `normface verify` analyses it (electron/cli/attempt.ts).
+ */
+export const LOGIN_FRAME_OPTIONS: FrameOptions = { embed: true, liveness: true, eyes: true, thumbnail: false, detect: true };
 
 /** The evidence of one analysed frame: its largest face's measurements. */
 export function frameEvidenceOf(frame: FrameResult, at: number): FrameEvidence {

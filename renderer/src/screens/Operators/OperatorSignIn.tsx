@@ -6,9 +6,8 @@ import { CameraView } from '../../camera/CameraView';
 import { errorText } from '../../components/errorText';
 import { Notice } from '../../components/Notice';
 import type { FrameResult } from '../../vision/protocol';
-import { LoginAttempt } from '../Login/loginAttempt';
+import { LOGIN_FRAME_OPTIONS, LoginAttempt } from '../Login/loginAttempt';
 
-const FRAME_OPTIONS = { embed: true, liveness: true, eyes: true, thumbnail: false };
 
 export function OperatorSignIn({ onSignedIn, label = 'Sign in as operator' }: { onSignedIn(s: SessionStatus): void | Promise<void>; label?: string }) {
   const [name, setName] = useState('');
@@ -82,7 +81,7 @@ export function OperatorSignIn({ onSignedIn, label = 'Sign in as operator' }: { 
           {error}
         </Notice>
       )}
-      {face && <CameraView options={FRAME_OPTIONS} onAnalysis={onAnalysis} prompt={face.instruction} label="Camera for the operator's face" />}
+      {face && <CameraView options={LOGIN_FRAME_OPTIONS} onAnalysis={onAnalysis} prompt={face.instruction} label="Camera for the operator's face" />}
     </form>
   );
 }
