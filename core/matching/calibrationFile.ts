@@ -12,7 +12,7 @@ const count = z.number().min(0);
 const perLevel = <T extends z.ZodType>(value: T) => z.object(Object.fromEntries(SECURITY_LEVELS.map((l) => [l, value])) as { [L in SecurityLevel]: T });
 
 /** P(score >= t) for impostor comparisons: a measured body, then a generalised Pareto tail (core/matching/levels.ts). */
-export const impostorTailSchema = z.object({
+const impostorTailSchema = z.object({
   /** Probes fused (normalised mean) into the one compared with a template. */
   probes: z.number().int().min(1),
   /** Impostor comparisons measured. */
@@ -26,7 +26,7 @@ export const impostorTailSchema = z.object({
 export type ImpostorTail = z.infer<typeof impostorTailSchema>;
 
 /** Genuine attempts: share whose best template cosine lies below each grid score (the FNMR there). */
-export const genuineTableSchema = z.object({
+const genuineTableSchema = z.object({
   probes: z.number().int().min(1),
   templates: z.number().int().min(1),
   attempts: count,
@@ -39,7 +39,7 @@ export const genuineTableSchema = z.object({
 export type GenuineTable = z.infer<typeof genuineTableSchema>;
 
 /** The per-decision section (login attempt, kiosk visit); files written before it have none. */
-export const decisionCalibrationSchema = z.object({
+const decisionCalibrationSchema = z.object({
   version: z.literal(1),
   /** One per measured probe count, ascending. */
   impostor: z.array(impostorTailSchema).min(1),
@@ -48,7 +48,7 @@ export const decisionCalibrationSchema = z.object({
 });
 export type DecisionCalibration = z.infer<typeof decisionCalibrationSchema>;
 
-export const levelCalibrationSchema = z.object({
+const levelCalibrationSchema = z.object({
   fmr: rate,
   /** Cosine at or above which a comparison is a match. */
   threshold: cosine,
