@@ -5,7 +5,7 @@
 // frames and never a verdict.
 import { fuseProbes } from '../matching/probe';
 import type { TemplateIndex } from '../matching/templateIndex';
-import { identify, type AgentSet, type Failure } from '../matching/verdict';
+import { identify, type AgentSet, type Failure } from '../matching/identify';
 import type { FrameEvidence } from '../liveness/evidence';
 import { isProbeFrame } from './probe';
 import { visitLiveness, type VisitLivenessMode } from './visitLiveness';

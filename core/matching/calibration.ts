@@ -1,35 +1,8 @@
 // Thresholds tied to a false-match rate. The app's "security level" is an FMR; the cosine that
-// realises it is measured on impostor comparisons (models/calibration.json), never picked by hand.
-import type { DecisionCalibration } from './levels';
-
+// realises it is measured on impostor comparisons (models/calibration.json, whose schema is in
+// calibrationFile.ts), never picked by hand.
 export const SECURITY_LEVELS = ['1e-3', '1e-4', '1e-5'] as const;
 export type SecurityLevel = (typeof SECURITY_LEVELS)[number];
-
-export interface LevelCalibration {
-  fmr: number;
-  /** Cosine at or above which a comparison is a match. */
-  threshold: number;
-  /** False non-match rate at that threshold, every person weighing the same. */
-  fnmr: number;
-  /** The same over all genuine comparisons (dominated by the people with the most images). */
-  fnmrPairs: number;
-  /** Counts behind the rates, so a test can derive binomial ranges. */
-  impostorMatches: number;
-  genuineNonMatches: number;
-}
-
-export interface Calibration {
-  modelId: string;
-  thresholds: Record<SecurityLevel, number>;
-  levels: Record<SecurityLevel, LevelCalibration>;
-  genuineCount: number;
-  impostorCount: number;
-  /** LFW View 2 verification figures of the same embedder (10-fold protocol). */
-  lfw?: { view: 2; pairs: number; accuracy: number; accuracyStd: number; auc: number; tarAtFar1e3: number; command: string };
-  /** Per-decision tails (login attempt, kiosk visit), read by core/matching/levels.ts; absent in older files. */
-  decisions?: DecisionCalibration;
-  provenance: Record<string, unknown>;
-}
 
 /**
  * The smallest threshold whose FMR does not exceed `fmr`. `topDescending` holds the highest impostor
@@ -52,7 +25,7 @@ export function fnmrAt(genuine: ArrayLike<number>, threshold: number): { fnmr: n
   return { fnmr: nonMatches / genuine.length, nonMatches };
 }
 
-export function thresholdFor(calibration: Pick<Calibration, 'thresholds'>, level: SecurityLevel): number {
+export function thresholdFor(calibration: { thresholds: Record<SecurityLevel, number> }, level: SecurityLevel): number {
   const t = calibration.thresholds[level];
   if (typeof t !== 'number' || !Number.isFinite(t)) throw new RangeError(`No calibrated threshold for security level FMR ${level}.`);
   return t;

@@ -13,7 +13,8 @@
 // up by the shift measured at those rates, give at least 1.5 times LFW's false-match rate at a
 // threshold in use: beyond chance, and big enough to matter.
 import type { SecurityLevel } from './calibration';
-import { tailRate, tailThreshold, type ImpostorTail, type LevelsCalibration } from './levels';
+import type { ImpostorTail } from './calibrationFile';
+import { tailRate, tailThreshold, type LevelsCalibration } from './levels';
 
 export interface LocalImpostorScores {
   /** Cosines of impostor pairs: templates of different identities, or a cohort face against the gallery. */

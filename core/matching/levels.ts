@@ -10,51 +10,14 @@
 // eval:decisions measures by how much. Pure functions of counts, so they are recomputed on every
 // enrolment or removal.
 import type { SecurityLevel } from './calibration';
-
-/** P(score >= t) for impostor comparisons: a measured body, then a generalised Pareto tail. */
-export interface ImpostorTail {
-  /** Probes fused (normalised mean) into the one compared with a template. */
-  probes: number;
-  /** Impostor comparisons measured. */
-  count: number;
-  /** Measured body: scores ascending, `rates[i]` = share of scores >= `scores[i]`. Ends at (gpd.u, gpd.pu). */
-  scores: number[];
-  rates: number[];
-  /** Beyond u: P(s >= t) = pu (1 + xi (t - u) / sigma)^(-1/xi) (xi = 0: pu exp(-(t - u) / sigma)). */
-  gpd: { u: number; pu: number; sigma: number; xi: number; exceedances: number };
-}
-
-/** Genuine attempts: share whose best template cosine lies below each grid score (the FNMR there). */
-export interface GenuineTable {
-  probes: number;
-  templates: number;
-  attempts: number;
-  people: number;
-  /** Scores from `from` in steps of `step`. */
-  from: number;
-  step: number;
-  below: number[];
-}
-
-export interface DecisionCalibration {
-  version: 1;
-  /** One per measured probe count, ascending. */
-  impostor: ImpostorTail[];
-  genuine: GenuineTable[];
-  provenance: Record<string, unknown>;
-}
+import type { CalibrationFile, DecisionCalibration, GenuineTable, ImpostorTail } from './calibrationFile';
 
 /**
- * What the level functions read: the per-comparison thresholds (always there) and, when calibrated,
- * the decision tails. `localShift` (from driftCheck) moves every impostor tail up by that cosine, so
- * thresholds and promises hold on a camera whose impostor scores sit higher than LFW's.
+ * What the level functions read of models/calibration.json: the per-comparison thresholds (always
+ * there) and, when calibrated, the decision tails. `localShift` (from driftCheck) moves every impostor
+ * tail up by that cosine, so thresholds and promises hold on a camera whose impostor scores sit higher than LFW's.
  */
-export interface LevelsCalibration {
-  thresholds: Record<SecurityLevel, number>;
-  levels?: Partial<Record<SecurityLevel, { fnmr?: number }>>;
-  decisions?: DecisionCalibration;
-  localShift?: number;
-}
+export type LevelsCalibration = Pick<CalibrationFile, 'thresholds' | 'decisions'> & { localShift?: number };
 
 export const levelRate = (level: SecurityLevel): number => Number(level);
 

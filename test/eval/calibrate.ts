@@ -4,14 +4,15 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fnmrAt, SECURITY_LEVELS, thresholdAtFmr, type Calibration, type LevelCalibration, type SecurityLevel } from '../../core/matching/calibration';
+import { fnmrAt, SECURITY_LEVELS, thresholdAtFmr, type SecurityLevel } from '../../core/matching/calibration';
+import { calibrationText, type Calibration, type DecisionCalibration, type LevelCalibration } from '../../core/matching/calibrationFile';
 import { progressBar } from '../support/progress';
 import { lfwImage, lfwRoot, repoRoot } from '../support/shared';
 import { parseArgs } from './args';
 import { embedImages, MODEL_ID } from './embeddings';
 import { imagesOf, readPairs, readPeople } from './lfw-lists';
 import { cosine } from '../../core/hypersphere';
-import { fitTail, tailThreshold, type DecisionCalibration } from '../../core/matching/levels';
+import { fitTail, tailThreshold } from '../../core/matching/levels';
 import { compactTail, fusedImpostorTail, genuineTable, GENUINE_PROBES, GENUINE_TEMPLATES, IMPOSTOR_PROBES, MAX_SETS, type Person } from './decision-tails';
 import { areaUnderCurve, rocCurve, tarAtFar, tenFoldAccuracy } from '../../core/matching/metrics';
 
@@ -203,8 +204,8 @@ const calibration: Calibration = {
     date: new Date().toISOString(),
   },
 };
-// Arrays of numbers on one line each, so the decision tables stay a few KB and diffs stay readable.
-writeFileSync(out, JSON.stringify(calibration, null, 2).replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, nums: string) => `[${nums.split(/,\s*/).join(', ')}]`) + '\n');
+// Checked against the file's schema, and read back as the app reads it, before anything is written.
+writeFileSync(out, calibrationText(calibration));
 console.log(`${n} images of ${people.length} people: ${genuine.length} genuine and ${impostorCount} impostor comparisons (${fallbacks} fallbacks)`);
 for (const level of SECURITY_LEVELS) {
   const l = levels[level];

@@ -3,7 +3,8 @@
 // against single templates of other people, and genuine attempts (p photos against the best of a
 // person's first k photos). Every person contributes at most MAX_SETS probe sets, so the people
 // with hundreds of photos do not make the tails theirs.
-import { fitTail, type GenuineTable, type ImpostorTail } from '../../core/matching/levels';
+import type { GenuineTable, ImpostorTail } from '../../core/matching/calibrationFile';
+import { fitTail } from '../../core/matching/levels';
 
 export const DIM = 512;
 export const IMPOSTOR_PROBES = [2, 3, 5, 10] as const;

@@ -5,7 +5,6 @@
 // machine's ids with checked values. A lockout survives export, delete and re-import.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, type Client } from '../../core/contract/api';
-import { verify } from '../../core/matching/verdict';
 import { findIdentity } from '../../electron/cli/identities';
 import type { AppService } from '../../electron/services/app/service';
 import { checkinsCsv, eventsCsv } from '../../electron/services/app/csv';
@@ -13,6 +12,7 @@ import { SCRYPT } from '../../electron/services/bundle/format';
 import { fileKeyring, openStore } from '../../electron/services/store/index';
 import { openApp, personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
 import { copy, floatsBase64, openForCrafting, reseal, type OpenedBundle } from '../support/bundle-craft';
+import { decideOn } from '../support/loginDecision';
 import { jpegThumbnail, seededRandom } from '../support/store-fixtures';
 import { join } from 'node:path';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -96,8 +96,7 @@ describe('the import gate', () => {
     for (const mapping of ['Alice Martin', alice.id]) {
       const mapped = await findIdentity(target.api, mapping);
       expect(mapped.id).toBe(alice.id);
-      const verdict = verify(target.service.matcher, mapped.id, bobProbes, 0.4);
-      expect('accepted' in verdict && verdict.accepted).toBe(false);
+      expect(decideOn(target.service.matcher, mapped.id, bobProbes, 0.4)).toMatchObject({ accepted: false, reason: 'no-match' });
     }
     await target.api.identities.delete({ id: bob.id });
   });

@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, type Client } from '../../core/contract/api';
 import { clientsOf } from '../support/apiFixtures';
-import { verify } from '../../core/matching/verdict';
 import type { FacePipeline } from '../../core/vision/pipeline';
 import { readAbout } from '../../electron/services/app/about';
 import { calibrationFile } from '../../electron/services/app/calibration';
@@ -16,6 +15,7 @@ import { createAppService, type AppService } from '../../electron/services/app/s
 import { openBundle, readBundleHeader, writeBundle } from '../../electron/services/bundle/format';
 import { fileKeyring } from '../../electron/services/store/index';
 import { templatesOf } from '../support/clip-templates';
+import { decideOn } from '../support/loginDecision';
 import { createNodePipeline } from '../support/node-pipeline';
 import { hasMedia, noMediaReason, repoRoot, skipReason, titled } from '../support/shared';
 import { tempDir } from '../support/store-fixtures';
@@ -53,13 +53,13 @@ async function openApp(name: string, modelId = about.embedderModelId): Promise<A
   return app;
 }
 
-/** Every identity's verdict on each probe set, by name, from the service's own matcher. */
+/** Every identity's login decision on each probe set (a live attempt), by name, on the service's own matcher. */
 function verdicts(app: App, people: { id: string; name: string }[], probes: Record<string, Float32Array[]>, threshold: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const p of people) {
     for (const [clip, set] of Object.entries(probes)) {
-      const v = verify(app.service.matcher, p.id, set, threshold);
-      out[`${p.name} <- ${clip}`] = 'ok' in v && v.ok === false ? v.error : { accepted: (v as { accepted: boolean }).accepted, score: Number((v as { score: number }).score.toFixed(6)) };
+      const d = decideOn(app.service.matcher, p.id, set, threshold);
+      out[`${p.name} <- ${clip}`] = { accepted: d.accepted, reason: d.reason, score: d.score === null ? null : Number(d.score.toFixed(6)) };
     }
   }
   return out;

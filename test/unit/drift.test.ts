@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SECURITY_LEVELS } from '../../core/matching/calibration';
 import { driftCheck, localImpostorScores } from '../../core/matching/drift';
-import { loginThreshold, visitPromise, type LevelsCalibration } from '../../core/matching/levels';
+import { loginThreshold, visitPromise } from '../../core/matching/levels';
 import { calibrationFile, decisionsNote } from '../../electron/services/app/calibration';
 import { embedLfwImages } from '../eval/embeddings';
 import { embedShifted, shiftedPeople } from '../eval/shift-lfw';
@@ -24,7 +24,7 @@ describe.skipIf(!hasLfw)(titled('drift check on LFW and on its shifted copy', ha
   const grouped = (templates: Map<string, Float32Array>) => people.flatMap((p, group) => p.images.map((path) => ({ group, vector: templates.get(path)! })));
 
   it('stays quiet on LFW', async () => {
-    const c = shipped.current() as LevelsCalibration;
+    const c = shipped.current()!;
     const templates = await embedLfwImages(people.flatMap((p) => p.images));
     const check = driftCheck(localImpostorScores(grouped(templates)), c, c.thresholds);
     console.log(`LFW: ${check.message} ${JSON.stringify(check.test.rows.map((r) => [r.rate, r.observed, Number(r.expected.toFixed(1)), Number(r.p.toPrecision(2))]))}`);
@@ -34,7 +34,7 @@ describe.skipIf(!hasLfw)(titled('drift check on LFW and on its shifted copy', ha
   }, 600_000);
 
   it('warns on the shifted copy and suggests higher thresholds', async () => {
-    const c = shipped.current() as LevelsCalibration;
+    const c = shipped.current()!;
     const templates = await embedShifted(people.flatMap((p) => p.images));
     const check = driftCheck(localImpostorScores(grouped(templates)), c, c.thresholds);
     console.log(`shifted: ${check.message} ${JSON.stringify(check.test.rows.map((r) => [r.rate, r.observed, Number(r.expected.toFixed(1)), Number(r.p.toPrecision(2))]))}`);
@@ -57,8 +57,8 @@ describe('calibration file without the per-decision section', () => {
     const c = calibrationFile(old).current()!;
     expect(decisionsNote(c).perDecision).toBe(false);
     expect(decisionsNote(c).note).toMatch(/per comparison.*npm run calibrate/);
-    expect(loginThreshold(c as LevelsCalibration, '1e-4', 10, 3)).toBe(0.4);
-    expect(visitPromise(c as LevelsCalibration, '1e-3', 100, 300).perComparisonOnly).toBe(true);
+    expect(loginThreshold(c, '1e-4', 10, 3)).toBe(0.4);
+    expect(visitPromise(c, '1e-3', 100, 300).perComparisonOnly).toBe(true);
 
     const broken = join(dir, 'broken.json');
     writeFileSync(broken, JSON.stringify({ modelId: 'm', thresholds: { '1e-3': 0.3, '1e-4': 0.4, '1e-5': 0.5 }, decisions: { version: 1, impostor: 'no' } }));

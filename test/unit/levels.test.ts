@@ -14,9 +14,9 @@ import {
   tailThreshold,
   visitPromise,
   visitThreshold,
-  type DecisionCalibration,
   type LevelsCalibration,
 } from '../../core/matching/levels';
+import type { DecisionCalibration } from '../../core/matching/calibrationFile';
 import { seededRandom } from '../../native-train/prng';
 import { repoRoot } from '../support/shared';
 

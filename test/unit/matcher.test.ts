@@ -4,9 +4,10 @@ import { describe, expect, it } from 'vitest';
 import wabtInit from 'wabt';
 import { int8KernelBytes } from '../../core/matching/int8Kernel';
 import { Int8Rows } from '../../core/matching/int8Rows';
-import { MatchInputError } from '../../core/matching/probe';
+import { fuseProbes, MatchInputError } from '../../core/matching/probe';
 import { TemplateIndex } from '../../core/matching/templateIndex';
-import { agentSetFrom, identify, verify } from '../../core/matching/verdict';
+import { agentSetFrom, identify } from '../../core/matching/identify';
+import { decideOn } from '../support/loginDecision';
 import { templateGenerator } from '../support/synthetic-templates';
 
 const dim = 512;
@@ -176,11 +177,11 @@ describe('TemplateIndex', () => {
     expect(index.size).toBe(1);
     const verdict = identify(index, nan, 5, 0.3);
     expect(verdict.ok).toBe(false);
-    expect(verify(index, 'a', [rng.unit(), nan], 0.3)).toMatchObject({ ok: false, error: expect.stringContaining('probe 2') });
+    expect(fuseProbes([rng.unit(), nan], dim)).toMatchObject({ ok: false, error: expect.stringContaining('probe 2') });
   });
 });
 
-describe('identify and verify', () => {
+describe('identify, and the login decision on the same index', () => {
   const rng = generator(99);
   const index = new TemplateIndex({ dim });
   const reference = new Reference();
@@ -199,23 +200,23 @@ describe('identify and verify', () => {
     expect(known.candidates[0]!.ownerId).toBe('c42');
   });
 
-  it('fuses several probes into their renormalised mean before the 1:1 comparison', () => {
+  it('a login fuses its probes into their renormalised mean before the 1:1 comparison', () => {
     const template = index.templateVector('c7-0')!;
     // Each frame alone sits near cosine 0.55 to the template; their noise averages out.
     const frames = Array.from({ length: 6 }, () => rng.near(template, 0.55));
     const threshold = 0.7;
     for (const frame of frames) {
-      const alone = verify(index, 'c7', [frame], threshold);
-      expect(alone).toMatchObject({ ok: true, accepted: false });
+      const alone = decideOn(index, 'c7', [frame], threshold);
+      expect(alone).toMatchObject({ accepted: false, reason: 'no-match', probes: 1 });
     }
-    const fused = verify(index, 'c7', frames, threshold);
-    expect(fused).toMatchObject({ ok: true, accepted: true, identityId: 'c7' });
-    const mean = normalise(Float64Array.from({ length: dim }, (_, i) => frames.reduce((s, f) => s + f[i]!, 0)));
-    if (!fused.ok) throw new Error(fused.error);
-    expect(fused.score).toBeCloseTo(index.bestScore('c7', mean)!.score, 12);
-    expect(verify(index, 'nobody', frames, threshold)).toMatchObject({ ok: false });
-    expect(verify(index, 'c7', [], threshold)).toMatchObject({ ok: false });
-    expect(verify(index, 'c7', frames, NaN)).toMatchObject({ ok: false });
+    const fused = decideOn(index, 'c7', frames, threshold);
+    expect(fused).toMatchObject({ accepted: true, reason: 'match', probes: 6 });
+    // The frames travel as Float32 templates, so the mean is taken of those.
+    const sent = frames.map((f) => Float32Array.from(f));
+    const mean = normalise(Float64Array.from({ length: dim }, (_, i) => sent.reduce((s, f) => s + f[i]!, 0)));
+    expect(fused.score!).toBeCloseTo(index.bestScore('c7', mean)!.score, 6);
+    expect(decideOn(index, 'nobody', frames, threshold)).toMatchObject({ accepted: false, reason: 'no-templates' });
+    expect(decideOn(index, 'c7', [], threshold)).toMatchObject({ accepted: false, probes: 0 });
   });
 
   it('ranks by agents with softmax probabilities at scale s, keeping the open-set cosine threshold', () => {

@@ -1,51 +1,8 @@
 // models/calibration.json, read lazily and re-read when it changes: another tool writes it, and the
 // app must run (without verify/identify) before it exists.
 import { readFileSync, statSync } from 'node:fs';
-import { z } from 'zod';
 import { ApiError, type SecurityLevel } from '../../../core/contract/api';
-import type { DecisionCalibration } from '../../../core/matching/levels';
-
-const threshold = z.number().min(-1).max(1);
-const rate = z.number().min(0).max(1);
-// The per-decision tails (core/matching/levels.ts, `npm run calibrate`). Files written before them
-// have no such section: every decision then uses the per-comparison threshold (decisionsNote says so).
-const tailSchema = z.object({
-  probes: z.number().int().min(1),
-  count: z.number().min(0),
-  scores: z.array(threshold).min(1),
-  rates: z.array(rate).min(1),
-  gpd: z.object({ u: threshold, pu: rate, sigma: z.number().positive(), xi: z.number(), exceedances: z.number().min(0) }),
-}).refine((t) => t.scores.length === t.rates.length, 'a tail needs one rate per score');
-const genuineSchema = z.object({
-  probes: z.number().int().min(1),
-  templates: z.number().int().min(1),
-  attempts: z.number().min(0),
-  people: z.number().min(0),
-  from: z.number(),
-  step: z.number().positive(),
-  below: z.array(rate).min(2),
-});
-const decisionsSchema = z.object({
-  version: z.literal(1),
-  impostor: z.array(tailSchema).min(1),
-  genuine: z.array(genuineSchema),
-  provenance: z.record(z.string(), z.unknown()),
-});
-const fileSchema = z.object({
-  modelId: z.string(),
-  thresholds: z.object({ '1e-3': threshold, '1e-4': threshold, '1e-5': threshold }),
-  fnmr: z.record(z.string(), z.number()).optional(),
-  levels: z.record(z.string(), z.object({ fnmr: z.number().optional() }).loose()).optional(),
-  lfw: z.object({ accuracy: z.number() }).loose().optional(),
-  lfwAccuracy: z.number().optional(),
-  decisions: z.unknown().optional(),
-}).loose();
-export type CalibrationFile = z.infer<typeof fileSchema> & {
-  /** Absent in files written before the per-decision levels, or dropped when malformed (see decisionsNote). */
-  decisions?: DecisionCalibration;
-  /** Why the per-decision section is not used, when it is not. */
-  decisionsProblem?: string;
-};
+import { readCalibration, type CalibrationFile } from '../../../core/matching/calibrationFile';
 
 export interface CalibrationSource {
   /** null when the file is absent; throws ApiError when it is unreadable. */
@@ -69,11 +26,11 @@ export function calibrationFile(path: string): CalibrationSource {
     } catch (e) {
       throw new ApiError({ code: 'unavailable', message: `The calibration file ${path} cannot be read (${(e as Error).message}); run \`npm run calibrate\` again.` });
     }
-    const checked = fileSchema.safeParse(parsed);
-    if (!checked.success) {
-      throw new ApiError({ code: 'unavailable', message: `The calibration file ${path} is not in the expected shape; run \`npm run calibrate\` again.` });
+    const checked = readCalibration(parsed);
+    if (!checked.ok) {
+      throw new ApiError({ code: 'unavailable', message: `The calibration file ${path} is not in the expected shape (${checked.problem}); run \`npm run calibrate\` again.` });
     }
-    const value = withDecisions(checked.data);
+    const value = checked.file;
     cached = { mtimeMs, value };
     return value;
   };
@@ -87,14 +44,6 @@ export function calibrationFile(path: string): CalibrationSource {
       return c.thresholds[level];
     },
   };
-}
-
-/** The file with its decisions section checked: a malformed one is dropped (per-comparison thresholds) and said why. */
-function withDecisions(file: z.infer<typeof fileSchema>): CalibrationFile {
-  if (file.decisions === undefined) return { ...file, decisions: undefined, decisionsProblem: 'models/calibration.json has no per-decision section (written before it existed)' };
-  const checked = decisionsSchema.safeParse(file.decisions);
-  if (!checked.success) return { ...file, decisions: undefined, decisionsProblem: 'the per-decision section of models/calibration.json is malformed' };
-  return { ...file, decisions: checked.data as DecisionCalibration };
 }
 
 /** Whether logins and visits use per-decision thresholds, in a sentence for About and Settings. */

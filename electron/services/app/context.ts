@@ -5,7 +5,8 @@ import { perComparisonFallback, type LevelsCalibration } from '../../../core/mat
 import type { Keyring, Lockout, Store, StoredOperator } from '../store/index';
 import type { SteadyClock } from './steadyClock';
 import type { Access } from './access';
-import type { CalibrationFile, CalibrationSource } from './calibration';
+import type { CalibrationFile } from '../../../core/matching/calibrationFile';
+import type { CalibrationSource } from './calibration';
 import { levelsCalibration, type Thresholds } from './gallery';
 import type { LiveGallery } from './liveGallery';
 import type { TrainingFactory, TrainingPort } from './ports';

@@ -6,7 +6,7 @@ import { MAX_PROBES, securityLevels, VISIT_PROBES, type DriftStatus, type LevelP
 import { driftCheck, localImpostorScores, type GroupedTemplate } from '../../../core/matching/drift';
 import { loginPromise, visitPromise, visitSentence, visitThreshold as levelsVisitThreshold, type LevelsCalibration } from '../../../core/matching/levels';
 import type { TemplateIndex } from '../../../core/matching/templateIndex';
-import type { CalibrationFile } from './calibration';
+import type { CalibrationFile } from '../../../core/matching/calibrationFile';
 
 export interface Gallery {
   people: number;
@@ -25,7 +25,7 @@ export type Thresholds = Record<SecurityLevel, number>;
 
 /** The calibration file as levels.ts reads it, with the local shift when the person chose local thresholds. */
 export function levelsCalibration(c: CalibrationFile, localShift: number): LevelsCalibration {
-  return { ...(c as LevelsCalibration), ...(localShift > 0 ? { localShift } : {}) };
+  return { ...c, ...(localShift > 0 ? { localShift } : {}) };
 }
 
 /** The cosine a kiosk visit of `probes` fused frames must reach against this gallery. */

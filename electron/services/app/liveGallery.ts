@@ -4,11 +4,11 @@
 import type { DriftStatus, SecurityLevel } from '../../../core/contract/api';
 import { TemplateIndex } from '../../../core/matching/templateIndex';
 import { fuseProbes } from '../../../core/matching/probe';
-import { agentSetFrom, type AgentSet } from '../../../core/matching/verdict';
+import { agentSetFrom, type AgentSet } from '../../../core/matching/identify';
 import { StoreError, type Store } from '../store/index';
 import type { FleetPerson } from '../store/index';
 import type { StoredTemplate } from '../store/types';
-import type { CalibrationFile } from './calibration';
+import type { CalibrationFile } from '../../../core/matching/calibrationFile';
 import { driftStatus, groupedTemplates, levelsCalibration } from './gallery';
 
 /** How long the calibration check waits after changes from the fleet, which come in streams. */

@@ -3,7 +3,7 @@
 // Who may make a call is decided before any of them runs, by the gate (dispatch.ts) from the
 // contract's table; what a call does lives in its group.
 import { ApiError, type StoreState } from '../../../core/contract/api';
-import type { AgentSet } from '../../../core/matching/verdict';
+import type { AgentSet } from '../../../core/matching/identify';
 import type { TemplateIndex } from '../../../core/matching/templateIndex';
 import { operatorsInFile, openStore, restoreDatabase, StoreError, type Store } from '../store/index';
 import { Access } from './access';

@@ -5,7 +5,7 @@
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
 import { BREAK_SETTING, CHECKPOINT_SETTING, entryMac, GENESIS_POINT, macKey, nextLink, openCheckpoint, resetChain, sealCheckpoint, verifyChain, writeHead, type ChainCheck } from './eventChain';
-import { currentName } from './identities';
+import { currentName } from './identityRows';
 import { place, seal, unseal } from './seal';
 import { getSetting, setSetting } from './settings';
 import { EVENT_DECISIONS, EVENT_KINDS } from './types';

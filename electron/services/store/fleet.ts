@@ -5,7 +5,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
-import { currentName } from './identities';
+import { currentName } from './identityRows';
 import { place, seal, sealText, unseal, unsealText } from './seal';
 import type { JsonObject, Lockout, TemplateSource } from './types';
 import { bytesToVector, vectorToBytes } from './vector';

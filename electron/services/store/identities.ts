@@ -5,8 +5,9 @@ import { randomUUID } from 'node:crypto';
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
 import { appendEvent } from './events';
+import { damaged, toIdentity, type IdentityRow } from './identityRows';
 import { holdLockout } from './quarantine';
-import { place, seal, sealText, unseal, unsealText } from './seal';
+import { place, seal, sealText, unseal } from './seal';
 import type { Identity, IdentityDetail, IdentitySummary, JsonObject, NewTemplate, StoredTemplate, TemplateInfo } from './types';
 import { bytesToVector, checkVector, vectorToBytes } from './vector';
 
@@ -14,15 +15,6 @@ const MAX_NAME = 200;
 const MAX_NOTES = 10_000;
 const MAX_THUMBNAIL_BYTES = 2 * 1024 * 1024;
 const MAX_TEMPLATES_PER_CALL = 1000;
-
-interface IdentityRow {
-  id: string;
-  sealed_name: Buffer;
-  sealed_notes: Buffer;
-  created_at: number;
-  updated_at: number;
-  last_seen_at: number | null;
-}
 
 interface TemplateRow {
   id: string;
@@ -33,20 +25,6 @@ interface TemplateRow {
   source: 'camera' | 'photo';
   has_thumbnail: number;
   created_at: number;
-}
-
-function toIdentity(ctx: StoreContext, row: IdentityRow): Identity {
-  const displayName = unsealText(ctx.key, place.identityName(row.id), row.sealed_name);
-  const notes = unsealText(ctx.key, place.identityNotes(row.id), row.sealed_notes);
-  if (displayName === null || notes === null) throw damaged(ctx, `The name or notes of identity ${row.id}`);
-  return {
-    id: row.id,
-    displayName,
-    notes,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    lastSeenAt: row.last_seen_at,
-  };
 }
 
 function toTemplateInfo(row: TemplateRow): TemplateInfo {
@@ -140,12 +118,6 @@ function logEnroll(ctx: StoreContext, identityId: string, displayName: string, c
     at, kind: 'enroll', identityId, name: displayName, score: null, decision: null,
     details: action === undefined ? { templates: count } : { templates: count, action },
   });
-}
-
-/** The identity's name now, opened; null when it is not enrolled. */
-export function currentName(ctx: StoreContext, id: string): string | null {
-  const row = ctx.db.prepare('SELECT id, sealed_name, sealed_notes, created_at, updated_at, last_seen_at FROM identities WHERE id = ?').get(id) as IdentityRow | undefined;
-  return row === undefined ? null : toIdentity(ctx, row).displayName;
 }
 
 function insertIdentity(ctx: StoreContext, id: string, displayName: string, notes: string, createdAt: number, at: number): void {
@@ -255,10 +227,6 @@ export function listIdentities(ctx: StoreContext): IdentitySummary[] {
       templateCount: row.template_count,
       thumbnail: row.thumbnail_template === null ? null : templateThumbnail(ctx, row.thumbnail_template),
     }));
-}
-
-function damaged(ctx: StoreContext, what: string): StoreError {
-  return new StoreError('corrupt', `${what} in ${ctx.file} is damaged and cannot be opened. Restore the database from a backup.`);
 }
 
 export function templateThumbnail(ctx: StoreContext, templateId: string): Uint8Array | null {

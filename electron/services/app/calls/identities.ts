@@ -1,7 +1,7 @@
 // People and their templates (operator calls), the duplicate check before enrolling, and "who is
 // this photo?" (identify), a 1:N decision like a kiosk visit of one probe.
 import { ApiError, type Candidate, type Identity, type IdentitySummary as ApiIdentitySummary, type ParsedArgs, type TemplateInfo as ApiTemplateInfo } from '../../../../core/contract/api';
-import { identify } from '../../../../core/matching/verdict';
+import { identify } from '../../../../core/matching/identify';
 import { StoreError } from '../../store/index';
 import type { IdentityDetail, IdentitySummary, JsonObject, NewTemplate, TemplateInfo } from '../../store/types';
 import type { AppContext } from '../context';

@@ -1,20 +1,11 @@
-// Verify (1:1) and identify (1:N, open set) over a TemplateIndex, with the threshold of a security
-// level (thresholdFor in calibration.ts turns an FMR level into a cosine). Bad input comes back as
-// an error value the UI can show, never as a throw.
-import { fuseProbes, toUnit } from './probe';
+// Identify (1:N, open set) over a TemplateIndex, optionally ranked by trained agents, with the
+// threshold of a security level. The kiosk's visit rule (core/decisions/visit.ts) and the photo search
+// call it; a login (1:1) is core/decisions/login.ts. Bad input comes back as an error value the UI
+// can show, never as a throw.
+import { toUnit } from './probe';
 import { TemplateIndex } from './templateIndex';
 
 export type Failure = { ok: false; error: string };
-
-export interface Verification {
-  ok: true;
-  identityId: string;
-  /** Best cosine between the fused probe and the identity's templates. */
-  score: number;
-  templateId: string;
-  threshold: number;
-  accepted: boolean;
-}
 
 export interface IdentifiedCandidate {
   ownerId: string;
@@ -63,20 +54,6 @@ function checkThreshold(threshold: number): Failure | undefined {
     return { ok: false, error: `the threshold must be a cosine between -1 and 1, not ${threshold}` };
   }
   return undefined;
-}
-
-/**
- * 1:1. Several probes (frames of one attempt) are fused into their renormalised mean first; the
- * claim is accepted when the best template cosine reaches the threshold.
- */
-export function verify(index: TemplateIndex, identityId: string, probes: readonly ArrayLike<number>[], threshold: number): Verification | Failure {
-  const bad = checkThreshold(threshold);
-  if (bad) return bad;
-  const fused = fuseProbes(probes, index.dim);
-  if (!fused.ok) return fused;
-  const best = index.bestScore(identityId, fused.unit);
-  if (!best) return { ok: false, error: `identity ${identityId} has no enrolled template to compare with` };
-  return { ok: true, identityId, score: best.score, templateId: best.templateId, threshold, accepted: best.score >= threshold };
 }
 
 /**
