@@ -463,7 +463,7 @@ export interface GalleryStatus {
   cohort: CohortStatus;
 }
 /** Same kinds as the store's event log; finer actions (rename, template added) are in `detail.action`. */
-export const eventKinds = ['enroll', 'delete', 'verify', 'identify', 'checkin', 'lockout', 'backup', 'restore', 'training', 'operator'] as const;
+export const eventKinds = ['enroll', 'delete', 'verify', 'identify', 'checkin', 'lockout', 'backup', 'restore', 'training', 'operator', 'drift-check'] as const;
 export type EventKind = (typeof eventKinds)[number];
 export interface AppEvent {
   id: Id;
