@@ -85,6 +85,10 @@ export const qualitySchema = z.strictObject({
   yaw: z.number().min(-180).max(180).optional(),
   pitch: z.number().min(-180).max(180).optional(),
   brightness: unit.optional(),
+  /**
+   * The passive liveness score (`passive` elsewhere), which no host writes: kept under its old name because
+   * templates already stored, sent in bundles and through a fleet may carry it and are checked strictly.
+   */
   liveness: unit.optional(),
 });
 export type Quality = z.infer<typeof qualitySchema>;
@@ -463,7 +467,7 @@ export interface GalleryStatus {
   cohort: CohortStatus;
 }
 /** Same kinds as the store's event log; finer actions (rename, template added) are in `detail.action`. */
-export const eventKinds = ['enroll', 'delete', 'verify', 'identify', 'checkin', 'lockout', 'backup', 'restore', 'training', 'operator'] as const;
+export const eventKinds = ['enroll', 'delete', 'verify', 'identify', 'checkin', 'lockout', 'backup', 'restore', 'training', 'operator', 'drift-check'] as const;
 export type EventKind = (typeof eventKinds)[number];
 export interface AppEvent {
   id: Id;

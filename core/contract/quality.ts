@@ -11,7 +11,7 @@ const clamp01 = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
  * The overall score multiplies size, sharpness, exposure and pose factors, so one bad measure is
  * enough to rank a sample low.
  */
-export function storedQuality(q: Measured, liveness?: number): Quality {
+export function storedQuality(q: Measured): Quality {
   const sharpness = clamp01(q.sharpness / (5 * QUALITY_LIMITS.minSharpness));
   const size = clamp01(q.interocular / (2 * QUALITY_LIMITS.minInterocular));
   const exposure = clamp01(1 - Math.abs(q.brightness - 0.5) / 0.5);
@@ -23,6 +23,5 @@ export function storedQuality(q: Measured, liveness?: number): Quality {
     yaw: Math.max(-180, Math.min(180, q.yaw)),
     pitch: Math.max(-180, Math.min(180, q.pitch)),
     brightness: clamp01(q.brightness),
-    ...(liveness === undefined ? {} : { liveness: clamp01(liveness) }),
   };
 }

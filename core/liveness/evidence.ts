@@ -46,7 +46,7 @@ export interface FrameEvidence {
 export function frameEvidence(analysis: FrameAnalysis, at: number): FrameEvidence {
   const f = analysis.faces[0];
   if (!f) return { at, faces: 0 };
-  return { at, faces: analysis.faces.length, face: faceEvidence({ landmarks: f.landmarks, quality: f.quality, eyes: f.eyes, liveness: f.liveness, template: f.template }) };
+  return { at, faces: analysis.faces.length, face: faceEvidence({ landmarks: f.landmarks, quality: f.quality, eyes: f.eyes, passive: f.passive, template: f.template }) };
 }
 
 /** The common shape of a face from core/vision (FaceObservation) or the renderer's worker (FaceResult). */
@@ -54,7 +54,7 @@ export interface ObservedFace {
   landmarks: ArrayLike<number>;
   quality: Quality;
   eyes?: { left: number; right: number };
-  liveness?: number;
+  passive?: number;
   template?: Template;
 }
 
@@ -71,7 +71,7 @@ export function faceEvidence(f: ObservedFace): FaceEvidence {
     brightness: q.brightness,
   };
   if (f.eyes) e.eyes = { left: f.eyes.left, right: f.eyes.right };
-  if (f.liveness !== undefined) e.passive = f.liveness;
+  if (f.passive !== undefined) e.passive = f.passive;
   if (f.template) e.template = f.template;
   return e;
 }

@@ -2,7 +2,7 @@
 import type { Ort, Session } from './sessions';
 import { boxMap, sampleTensor, type RgbaImage } from './image';
 import type { Landmarks68 } from './landmarks';
-import { softmax } from './liveness';
+import { softmax } from './passiveModel';
 
 const SIZE = 24;
 const PADDING = 1.6;

@@ -7,7 +7,7 @@ import { VisionError } from './errors';
 import { eyeState, type EyeState } from './eyes';
 import { checkImage, type Box, type RgbaImage } from './image';
 import { fivePoints, locateLandmarks, type FivePoints, type Landmarks68 } from './landmarks';
-import { livenessScore } from './liveness';
+import { passiveModelScore } from './passiveModel';
 import { guidance, measureQuality, QUALITY_LIMITS, type Guidance, type Quality } from './quality';
 import { scoutFaces, type ScoutFace } from './scout';
 import { createModelSessions, type ModelName, type ModelSessions, type Ort, type SessionOptions } from './sessions';
@@ -18,7 +18,8 @@ export interface FaceObservation {
   points: FivePoints;
   quality: Quality;
   template?: Template;
-  liveness?: number;
+  /** The passive liveness model's p(live) (core/vision/passiveModel.ts), when it ran. */
+  passive?: number;
   eyes?: EyeState;
   /** The tracker's id for this face (camera path only). */
   track?: number;
@@ -70,6 +71,7 @@ export function stageTimer(timings: Partial<Record<Stage, number>>): StageTimer 
 export interface AnalyseOptions {
   /** Which faces get a Template: only the largest (default), all, or none. */
   embed?: 'primary' | 'all' | 'none';
+  /** Run the passive liveness model (named `liveness` like its entry in models/manifest.json): FaceObservation.passive. */
   liveness?: boolean;
   eyes?: boolean;
   flip?: boolean;
@@ -114,8 +116,8 @@ export class FacePipeline {
     return embedFace(this.ort, this.models.get('embedder'), img, points, flip);
   }
 
-  liveness(img: RgbaImage, box: Box): Promise<number> {
-    return livenessScore(this.ort, this.models.get('liveness'), img, box);
+  passive(img: RgbaImage, box: Box): Promise<number> {
+    return passiveModelScore(this.ort, this.models.get('liveness'), img, box);
   }
 
   eyes(img: RgbaImage, lm: Landmarks68): Promise<EyeState> {
@@ -158,7 +160,7 @@ export class FacePipeline {
         face.eyes = await time('eyes', () => this.eyes(img, landmarks));
         face.quality.eyesOpen = Math.min(face.eyes.left, face.eyes.right);
       }
-      if (options.liveness && primary) face.liveness = await time('liveness', () => this.liveness(img, detection.box));
+      if (options.liveness && primary) face.passive = await time('liveness', () => this.passive(img, detection.box));
       if (options.embed === 'all' || ((options.embed ?? 'primary') === 'primary' && primary)) {
         face.template = await time('embed', () => this.embed(img, points, options.flip));
       }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import type { AppService } from '../../electron/services/app/service';
-import type { Client } from '../../core/contract/api';
+import { eventKinds, type Client } from '../../core/contract/api';
+import { eventInWords } from '../../core/contract/eventWords';
 import { parseLoginConfig, personFor } from '../../electron/cli/pamConfig';
 import { eventsCsv } from '../../electron/services/app/csv';
 import { openApp, tempDataDir } from '../support/apiFixtures';
@@ -34,6 +35,16 @@ describe('login configuration', () => {
   it('writes the event log as CSV a spreadsheet will not run as formulas', () => {
     const csv = eventsCsv([{ id: '1', at: 0, kind: 'verify', identityId: 'x', score: 0.5, decision: 'reject', name: '=HYPERLINK("a")', detail: { reason: 'no-match' } }]);
     expect(csv).toBe('time,kind,identity_id,name,decision,score,detail\r\n1970-01-01T00:00:00.000Z,verify,x,"\'=HYPERLINK(""a"")",reject,0.5000,"{""reason"":""no-match""}"\r\n');
+  });
+
+  it('names each event kind in words, and a drift check logged as an identification before migration 0008 as a drift check', () => {
+    expect(new Set(eventKinds.map((kind) => eventInWords({ kind, detail: {} }))).size).toBe(eventKinds.length);
+    expect(eventInWords({ kind: 'drift-check', detail: { warn: true } })).toBe('calibration drift check');
+    expect(eventInWords({ kind: 'identify', detail: { action: 'calibration-check', warn: true } })).toBe('calibration drift check');
+    expect(eventInWords({ kind: 'identify', detail: {} })).toBe('identification');
+    // The CSV keeps the kind itself, for scripts.
+    expect(eventsCsv([{ id: '2', at: 0, kind: 'drift-check', identityId: null, score: null, decision: null, name: null, detail: { warn: true } }]).split('\r\n')[1])
+      .toBe('1970-01-01T00:00:00.000Z,drift-check,,,,,"{""warn"":true}"');
   });
 });
 

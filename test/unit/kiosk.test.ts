@@ -124,8 +124,10 @@ describe('kiosk: the back end decides each visit', () => {
     expect(drifted.drift!.localRate!).toBeGreaterThan(drifted.drift!.expectedRate);
     const suggested = drifted.drift!.suggestedThresholds!;
     expect(suggested['1e-4']).toBeGreaterThan(0.4);
-    const logged = await call<{ detail: Record<string, unknown> }[]>('events.list', { kind: 'identify' });
-    expect(logged.some((e) => e.detail['action'] === 'calibration-check' && e.detail['warn'] === true)).toBe(true);
+    const logged = await call<{ detail: Record<string, unknown> }[]>('events.list', { kind: 'drift-check' });
+    expect(logged.some((e) => e.detail['warn'] === true)).toBe(true);
+    // Nobody was identified: the check is not logged as an identification.
+    expect(await call<unknown[]>('events.list', { kind: 'identify' })).toEqual([]);
     // Offered thresholds in force once chosen: the visit threshold follows.
     await call('settings.set', { localThresholds: true });
     const local = await call<GalleryStatus>('gallery.status');

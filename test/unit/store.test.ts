@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileKeyring, LATEST_VERSION, openStore, StoreError } from '../../electron/services/store/index';
 import type { Keyring, NewTemplate, Store, StoreErrorCode } from '../../electron/services/store/index';
+import { appendEvent } from '../../electron/services/store/events';
 import { migrate, migrations } from '../../electron/services/store/migrations/index';
 import { place, seal } from '../../electron/services/store/seal';
 import { MODEL_ID, seededRandom, templates, tempDir, unitVector } from '../support/store-fixtures';
@@ -102,6 +103,42 @@ describe('migrations', () => {
     expect(loaded.map((t) => Buffer.from(t.vector.buffer).equals(Buffer.from(vectors[Number(t.id.slice(1))]!.buffer)))).toEqual([true, true]);
     expect(store.listEvents().length).toBe(4);
     expect(store.listEvents({ identityId: 'a', from: 200, to: 450 }).map((e) => e.at)).toEqual([400, 300]);
+  });
+
+  it('0007 -> 0008 gives the drift check its own kind, keeping every entry, its MAC, the indexes and the fleet trigger', () => {
+    const where = fresh('mig-7-8');
+    const key = where.keyring.getKey();
+    const file = join(where.dir, 'normface.db');
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    expect(migrate(db, 7, key)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    db.prepare('INSERT INTO key_check (id, sealed) VALUES (1, ?)').run(seal(key, place.keyCheck, Buffer.from('normface key check v1')));
+    const ctx = { db, key, file, now: () => 0 };
+    appendEvent(ctx, { at: 100, kind: 'verify', identityId: 'a', name: 'Ada', score: 0.8, decision: 'accept', details: null });
+    appendEvent(ctx, { at: 200, kind: 'identify', identityId: null, name: null, score: null, decision: null, details: { action: 'calibration-check', warn: true } });
+    appendEvent(ctx, { at: 300, kind: 'operator', identityId: null, name: null, score: null, decision: null, details: { action: 'sign-in' } });
+    expect(() => db.prepare("INSERT INTO events (at, kind) VALUES (400, 'drift-check')").run()).toThrow(/CHECK/);
+    const rows = (d: Database.Database) => d.prepare('SELECT * FROM events ORDER BY id').all();
+    const dependents = (d: Database.Database) => d.prepare("SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'events' AND type IN ('index', 'trigger') ORDER BY name").all();
+    const before = { rows: rows(db), dependents: dependents(db) };
+    expect(before.dependents.map((o) => (o as { name: string }).name)).toEqual(['events_by_identity', 'events_by_time', 'fleet_event_logged']);
+    db.close();
+
+    const store = open(where);
+    const after = new Database(file, { readonly: true });
+    cleanups.push(() => after.close());
+    expect(after.pragma('user_version', { simple: true })).toBe(8);
+    expect({ rows: rows(after), dependents: dependents(after) }).toEqual(before);
+    // The entries logged before keep their kind ('identify'): the kind is inside each entry's MAC.
+    expect(store.eventLog()).toMatchObject({ intact: true, entries: 3 });
+    expect(store.checkEventLog()).toMatchObject({ intact: true, entries: 3, firstAltered: null });
+    expect(store.listEvents().map((e) => e.kind)).toEqual(['operator', 'identify', 'verify']);
+    store.fleet.join({ fleetId: 'fleet', deskId: 'desk', config: {} });
+    const notes = store.fleet.waiting().notes;
+    store.logEvent({ kind: 'drift-check', details: { warn: false }, at: 500 });
+    expect(store.fleet.waiting().notes).toBe(notes + 1);
+    expect(store.listEvents({ kinds: ['drift-check'] }).map((e) => e.details)).toEqual([{ warn: false }]);
+    expect(store.checkEventLog()).toMatchObject({ intact: true, entries: 4 });
   });
 
   it('give the same schema from an empty file as from the previous version', () => {

@@ -64,7 +64,7 @@ describe('fusion', () => {
 
 describe('kiosk visit', () => {
   const person = unit(11);
-  const seen = (i: number, liveness = 0.8) => frame([face({ template: unit(300 + i, 0.05, person), liveness })]);
+  const seen = (i: number, passive = 0.8) => frame([face({ template: unit(300 + i, 0.05, person), passive })]);
 
   it('sends one visit once it has its probes, with only the probes carrying templates, and then stops embedding', () => {
     const v = new KioskVisit('off');

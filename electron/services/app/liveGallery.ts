@@ -157,10 +157,10 @@ export class LiveGallery {
     const cohort = [...s.cohortTemplates()].filter((t) => t.modelId === this.deps.modelId && t.vector.length === this.matcher.dim).map((t) => t.vector);
     const { level, localThresholds } = this.deps.policy(s);
     const { status: next, localShift } = driftStatus(levelsCalibration(c, 0), level, groupedTemplates(this.matcher, cohort), localThresholds, this.deps.now());
-    const wasWarning = s.listEvents({ kinds: ['identify'], limit: 50 }).find((e) => e.details?.['action'] === 'calibration-check')?.details?.['warn'] === true;
+    const wasWarning = s.listEvents({ kinds: ['drift-check'], limit: 1 })[0]?.details?.['warn'] === true;
     if (next.warn !== wasWarning) {
       // Logged on each change of state, so the log says when the camera's faces drifted and when they came back.
-      s.logEvent({ kind: 'identify', details: { action: 'calibration-check', warn: next.warn, level, pairs: next.pairs, localRate: next.localRate, expectedRate: next.expectedRate, message: next.message } });
+      s.logEvent({ kind: 'drift-check', details: { warn: next.warn, level, pairs: next.pairs, localRate: next.localRate, expectedRate: next.expectedRate, message: next.message } });
     }
     this.drift = { status: next, localShift };
     return this.drift;

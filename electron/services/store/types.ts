@@ -66,8 +66,9 @@ export type EventKind =
   | 'backup'
   | 'restore'
   | 'training'
-  | 'operator';
-export const EVENT_KINDS: readonly EventKind[] = ['enroll', 'delete', 'verify', 'identify', 'checkin', 'lockout', 'backup', 'restore', 'training', 'operator'];
+  | 'operator'
+  | 'drift-check';
+export const EVENT_KINDS: readonly EventKind[] = ['enroll', 'delete', 'verify', 'identify', 'checkin', 'lockout', 'backup', 'restore', 'training', 'operator', 'drift-check'];
 
 /** 'accept' on verify/identify/checkin also updates the identity's lastSeenAt. */
 export type EventDecision = 'accept' | 'reject' | 'locked';

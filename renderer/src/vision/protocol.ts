@@ -9,7 +9,7 @@ import type { VisionErrorCode } from '../../../core/vision/errors';
 export interface FrameOptions {
   /** Give the largest face a Template. */
   embed: boolean;
-  /** Passive liveness p(live) of the largest face. */
+  /** Run the passive liveness model (`liveness` in models/manifest.json) on the largest face: FaceResult.passive. */
   liveness: boolean;
   /** Eye state of the largest face (for the blink challenge and enrollment quality). */
   eyes: boolean;
@@ -27,7 +27,8 @@ export interface FaceResult {
   points: Point[];
   quality: Quality;
   template?: Float32Array;
-  liveness?: number;
+  /** The passive liveness model's p(live) of this face, when asked for. */
+  passive?: number;
   eyes?: { left: number; right: number };
   /** JPEG bytes, at most a few KiB. */
   thumbnail?: Uint8Array;

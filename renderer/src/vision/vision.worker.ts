@@ -82,7 +82,7 @@ async function analyseFrame(bitmap: ImageBitmap, options: FrameOptions) {
       face.template = f.template;
       transfer.push(f.template.buffer);
     }
-    if (f.liveness !== undefined) face.liveness = f.liveness;
+    if (f.passive !== undefined) face.passive = f.passive;
     if (f.eyes) face.eyes = { left: f.eyes.left, right: f.eyes.right };
     if (f.track !== undefined) face.track = f.track;
     if (i === 0 && options.thumbnail && canvas) {

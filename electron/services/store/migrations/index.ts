@@ -9,12 +9,13 @@ import { sealPersonal, SEALED_VERSION } from './0004-seal-personal';
 import { operators } from './0005-operators';
 import { quarantine } from './0006-quarantine';
 import { fleet } from './0007-fleet';
+import { driftCheck } from './0008-drift-check';
 import type { Migration } from './migration';
 
 export type { Migration, MigrationContext } from './migration';
 export { SEALED_VERSION };
 
-export const migrations: readonly Migration[] = [initial, lastSeen, cohort, sealPersonal, operators, quarantine, fleet];
+export const migrations: readonly Migration[] = [initial, lastSeen, cohort, sealPersonal, operators, quarantine, fleet, driftCheck];
 
 /**
  * Work a step leaves for after its transaction (VACUUM cannot run inside one), recorded in that same

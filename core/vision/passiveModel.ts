@@ -1,5 +1,6 @@
-// Passive liveness (MiniFASNet). Alone it passes still photos, so the app pairs it with an active
-// challenge (blink, head turn); this stage only reports the model's probability of "live".
+// The passive liveness model (MiniFASNet, `liveness` in models/manifest.json). Alone it passes still
+// photos, so the liveness rule (core/liveness) pairs it with an active challenge (blink, head turn);
+// this stage only reports the model's probability of "live", the passive score (`passive` in every type).
 import type { Ort, Session } from './sessions';
 import { boxMap, sampleTensor, type Box, type RgbaImage } from './image';
 
@@ -10,7 +11,7 @@ const CONTEXT = 2.7;
  * The detector box enlarged 2.7x about its centre (less when the image is smaller, one scale for both
  * sides so the face keeps its shape), shifted (not clipped) to stay inside the image.
  */
-export function livenessCrop(box: Box, width: number, height: number): Box {
+export function passiveCrop(box: Box, width: number, height: number): Box {
   const bw = box.x2 - box.x1;
   const bh = box.y2 - box.y1;
   const scale = Math.min(CONTEXT, (width - 1) / bw, (height - 1) / bh);
@@ -23,8 +24,8 @@ export function livenessCrop(box: Box, width: number, height: number): Box {
   return { x1, y1, x2: x1 + w, y2: y1 + h };
 }
 
-export async function livenessScore(ort: Ort, session: Session, img: RgbaImage, box: Box): Promise<number> {
-  const crop = livenessCrop(box, img.width, img.height);
+export async function passiveModelScore(ort: Ort, session: Session, img: RgbaImage, box: Box): Promise<number> {
+  const crop = passiveCrop(box, img.width, img.height);
   // BGR, raw 0..255: the model (Silent-Face MiniFASNet) was trained on OpenCV images. Measured on the
   // webcam clips: RGB gave live frames 0.25-0.75, BGR gives 0.97-1.00.
   const input = sampleTensor(img, boxMap(crop, SIZE, SIZE), { width: SIZE, height: SIZE, sampling: 'bgr', mean: 0, scale: 1 });
