@@ -2,7 +2,7 @@
 // thread and one helper (TwoThreadKernel, which the matcher's first pass uses too). The helper may
 // still be writing its last chunk while the loss and optimizer run; the next product waits for it.
 import type { MatMul } from '../matmul';
-import { TwoThreadKernel } from './twoThreadKernel.node';
+import { TwoThreadKernel } from './twoThreadKernel.node.js';
 import { WasmMatMul } from './wasmMatMul';
 
 /** Products smaller than this many rows of C stay on one thread (the hand-off costs more). */

@@ -1,7 +1,7 @@
 // The one two-thread kernel runner (training and the matcher's first pass): a 'never' runner leaves
 // no helper write behind once run() returns, and a call it cannot split is refused with a reason.
 import { describe, expect, it } from 'vitest';
-import { TwoThreadKernel } from '../../native-train/kernel/twoThreadKernel.node';
+import { TwoThreadKernel } from '../../native-train/kernel/twoThreadKernel.node.js';
 import { WasmMatMul } from '../../native-train/kernel/wasmMatMul';
 import { seededRandom } from '../../native-train/prng';
 

@@ -5,7 +5,7 @@
 import { int8KernelBytes, wasmApi } from '../../../core/matching/int8Kernel';
 import type { Int8Rows } from '../../../core/matching/int8Rows';
 import type { TemplateIndex } from '../../../core/matching/templateIndex';
-import { TwoThreadKernel } from '../../../native-train/kernel/twoThreadKernel.node';
+import { TwoThreadKernel } from '../../../native-train/kernel/twoThreadKernel.node.js';
 
 /** About 1 MB of int8 rows per chunk: small enough to balance, large enough that the counter is cheap. */
 const chunkRows = 2048;
