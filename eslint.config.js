@@ -35,6 +35,11 @@ export default tseslint.config(
     },
   },
   { files: ['core/**/*.ts', 'native-train/**/*.ts'], ignores: ['native-train/**/*.node.ts'], rules: { 'no-restricted-imports': ['error', noPlatform] } },
+  // native-train's *.node.ts (build tools, the two-thread kernel runner the matcher shares) may use Node, nothing more.
+  { files: ['native-train/**/*.node.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [
+    { group: ['electron', 'electron/*', '**/electron/**', 'better-sqlite3'], message: "native-train's *.node.ts may use Node, never Electron, the main process or the store." },
+    { group: ['react', 'react-dom', 'react-dom/*', '**/renderer/**'], message: 'core and native-train know nothing of the UI.' },
+  ] }] } },
   { files: ['core/hypersphere.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [...noPlatform.patterns, { group: ['./*'], message: "core's floors go one way: core/hypersphere.ts is the floor and imports nothing of core." }] }] } },
   coreFloor('vision', ['matching', 'liveness', 'decisions', 'contract']),
   coreFloor('matching', ['vision', 'liveness', 'decisions', 'contract']),

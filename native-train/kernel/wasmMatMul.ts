@@ -20,7 +20,7 @@ const MAX_BYTES = 3 * 1024 ** 3;
 /** The module declares a shared memory of at most 4 GiB (65,536 pages). */
 const MAX_PAGES = 65536;
 
-/** What a second thread needs to run the same kernel on the same matrices (twoThreads.node.ts). */
+/** What a second thread needs to run the same kernel (export gemmNT) on the same matrices (twoThreads.node.ts). */
 export interface SharedKernel {
   module: object;
   memory: WasmMemory;
@@ -70,11 +70,6 @@ export class WasmMatMul implements MatMul {
   nt(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, ldc = n): void {
     this.check(a, b, c, k);
     this.gemm(a.byteOffset, b.byteOffset, c.byteOffset, m, n, k, k, k, ldc, BLOCK_ROWS);
-  }
-
-  /** Rows [from, to) of nt()'s product only (the share of one thread). */
-  ntRows(a: Float32Array, b: Float32Array, c: Float32Array, from: number, to: number, n: number, k: number, ldc = n): void {
-    this.gemm(a.byteOffset + from * k * 4, b.byteOffset, c.byteOffset + from * ldc * 4, to - from, n, k, k, k, ldc, BLOCK_ROWS);
   }
 
   /** Throws unless the matrices live in this kernel's memory and k suits it. */

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { SECURITY_LEVELS, type SecurityLevel } from '../../core/matching/calibration';
 import { driftCheck, localImpostorScores, type DriftCheck } from '../../core/matching/drift';
 import { loginPromise, loginThreshold, visitPromise, visitThreshold, type LevelsCalibration } from '../../core/matching/levels';
+import { seededRandom } from '../../native-train/prng';
 import { progressBar } from '../support/progress';
 import { hasLfw, lfwImage, noLfwReason, repoRoot } from '../support/shared';
 import { parseArgs } from './args';
@@ -106,16 +107,9 @@ function bestOf(scores: Float32Array, id: number): number {
   return best;
 }
 
-/** Deterministic shuffle (mulberry32). */
+/** Deterministic shuffle (training's seeded mulberry32). */
 function shuffled<T>(items: readonly T[], s: number): T[] {
-  let a = s >>> 0;
-  const rand = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rand = seededRandom(s);
   const out = [...items];
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(rand() * (i + 1));

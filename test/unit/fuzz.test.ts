@@ -11,6 +11,7 @@ import WebSocket from 'ws';
 import { callNames, DELETE_ALL_CONFIRMATION, type CallName } from '../../core/contract/api';
 import type { Handlers } from '../../electron/services/app/dispatch';
 import { gateOver, personTemplates, tempDataDir, TEST_OPERATOR } from '../support/apiFixtures';
+import { seededRandom } from '../../native-train/prng';
 import { repoRoot } from '../support/shared';
 import { loginEvidence } from '../support/loginEvidence';
 import { visitEvidence } from '../support/visitEvidence';
@@ -44,16 +45,6 @@ function validArgs(name: CallName): Record<string, unknown> {
     'training.accept': { runId: 'r1' },
   };
   return table[name] ?? {};
-}
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const wrongType = (v: unknown): unknown =>
@@ -148,7 +139,7 @@ describe('fuzz: typed arrays as Electron IPC delivers them', () => {
     const ran: string[] = [];
     const handlers = new Proxy({}, { get: (_t, name: string) => () => void ran.push(name) }) as unknown as Handlers;
     const dispatch = gateOver(handlers).operator;
-    const rand = rng(7);
+    const rand = seededRandom(7);
     for (let i = 0; i < 1000; i++) {
       const v = Float32Array.from(template());
       const kind = i % 4;
@@ -224,7 +215,7 @@ describe('fuzz: malformed calls to the browser host', () => {
     const file = join(dataDir, 'normface.db');
     const before = dump(file);
 
-    const rand = rng(20240611);
+    const rand = seededRandom(20240611);
     const codes = new Map<string, number>();
     const accepted: string[] = [];
     for (let start = 0; start < CALLS; start += 250) {

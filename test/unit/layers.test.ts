@@ -17,6 +17,7 @@ const violations: { rule: string; file: string; source: string; message: RegExp 
   { rule: 'decisions do not import the contract', file: 'core/decisions/layers-scratch.ts', source: "export { MAX_PROBES } from '../contract/api';", message: /core\/decisions may not import core\/contract/ },
   { rule: 'liveness sits below decisions', file: 'core/liveness/layers-scratch.ts', source: "export { isProbeFrame } from '../decisions/probe';", message: /core\/liveness may not import core\/decisions/ },
   { rule: 'matching sits below liveness', file: 'core/matching/layers-scratch.ts', source: "export { PASSIVE_MIN_FRAMES } from '../liveness/passive';", message: /core\/matching may not import core\/liveness/ },
+  { rule: 'native-train Node files never reach electron', file: 'native-train/kernel/layers-scratch.node.ts', source: "export * from '../../electron/services/matcher/twoThreadFirstPass';", message: /native-train's \*\.node\.ts may use Node, never Electron, the main process or the store/ },
   { rule: 'vision sits below matching', file: 'core/vision/layers-scratch.ts', source: "export { toUnit } from '../matching/probe';", message: /core\/vision may not import core\/matching/ },
 ];
 
@@ -37,7 +38,7 @@ describe('ESLint layer rules', () => {
   }
 
   it('the repository as it stands keeps every layer rule', async () => {
-    const results = await eslint.lintFiles(['core', 'electron']);
+    const results = await eslint.lintFiles(['core', 'electron', 'native-train']);
     const broken = results.flatMap((r) => r.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => `${r.filePath}: ${m.message}`));
     expect(broken).toEqual([]);
   });
