@@ -60,5 +60,5 @@ export function decideVisit(input: VisitInput): VisitDecision | Failure {
     return { ...base, outcome: 'not-recognised', score: top?.score ?? null, fused: Float32Array.from(fused.unit), live: live.live };
   }
   if (!live.live) return { ...base, outcome: 'liveness', advice: live.advice, reason: live.reason };
-  return { ...base, outcome: 'recognised', identityId: top.ownerId, score: top.score };
+  return { ...base, outcome: 'recognised', identityId: top.identityId, score: top.score };
 }

@@ -8,7 +8,7 @@ import { TemplateIndex } from './templateIndex';
 export type Failure = { ok: false; error: string };
 
 export interface IdentifiedCandidate {
-  ownerId: string;
+  identityId: string;
   /** Cosine to the identity's best template, or to its agent when agents are used. */
   score: number;
   /** The best template (absent when ranked by agents). */
@@ -87,6 +87,6 @@ function softmaxOverAgents(agents: AgentSet, unit: Float64Array): IdentifiedCand
   const weights = scored.map((c) => Math.exp(agents.scale * (c.score - peak)));
   const total = weights.reduce((a, b) => a + b, 0);
   return scored
-    .map((c, i) => ({ ownerId: c.ownerId, score: c.score, probability: weights[i]! / total }))
-    .sort((a, b) => b.score - a.score || (a.ownerId < b.ownerId ? -1 : 1));
+    .map((c, i) => ({ identityId: c.identityId, score: c.score, probability: weights[i]! / total }))
+    .sort((a, b) => b.score - a.score || (a.identityId < b.identityId ? -1 : 1));
 }

@@ -1,5 +1,5 @@
 // Every enrolled template in one contiguous Float32Array (dim floats per row), with the identity
-// (owner) and template id of each row. Adds append, removes swap the last row into the hole, so the
+// id and template id of each row. Adds append, removes swap the last row into the hole, so the
 // index never rebuilds. Search is exact: an int8 first pass (int8Rows.ts) bounds every row's cosine
 // from above and below, and only rows whose upper bound can reach the k-th identity are re-scored
 // in float64 from the float32 rows.
@@ -13,8 +13,8 @@ import { Int8Rows } from './int8Rows';
 import { MatchInputError, toUnit } from './probe';
 
 export interface Candidate {
-  ownerId: string;
-  /** The owner's template that scored best. */
+  identityId: string;
+  /** The identity's template that scored best. */
   templateId: string;
   /** Cosine between the probe and that template. */
   score: number;
@@ -117,16 +117,16 @@ export class TemplateIndex {
     return this.rowOfTemplate.has(templateId);
   }
 
-  hasOwner(ownerId: string): boolean {
-    return this.owners.has(ownerId);
+  hasOwner(identityId: string): boolean {
+    return this.owners.has(identityId);
   }
 
-  ownerIds(): string[] {
+  identityIds(): string[] {
     return [...this.owners.keys()];
   }
 
-  templateIdsOf(ownerId: string): string[] {
-    return (this.owners.get(ownerId)?.rows ?? []).map((row) => this.templateOfRow[row]!);
+  templateIdsOf(identityId: string): string[] {
+    return (this.owners.get(identityId)?.rows ?? []).map((row) => this.templateOfRow[row]!);
   }
 
   /** A copy of a stored (unit, float32) template. */
@@ -136,7 +136,7 @@ export class TemplateIndex {
   }
 
   /** Adds one template; it is stored at unit length. */
-  add(ownerId: string, templateId: string, vector: ArrayLike<number>): void {
+  add(identityId: string, templateId: string, vector: ArrayLike<number>): void {
     if (this.rowOfTemplate.has(templateId)) throw new MatchInputError(`template ${templateId} is already in the index`);
     const checked = toUnit(vector, this.dim, `template ${templateId}`);
     if (!checked.ok) throw new MatchInputError(checked.error);
@@ -145,15 +145,15 @@ export class TemplateIndex {
     const target = this.vectors.subarray(row * this.dim, row * this.dim + this.dim);
     target.set(checked.unit);
     this.quantised?.write(row, target);
-    let owner = this.owners.get(ownerId);
+    let owner = this.owners.get(identityId);
     if (!owner) {
       owner = { slot: this.freeSlots.pop() ?? this.ownerOfSlot.length, rows: [] };
-      this.ownerOfSlot[owner.slot] = ownerId;
-      this.owners.set(ownerId, owner);
+      this.ownerOfSlot[owner.slot] = identityId;
+      this.owners.set(identityId, owner);
       if (owner.slot >= this.slotBest.length) this.growSlots();
     }
     owner.rows.push(row);
-    this.ownerOfRow[row] = ownerId;
+    this.ownerOfRow[row] = identityId;
     this.templateOfRow[row] = templateId;
     this.slotOfRow[row] = owner.slot;
     this.rowOfTemplate.set(templateId, row);
@@ -163,11 +163,11 @@ export class TemplateIndex {
   removeTemplate(templateId: string): boolean {
     const row = this.rowOfTemplate.get(templateId);
     if (row === undefined) return false;
-    const ownerId = this.ownerOfRow[row]!;
-    const owner = this.owners.get(ownerId)!;
+    const identityId = this.ownerOfRow[row]!;
+    const owner = this.owners.get(identityId)!;
     owner.rows.splice(owner.rows.indexOf(row), 1);
     if (owner.rows.length === 0) {
-      this.owners.delete(ownerId);
+      this.owners.delete(identityId);
       this.ownerOfSlot[owner.slot] = undefined;
       this.freeSlots.push(owner.slot);
     }
@@ -181,8 +181,8 @@ export class TemplateIndex {
   }
 
   /** Removes every template of an identity; returns how many rows went. */
-  removeOwner(ownerId: string): number {
-    const templates = this.templateIdsOf(ownerId);
+  removeOwner(identityId: string): number {
+    const templates = this.templateIdsOf(identityId);
     for (const templateId of templates) this.removeTemplate(templateId);
     return templates.length;
   }
@@ -203,25 +203,25 @@ export class TemplateIndex {
   }
 
   /** 1:1: the identity's best template cosine, or undefined when it has no template. */
-  bestScore(ownerId: string, probe: ArrayLike<number>): Candidate | undefined {
-    return this.bestOf(ownerId, this.unitProbe(probe));
+  bestScore(identityId: string, probe: ArrayLike<number>): Candidate | undefined {
+    return this.bestOf(identityId, this.unitProbe(probe));
   }
 
   /** Every identity's best cosine (used for agents, one row per identity), in no particular order. */
   scoreEveryOwner(probe: ArrayLike<number>): Candidate[] {
     const unit = this.unitProbe(probe);
     const all: Candidate[] = [];
-    for (const ownerId of this.owners.keys()) all.push(this.bestOf(ownerId, unit)!);
+    for (const identityId of this.owners.keys()) all.push(this.bestOf(identityId, unit)!);
     return all;
   }
 
-  private bestOf(ownerId: string, unit: Float64Array): Candidate | undefined {
-    const owner = this.owners.get(ownerId);
+  private bestOf(identityId: string, unit: Float64Array): Candidate | undefined {
+    const owner = this.owners.get(identityId);
     if (!owner) return undefined;
     let best: Candidate | undefined;
     for (const row of owner.rows) {
       const score = this.exactScore(row, unit);
-      if (!best || score > best.score) best = { ownerId, templateId: this.templateOfRow[row]!, score };
+      if (!best || score > best.score) best = { identityId, templateId: this.templateOfRow[row]!, score };
     }
     return best;
   }
@@ -325,14 +325,14 @@ export class TemplateIndex {
    */
   private topOwners(slots: readonly number[], k: number): Candidate[] {
     const top: Candidate[] = [];
-    const better = (a: Candidate, b: Candidate) => a.score > b.score || (a.score === b.score && a.ownerId < b.ownerId);
+    const better = (a: Candidate, b: Candidate) => a.score > b.score || (a.score === b.score && a.identityId < b.identityId);
     for (const slot of slots) {
       const score = this.slotBest[slot]!;
       this.slotBest[slot] = -Infinity;
       if (score === -Infinity) continue;
-      const ownerId = this.ownerOfSlot[slot]!;
-      if (top.length === k && !better({ ownerId, templateId: '', score }, top[k - 1]!)) continue;
-      const candidate = { ownerId, templateId: this.templateOfRow[this.slotRow[slot]!]!, score };
+      const identityId = this.ownerOfSlot[slot]!;
+      if (top.length === k && !better({ identityId, templateId: '', score }, top[k - 1]!)) continue;
+      const candidate = { identityId, templateId: this.templateOfRow[this.slotRow[slot]!]!, score };
       let at = top.length;
       while (at > 0 && better(candidate, top[at - 1]!)) at--;
       top.splice(at, 0, candidate);
@@ -345,13 +345,13 @@ export class TemplateIndex {
     const dim = this.dim;
     this.vectors.copyWithin(to * dim, from * dim, from * dim + dim);
     this.quantised?.move(from, to);
-    const ownerId = this.ownerOfRow[from]!;
+    const identityId = this.ownerOfRow[from]!;
     const templateId = this.templateOfRow[from]!;
-    this.ownerOfRow[to] = ownerId;
+    this.ownerOfRow[to] = identityId;
     this.templateOfRow[to] = templateId;
     this.slotOfRow[to] = this.slotOfRow[from]!;
     this.rowOfTemplate.set(templateId, to);
-    const rows = this.owners.get(ownerId)!.rows;
+    const rows = this.owners.get(identityId)!.rows;
     rows[rows.indexOf(from)] = to;
   }
 

@@ -45,8 +45,8 @@ function clusteredSet(n: number, seed: number): DataSet {
 
 /** Float64 brute force over the stored float32 rows, 64 queries per sweep so each row is read once per block. */
 function reference(index: TemplateIndex, set: DataSet): { owner: string; score: number }[][] {
-  const ownerIds = index.ownerIds();
-  const slotOf = new Map(ownerIds.map((id, i) => [id, i]));
+  const identityIds = index.identityIds();
+  const slotOf = new Map(identityIds.map((id, i) => [id, i]));
   const rows = set.rows.map((r) => ({ slot: slotOf.get(r.owner)!, vector: Float64Array.from(index.templateVector(r.id)!) }));
   const probes = set.queries.map((q) => {
     const checked = toUnit(q, dim);
@@ -57,7 +57,7 @@ function reference(index: TemplateIndex, set: DataSet): { owner: string; score: 
   const block = 64;
   for (let start = 0; start < probes.length; start += block) {
     const group = probes.slice(start, start + block);
-    const best = group.map(() => new Float64Array(ownerIds.length).fill(-Infinity));
+    const best = group.map(() => new Float64Array(identityIds.length).fill(-Infinity));
     for (const { slot, vector } of rows) {
       for (let q = 0; q < group.length; q++) {
         const p = group[q]!;
@@ -67,15 +67,15 @@ function reference(index: TemplateIndex, set: DataSet): { owner: string; score: 
       }
     }
     for (const scores of best) {
-      const order = [...scores.keys()].sort((a, b) => scores[b]! - scores[a]! || (ownerIds[a]! < ownerIds[b]! ? -1 : 1)).slice(0, k);
-      answers.push(order.map((slot) => ({ owner: ownerIds[slot]!, score: scores[slot]! })));
+      const order = [...scores.keys()].sort((a, b) => scores[b]! - scores[a]! || (identityIds[a]! < identityIds[b]! ? -1 : 1)).slice(0, k);
+      answers.push(order.map((slot) => ({ owner: identityIds[slot]!, score: scores[slot]! })));
     }
   }
   return answers;
 }
 
 function same(got: Candidate[], want: { owner: string; score: number }[]): boolean {
-  return got.length === want.length && got.every((c, i) => c.ownerId === want[i]!.owner && Math.abs(c.score - want[i]!.score) <= 1e-12);
+  return got.length === want.length && got.every((c, i) => c.identityId === want[i]!.owner && Math.abs(c.score - want[i]!.score) <= 1e-12);
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;

@@ -91,7 +91,7 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
 
   it('an enrolment at desk 1 is recognised at desk 2, a deletion at desk 2 is gone at desk 1', async () => {
     const created = await one.api.identities.create({ name: 'Alice Fleetwood', notes: 'NOTE-SECRET-42', templates: alice.map((v) => ({ vector: v, quality, source: 'camera', thumbnail })) });
-    const arrived = await waitFor('Alice at desk 2', () => two.service.matcher.ownerIds().includes(created.id));
+    const arrived = await waitFor('Alice at desk 2', () => two.service.matcher.identityIds().includes(created.id));
     console.log(`fleet: enrolment at desk 1 known at desk 2 after ${arrived.toFixed(0)} ms`);
     const visit = await visitFrom(two.service.gate, { evidence: visitEvidence(personTemplates(101, 2)) });
     expect(visit.outcome).toBe('greeting');
@@ -101,14 +101,14 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
     await waitFor('the rename at desk 1', async () => (await one.api.identities.get({ id: created.id })).name === 'Alice Renamed');
 
     await two.api.identities.delete({ id: created.id });
-    const gone = await waitFor('the deletion at desk 1', () => !one.service.matcher.ownerIds().includes(created.id));
+    const gone = await waitFor('the deletion at desk 1', () => !one.service.matcher.identityIds().includes(created.id));
     console.log(`fleet: deletion at desk 2 gone at desk 1 after ${gone.toFixed(0)} ms`);
     await expect(one.api.identities.get({ id: created.id })).rejects.toThrow();
   }, 60_000);
 
   it('a deletion wins over a later edit of the same person elsewhere', async () => {
     const bob = await one.api.identities.create({ name: 'Bob Tombstone', templates: personTemplates(202, 2).map((v) => ({ vector: v, quality, source: 'camera' })) });
-    await waitFor('Bob at desk 2', () => two.service.matcher.ownerIds().includes(bob.id));
+    await waitFor('Bob at desk 2', () => two.service.matcher.identityIds().includes(bob.id));
     // Desk 2 goes offline in effect: its edit is made while desk 1's deletion is already in PostgreSQL.
     await two.service.fleet.close();
     await one.api.identities.delete({ id: bob.id });
@@ -117,14 +117,14 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
     // A fresh sync at desk 2: its edit is refused, the tombstone applied.
     two = await reopen(two);
     await two.service.fleet.syncNow();
-    await waitFor('the tombstone at desk 2', () => !two.service.matcher.ownerIds().includes(bob.id));
+    await waitFor('the tombstone at desk 2', () => !two.service.matcher.identityIds().includes(bob.id));
     await one.service.fleet.syncNow();
     await expect(one.api.identities.get({ id: bob.id })).rejects.toThrow();
   }, 60_000);
 
   it('concurrent edits of one person: the first to reach PostgreSQL wins at every desk', async () => {
     const cy = await one.api.identities.create({ name: 'Cy Concurrent', templates: personTemplates(606, 2).map((v) => ({ vector: v, quality, source: 'camera' })) });
-    await waitFor('Cy at desk 2', () => two.service.matcher.ownerIds().includes(cy.id));
+    await waitFor('Cy at desk 2', () => two.service.matcher.identityIds().includes(cy.id));
     await Promise.all([one.service.fleet.close(), two.service.fleet.close()]);
     await one.api.identities.rename({ id: cy.id, name: 'Cy from desk 1' });
     await two.api.identities.rename({ id: cy.id, name: 'Cy from desk 2' });
@@ -139,7 +139,7 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
 
   it('PostgreSQL stopped: 100 check-ins and one enrolment at desk 2 arrive once when it returns', async () => {
     const carol = await one.api.identities.create({ name: 'Carol Checkin', templates: personTemplates(303, 3).map((v) => ({ vector: v, quality, source: 'camera' })) });
-    await waitFor('Carol at desk 2', () => two.service.matcher.ownerIds().includes(carol.id));
+    await waitFor('Carol at desk 2', () => two.service.matcher.identityIds().includes(carol.id));
     await two.service.fleet.syncNow();
     const checkinsOfTwo = async (): Promise<number[]> => {
       const deskTwo = (await two.api.fleet.status()).deskId;
@@ -162,7 +162,7 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
     pgServer.start();
     await two.service.fleet.syncNow();
     expect((await two.api.fleet.status()).waiting).toBe(0);
-    await waitFor('Dave at desk 1', () => one.service.matcher.ownerIds().includes(dave.id));
+    await waitFor('Dave at desk 1', () => one.service.matcher.identityIds().includes(dave.id));
     const after = await checkinsOfTwo();
     expect(after.length - before).toBe(100);
     expect(new Set(after).size).toBe(after.length);
@@ -213,7 +213,7 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
     await expect(two.api.identities.get({ id: 'forged-template' })).rejects.toThrow();
     // The desk goes on syncing.
     const erin = await one.api.identities.create({ name: 'Erin After', templates: personTemplates(505, 2).map((v) => ({ vector: v, quality, source: 'camera' })) });
-    await waitFor('Erin at desk 2', () => two.service.matcher.ownerIds().includes(erin.id));
+    await waitFor('Erin at desk 2', () => two.service.matcher.identityIds().includes(erin.id));
   }, 60_000);
 
   it('pg_dump of the fleet holds no name, note, template float or thumbnail byte', () => {

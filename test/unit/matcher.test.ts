@@ -42,7 +42,7 @@ class Reference {
 function expectSame(index: TemplateIndex, reference: Reference, probe: Float64Array, k = 5) {
   const got = index.search(probe, k);
   const want = reference.top(probe, k);
-  expect(got.map((c) => c.ownerId)).toEqual(want.map(([owner]) => owner));
+  expect(got.map((c) => c.identityId)).toEqual(want.map(([owner]) => owner));
   got.forEach((c, i) => expect(c.score).toBeCloseTo(want[i]![1], 12));
 }
 
@@ -157,7 +157,7 @@ describe('TemplateIndex', () => {
     expect(index.bestScore('c5', centres[5]!)).toBeUndefined();
     // A probe right at its centre now finds others, exactly as the reference does.
     const hits = index.search(centres[5]!, 20);
-    expect(hits.map((h) => h.ownerId)).not.toContain('c5');
+    expect(hits.map((h) => h.identityId)).not.toContain('c5');
     expectSame(index, reference, centres[5]!);
     expect(index.removeOwner('c5')).toBe(0);
   });
@@ -197,7 +197,7 @@ describe('identify, and the login decision on the same index', () => {
     const known = identify(index, rng.near(centres[42]!, 0.8), 5, 0.4);
     expect(known).toMatchObject({ ok: true, recognised: true });
     if (!known.ok) throw new Error(known.error);
-    expect(known.candidates[0]!.ownerId).toBe('c42');
+    expect(known.candidates[0]!.identityId).toBe('c42');
   });
 
   it('a login fuses its probes into their renormalised mean before the 1:1 comparison', () => {
@@ -227,7 +227,7 @@ describe('identify, and the login decision on the same index', () => {
     if (!result.ok) throw new Error(result.error);
     expect(result.rankedBy).toBe('agents');
     expect(result.recognised).toBe(true);
-    expect(result.candidates[0]!.ownerId).toBe('c3');
+    expect(result.candidates[0]!.identityId).toBe('c3');
     const all = identify(index, probe, 50, 0.5, { index: agents, scale: 16 });
     if (!all.ok) throw new Error(all.error);
     const total = all.candidates.reduce((s, c) => s + c.probability!, 0);
@@ -245,7 +245,7 @@ describe('identify, and the login decision on the same index', () => {
     if ('ok' in set) throw new Error(set.error);
     const again = identify(index, probe, 50, 0.5, set);
     if (!again.ok) throw new Error(again.error);
-    expect(again.candidates.map((c) => c.ownerId)).toEqual(all.candidates.map((c) => c.ownerId));
+    expect(again.candidates.map((c) => c.identityId)).toEqual(all.candidates.map((c) => c.identityId));
     expect(agentSetFrom(['a', 'b'], rows.subarray(0, dim), 16, dim)).toMatchObject({ ok: false });
   });
 });

@@ -16,7 +16,7 @@ export interface Gallery {
 }
 
 export function galleryOf(matcher: TemplateIndex): Gallery {
-  const counts = matcher.ownerIds().map((id) => matcher.templateIdsOf(id).length).sort((a, b) => a - b);
+  const counts = matcher.identityIds().map((id) => matcher.templateIdsOf(id).length).sort((a, b) => a - b);
   return { people: counts.length, templates: matcher.size, medianTemplates: counts.length ? counts[Math.floor(counts.length / 2)]! : 0 };
 }
 
@@ -59,7 +59,7 @@ const MAX_PAIRS = 400_000;
 /** The gallery's templates grouped by identity, and the cohort's faces as groups of their own. */
 export function groupedTemplates(matcher: TemplateIndex, cohort: readonly Float32Array[] = []): GroupedTemplate[] {
   const items: GroupedTemplate[] = [];
-  const owners = matcher.ownerIds();
+  const owners = matcher.identityIds();
   owners.forEach((id, group) => {
     for (const t of matcher.templateIdsOf(id)) {
       const vector = matcher.templateVector(t);

@@ -186,7 +186,7 @@ export class LiveGallery {
     const accepted = this.accepted;
     const matcher = this.matcher;
     if (!accepted || matcher.size === 0) return;
-    const ids = matcher.ownerIds();
+    const ids = matcher.identityIds();
     const dim = matcher.dim;
     const rows = new Float32Array(ids.length * dim);
     ids.forEach((id, i) => {

@@ -49,7 +49,7 @@ function matches(deps: BundleDeps, people: readonly PortableIdentity[]): BundleP
     for (const t of p.templates) {
       if (matcher.size === 0 || t.vector.length !== matcher.dim) break;
       const hit = matcher.search(t.vector, 1)[0];
-      if (hit && hit.score >= threshold && (!best || hit.score > best.score)) best = { identityId: hit.ownerId, score: hit.score };
+      if (hit && hit.score >= threshold && (!best || hit.score > best.score)) best = { identityId: hit.identityId, score: hit.score };
     }
     const byId = deps.db().identityFromBundleId(p.id);
     const sameId = byId !== null && best?.identityId === byId ? byId : null;

@@ -125,7 +125,7 @@ export function identityCalls(ctx: AppContext): Pick<Handlers, IdentityCalls> {
       let best: Candidate | null = null;
       for (const t of templates) {
         const hit = matcher.size > 0 ? matcher.search(t, 1)[0] : undefined;
-        if (hit && hit.score >= threshold && (!best || hit.score > best.score)) best = candidate(ctx, hit.ownerId, hit.score);
+        if (hit && hit.score >= threshold && (!best || hit.score > best.score)) best = candidate(ctx, hit.identityId, hit.score);
       }
       return { duplicate: best, threshold, level: l };
     },
@@ -142,9 +142,9 @@ export function identityCalls(ctx: AppContext): Pick<Handlers, IdentityCalls> {
         // Ranked by cosine to each person's agent; the open-set threshold stays the calibrated one.
         const found = identify(matcher, probe, k ?? 5, threshold, agents);
         if (!found.ok) throw new ApiError({ code: 'invalid-arguments', message: `The probe cannot be identified: ${found.error}.` });
-        candidates = found.candidates.map((h) => candidate(ctx, h.ownerId, h.score));
+        candidates = found.candidates.map((h) => candidate(ctx, h.identityId, h.score));
       } else if (matcher.size > 0) {
-        candidates = matcher.search(probe, k ?? 5).map((h) => candidate(ctx, h.ownerId, h.score));
+        candidates = matcher.search(probe, k ?? 5).map((h) => candidate(ctx, h.identityId, h.score));
       }
       const top = candidates[0];
       return { candidates, recognised: top && top.score >= threshold ? top : null, threshold, level: l };
