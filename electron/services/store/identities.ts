@@ -8,7 +8,7 @@ import { appendEvent } from './events';
 import { damaged, toIdentity, type IdentityRow } from './identityRows';
 import { holdLockout } from './quarantine';
 import { place, seal, sealText, unseal } from './seal';
-import type { Identity, IdentityDetail, IdentitySummary, JsonObject, NewTemplate, StoredTemplate, TemplateInfo } from './types';
+import type { Identity, IdentityDetail, IdentitySummaryRow, JsonObject, NewTemplate, StoredTemplate, TemplateRecord } from './types';
 import { bytesToVector, checkVector, vectorToBytes } from './vector';
 
 const MAX_NAME = 200;
@@ -27,7 +27,7 @@ interface TemplateRow {
   created_at: number;
 }
 
-function toTemplateInfo(row: TemplateRow): TemplateInfo {
+function toTemplateInfo(row: TemplateRow): TemplateRecord {
   return {
     id: row.id,
     identityId: row.identity_id,
@@ -139,7 +139,7 @@ export function createIdentity(ctx: StoreContext, input: { displayName: string; 
   return getIdentity(ctx, id);
 }
 
-export function addTemplates(ctx: StoreContext, identityId: string, templates: readonly NewTemplate[]): TemplateInfo[] {
+export function addTemplates(ctx: StoreContext, identityId: string, templates: readonly NewTemplate[]): TemplateRecord[] {
   checkId(identityId, 'identity');
   checkTemplates(ctx, templates);
   const at = ctx.now();
@@ -211,7 +211,7 @@ export function getIdentity(ctx: StoreContext, id: string): IdentityDetail {
 /** Case-insensitive, as the list was sorted when names were clear (COLLATE NOCASE), but locale-aware. */
 const byName = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
-export function listIdentities(ctx: StoreContext): IdentitySummary[] {
+export function listIdentities(ctx: StoreContext): IdentitySummaryRow[] {
   const rows = ctx.db.prepare(
     `SELECT i.*,
        (SELECT count(*) FROM templates t WHERE t.identity_id = i.id) AS template_count,

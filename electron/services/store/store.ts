@@ -21,9 +21,9 @@ import { quarantineBadRows, quarantineProblems, type CurrentModel } from './quar
 import * as settings from './settings';
 import * as training from './training';
 import type {
-  ActiveAgents, BackupInfo, CohortPolicy, CohortTemplate, EventQuery, FinishedRun, Identity, IdentityDetail, IdentitySummary, Json, JsonObject,
-  ImportAction, ImportOutcome, Lockout, LogCheck, NewEvent, NewTemplate, PortableIdentity, StoreEvent, StoredTemplate, StoreProblem, TemplateInfo,
-  StoredOperator, TrainingOutcome, TrainingRun,
+  ActiveAgents, BackupInfo, CohortPolicy, CohortTemplate, EventQuery, FinishedRun, Identity, IdentityDetail, IdentitySummaryRow, Json, JsonObject,
+  ImportAction, ImportOutcome, Lockout, LogCheck, NewEvent, NewTemplate, PortableIdentity, StoreEvent, StoredTemplate, StoreProblem, TemplateRecord,
+  StoredOperator, TrainingOutcome, TrainingRunRow,
 } from './types';
 
 const WAL_RETRY_MS = 1000;
@@ -53,14 +53,14 @@ export interface Store {
   problems(): StoreProblem[];
 
   createIdentity(input: { displayName: string; notes?: string; templates: readonly NewTemplate[] }): IdentityDetail;
-  addTemplates(identityId: string, templates: readonly NewTemplate[]): TemplateInfo[];
+  addTemplates(identityId: string, templates: readonly NewTemplate[]): TemplateRecord[];
   /** Refuses to remove an identity's last template (delete the identity instead). */
   removeTemplate(templateId: string): void;
   renameIdentity(identityId: string, displayName: string): Identity;
   updateNotes(identityId: string, notes: string): Identity;
   /** Erases the identity, its templates, thumbnails and agents for good (a lockout in force is kept, nameless), and logs a 'delete' event. */
   deleteIdentity(identityId: string): void;
-  listIdentities(): IdentitySummary[];
+  listIdentities(): IdentitySummaryRow[];
   getIdentity(identityId: string): IdentityDetail;
   templateThumbnail(templateId: string): Uint8Array | null;
   /** Every template (or one identity's), opened; consume it fully before the next write (SQLite keeps the read open meanwhile). */
@@ -98,12 +98,12 @@ export interface Store {
   removeOperator(operatorId: string): void;
   setOperatorLockout(operatorId: string, failures: number, lockedUntil: number | null): void;
 
-  createRun(settings: JsonObject): TrainingRun;
+  createRun(settings: JsonObject): TrainingRunRow;
   finishRun(runId: string, outcome: TrainingOutcome): FinishedRun;
-  listRuns(): TrainingRun[];
+  listRuns(): TrainingRunRow[];
   activeAgents(): ActiveAgents | null;
-  acceptRun(runId: string): TrainingRun;
-  rollback(): TrainingRun | null;
+  acceptRun(runId: string): TrainingRunRow;
+  rollback(): TrainingRunRow | null;
 
   /** Keeps an unrecognised visit's fused template (sealed), then ages out and caps the cohort. */
   addToCohort(modelId: string, vector: Float32Array, policy: CohortPolicy): string;

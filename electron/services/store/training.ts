@@ -5,7 +5,7 @@ import type { StoreContext } from './context';
 import { StoreError } from './errors';
 import { appendEvent } from './events';
 import { place, seal, unseal } from './seal';
-import type { ActiveAgents, Agent, FinishedRun, JsonObject, TrainingOutcome, TrainingRun, TrainingStatus } from './types';
+import type { ActiveAgents, Agent, FinishedRun, JsonObject, TrainingOutcome, TrainingRunRow, TrainingStatus } from './types';
 import { bytesToVector, checkVector, vectorToBytes } from './vector';
 
 interface RunRow {
@@ -23,7 +23,7 @@ interface RunRow {
 
 const RUN_COLUMNS = `r.*, (SELECT count(*) FROM agents a WHERE a.run_id = r.id) AS agent_count`;
 
-function toRun(row: RunRow): TrainingRun {
+function toRun(row: RunRow): TrainingRunRow {
   return {
     id: row.id,
     version: row.version,
@@ -43,20 +43,20 @@ function checkObject(value: unknown, what: string): JsonObject {
   return value as JsonObject;
 }
 
-function getRun(ctx: StoreContext, runId: string): TrainingRun {
+function getRun(ctx: StoreContext, runId: string): TrainingRunRow {
   const row = ctx.db.prepare(`SELECT ${RUN_COLUMNS} FROM training_runs r WHERE r.id = ?`).get(runId) as RunRow | undefined;
   if (row === undefined) throw new StoreError('not_found', 'That training run no longer exists; refresh the list.');
   return toRun(row);
 }
 
-function logTraining(ctx: StoreContext, run: TrainingRun, action: string): void {
+function logTraining(ctx: StoreContext, run: TrainingRunRow, action: string): void {
   appendEvent(ctx, {
     at: ctx.now(), kind: 'training', identityId: null, name: null, score: null, decision: null,
     details: { action, runId: run.id, version: run.version, status: run.status },
   });
 }
 
-export function createRun(ctx: StoreContext, settings: JsonObject): TrainingRun {
+export function createRun(ctx: StoreContext, settings: JsonObject): TrainingRunRow {
   const text = JSON.stringify(checkObject(settings, 'The training settings'));
   const id = randomUUID();
   return ctx.db.transaction(() => {
@@ -107,7 +107,7 @@ export function finishRun(ctx: StoreContext, runId: string, outcome: TrainingOut
   }).immediate();
 }
 
-export function listRuns(ctx: StoreContext): TrainingRun[] {
+export function listRuns(ctx: StoreContext): TrainingRunRow[] {
   return (ctx.db.prepare(`SELECT ${RUN_COLUMNS} FROM training_runs r ORDER BY r.version DESC`).all() as RunRow[]).map(toRun);
 }
 
@@ -138,7 +138,7 @@ export function activeAgents(ctx: StoreContext): ActiveAgents | null {
 }
 
 /** Makes a finished run active (again): a rejected or rolled-back run the person now prefers. */
-export function acceptRun(ctx: StoreContext, runId: string): TrainingRun {
+export function acceptRun(ctx: StoreContext, runId: string): TrainingRunRow {
   return ctx.db.transaction(() => {
     const before = getRun(ctx, runId);
     if (before.status === 'running' || before.status === 'failed') {
@@ -152,7 +152,7 @@ export function acceptRun(ctx: StoreContext, runId: string): TrainingRun {
 }
 
 /** Retires the active run; the previously accepted one (if any) becomes active. Returns it, or null. */
-export function rollback(ctx: StoreContext): TrainingRun | null {
+export function rollback(ctx: StoreContext): TrainingRunRow | null {
   return ctx.db.transaction(() => {
     const active = activeRunRow(ctx);
     if (active === undefined) throw new StoreError('invalid', 'There is no accepted training run to roll back.');

@@ -17,7 +17,7 @@ export interface NewTemplate {
   thumbnail?: Uint8Array | null;
 }
 
-export interface TemplateInfo {
+export interface TemplateRecord {
   id: string;
   identityId: string;
   modelId: string;
@@ -47,10 +47,10 @@ export interface Identity {
 }
 
 export interface IdentityDetail extends Identity {
-  templates: TemplateInfo[];
+  templates: TemplateRecord[];
 }
 
-export interface IdentitySummary extends Identity {
+export interface IdentitySummaryRow extends Identity {
   templateCount: number;
   /** The oldest template's thumbnail, if any has one. */
   thumbnail: Uint8Array | null;
@@ -117,7 +117,7 @@ export interface Lockout {
 
 export type TrainingStatus = 'running' | 'accepted' | 'rejected' | 'rolled_back' | 'failed';
 
-export interface TrainingRun {
+export interface TrainingRunRow {
   id: string;
   /** 1, 2, 3... in creation order. */
   version: number;
@@ -144,13 +144,13 @@ export interface TrainingOutcome {
 }
 
 export interface FinishedRun {
-  run: TrainingRun;
+  run: TrainingRunRow;
   /** Identities deleted while the run trained: their agents were not stored. */
   droppedIdentityIds: string[];
 }
 
 export interface ActiveAgents {
-  run: TrainingRun;
+  run: TrainingRunRow;
   agents: Agent[];
 }
 

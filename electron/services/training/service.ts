@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { ApiError, MAX_LOSS_POINTS, type TrainingOptions, type TrainingRun, type TrainingState } from '../../../core/contract/api';
 import type { LossKind } from '../../../native-train/losses/loss';
 import { defaultProtocolSettings, type ProtocolOutcome, type ProtocolProgress, type ProtocolSettings } from '../../../native-train/protocol';
-import type { JsonObject, Store, TrainingRun as StoredRun } from '../store/index';
+import type { JsonObject, Store, TrainingRunRow } from '../store/index';
 import type { TrainingPort } from '../app/ports';
 import type { WorkerJob, WorkerMessage } from './messages';
 
@@ -194,7 +194,7 @@ export class TrainingService implements TrainingPort {
     for (const listener of this.listeners) listener(event);
   }
 
-  private find(runId: string): StoredRun {
+  private find(runId: string): TrainingRunRow {
     const run = this.store.listRuns().find((r) => r.id === runId);
     if (!run) throw new TrainingError('not_found', 'That training run no longer exists; refresh the list.');
     return run;
@@ -288,7 +288,7 @@ export class TrainingService implements TrainingPort {
     }
   }
 
-  private view(run: StoredRun): TrainingRun {
+  private view(run: TrainingRunRow): TrainingRun {
     const metrics: Record<string, number> = {};
     for (const [k, v] of Object.entries(run.metrics ?? {})) if (typeof v === 'number') metrics[k] = v;
     const reason = run.metrics?.reason;
@@ -325,7 +325,7 @@ function thinCurve(points: { step: number; loss: number }[]): { step: number; lo
   return out;
 }
 
-function stateOf(run: StoredRun): TrainingState {
+function stateOf(run: TrainingRunRow): TrainingState {
   switch (run.status) {
     case 'running': return 'running';
     case 'accepted': return 'accepted';

@@ -1,9 +1,9 @@
 // People and their templates (operator calls), the duplicate check before enrolling, and "who is
 // this photo?" (identify), a 1:N decision like a kiosk visit of one probe.
-import { ApiError, type Candidate, type Identity, type IdentitySummary as ApiIdentitySummary, type ParsedArgs, type TemplateInfo as ApiTemplateInfo } from '../../../../core/contract/api';
+import { ApiError, type Candidate, type Identity, type IdentitySummary, type ParsedArgs, type TemplateInfo } from '../../../../core/contract/api';
 import { identify } from '../../../../core/matching/identify';
 import { StoreError } from '../../store/index';
-import type { IdentityDetail, IdentitySummary, JsonObject, NewTemplate, TemplateInfo } from '../../store/types';
+import type { IdentityDetail, IdentitySummaryRow, JsonObject, NewTemplate, TemplateRecord } from '../../store/types';
 import type { AppContext } from '../context';
 import type { Handlers } from '../dispatch';
 import { galleryOf, visitThreshold } from '../gallery';
@@ -19,10 +19,10 @@ export function candidate(ctx: AppContext, identityId: string, score: number): C
 }
 
 export function identityCalls(ctx: AppContext): Pick<Handlers, IdentityCalls> {
-  const templateInfo = (t: TemplateInfo): ApiTemplateInfo => ({
+  const templateInfo = (t: TemplateRecord): TemplateInfo => ({
     id: t.id,
     modelId: t.modelId,
-    quality: t.quality as unknown as ApiTemplateInfo['quality'],
+    quality: t.quality as unknown as TemplateInfo['quality'],
     source: t.source,
     createdAt: t.createdAt,
     thumbnail: t.hasThumbnail ? b64(ctx.db().templateThumbnail(t.id)) : null,
@@ -31,7 +31,7 @@ export function identityCalls(ctx: AppContext): Pick<Handlers, IdentityCalls> {
     const remaining = ctx.lockRemaining(ctx.db().getLockout(identityId));
     return remaining === null ? null : ctx.now() + remaining;
   };
-  const summary = (i: IdentitySummary): ApiIdentitySummary => ({
+  const summary = (i: IdentitySummaryRow): IdentitySummary => ({
     id: i.id,
     name: i.displayName,
     notes: i.notes,
