@@ -106,8 +106,9 @@ export default function KioskScreen() {
       <h1 id="kiosk-title">Check-in</h1>
       <StartKiosk />
       <div className="row">
+        {/* A challenged visit is judged by the liveness rule, which reads the landmarks' geometry: its frames get the full detector, as a login's do (loginAttempt.ts). */}
         <CameraView
-          options={{ embed: wantsTemplates, liveness: liveness !== 'off' && wantsTemplates, eyes: liveness === 'challenge' && wantsTemplates, thumbnail: false }}
+          options={{ embed: wantsTemplates, liveness: liveness !== 'off' && wantsTemplates, eyes: liveness === 'challenge' && wantsTemplates, thumbnail: false, detect: liveness === 'challenge' && wantsTemplates }}
           onAnalysis={onAnalysis}
           onCameraLive={(at) => setMarks((m) => ({ ...m, cameraLiveAt: at }))}
           accent={message?.kind === 'greeting' || message?.kind === 'repeat' ? '#3ddc84' : message?.kind === 'stranger' ? '#ff5a4e' : null}
