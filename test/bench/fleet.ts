@@ -58,7 +58,7 @@ try {
       const id = i === 0 ? firstId : randomUUID();
       const changeId = randomUUID();
       const templates = personTemplates(10_000 + i, TEMPLATES).map((vector) => ({ id: randomUUID(), modelId, vector, quality: { score: 0.9 }, source: 'camera' as const, thumbnail: null, createdAt: seeding }));
-      const sealed = sealFor(keys, fleetPlace.person(id, 1, changeId), encodePerson({ id, displayName: `Person ${i}`, notes: '', createdAt: seeding, updatedAt: seeding, templates }));
+      const sealed = sealFor(keys, fleetPlace.person(id, 1, changeId), encodePerson({ id, name: `Person ${i}`, notes: '', createdAt: seeding, updatedAt: seeding, templates }));
       people.push({ id, version: 1, deleted: false, modelId, changeId, deskId: seeder.deskId, updatedAt: seeding, sealed });
     }
     await db.push({ people, events: [], lockouts: [] }, seeder.deskId, Date.now());

@@ -44,7 +44,7 @@ try {
     const store = openStore({ dir, keyring, autoBackup: false });
     const people = Math.min(PEOPLE, events);
     const ids: string[] = [];
-    for (let i = 0; i < people; i++) ids.push(store.createIdentity({ displayName: `Person ${i}`, notes: `notes ${i}`, templates: [{ modelId: MODEL_ID, vector: unitVector(random), quality: { score: 0.8, sharpness: 0.5 }, source: 'camera' }] }).id);
+    for (let i = 0; i < people; i++) ids.push(store.createIdentity({ name: `Person ${i}`, notes: `notes ${i}`, templates: [{ modelId: MODEL_ID, vector: unitVector(random), quality: { score: 0.8, sharpness: 0.5 }, source: 'camera' }] }).id);
     // The first 1,000 through logEvent (one transaction each, timed); the rest appended in one
     // transaction, the same rows and chain, so 200,000 events take a minute rather than ten.
     const timed = Math.min(1000, events - people);

@@ -110,7 +110,7 @@ export function enrolCrowd(dataDir: string, count: number, thumbnail: Uint8Array
   try {
     for (let i = 0; i < count; i++) {
       store.createIdentity({
-        displayName: `Crowd ${i}`,
+        name: `Crowd ${i}`,
         templates: personTemplates(10_000 + i, 3).map((vector, t) => ({ modelId, vector, quality: { score: 0.9 }, source: 'photo' as const, thumbnail: t === 0 ? thumbnail : null })),
       });
     }

@@ -14,6 +14,6 @@ process.stdout.write('ready\n');
 for (let n = 0; ; n++) {
   const batch = batches[n % 2]!;
   process.stdout.write(`begin ${n}\n`);
-  store.createIdentity({ displayName: `crash ${seedText} ${n}`, templates: batch });
+  store.createIdentity({ name: `crash ${seedText} ${n}`, templates: batch });
   process.stdout.write(`done ${n}\n`);
 }

@@ -16,7 +16,7 @@ try {
   let t = performance.now();
   const store = openStore({ ...where, autoBackup: false });
   const batch = templates(random, perIdentity, false);
-  for (let i = 0; i < total / perIdentity; i++) store.createIdentity({ displayName: `P${i}`, templates: batch });
+  for (let i = 0; i < total / perIdentity; i++) store.createIdentity({ name: `P${i}`, templates: batch });
   const enrolMs = ms(t);
   store.close();
 

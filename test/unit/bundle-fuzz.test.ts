@@ -30,7 +30,7 @@ afterAll(() => {
 
 const people: PortableIdentity[] = [0, 1].map((p) => ({
   id: `person-${p}`,
-  displayName: ['Ada Lovelace', 'Grace Hopper'][p]!,
+  name: ['Ada Lovelace', 'Grace Hopper'][p]!,
   notes: p === 0 ? 'first\nline' : '',
   createdAt: 1_700_000_000_000 + p,
   templates: personTemplates(10 + p, 2).map((vector, i) => ({ modelId: MODEL, vector, quality: { score: 0.7, yaw: -3 }, source: 'camera' as const, thumbnail: jpegThumbnail(seededRandom(p * 2 + i)), createdAt: 1_700_000_000_100 + i })),
@@ -165,7 +165,7 @@ describe('the bundle fuzzer', () => {
       if (imported) {
         // What passed the gate is what the contract accepts, checked here again on its own terms.
         for (const p of imported) {
-          expect(idSchema.safeParse(p.id).success && nameSchema.safeParse(p.displayName).success && notesSchema.safeParse(p.notes).success).toBe(true);
+          expect(idSchema.safeParse(p.id).success && nameSchema.safeParse(p.name).success && notesSchema.safeParse(p.notes).success).toBe(true);
           for (const t of p.templates) expect(templateProblem(t.vector)).toBeNull();
         }
         try {

@@ -203,7 +203,7 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
     const db = await FleetDb.connect(deskConnection(pgServer.url, forger.role, forger.password));
     const [bad] = personTemplates(707, 1).map((v) => v.map((x) => x * 3));
     const sealed = sealFor(keys, fleetPlace.person('forged-template', 1, 'c1'), encodePerson({
-      id: 'forged-template', displayName: 'Forged', notes: '', createdAt: 0, updatedAt: 0,
+      id: 'forged-template', name: 'Forged', notes: '', createdAt: 0, updatedAt: 0,
       templates: [{ id: 't1', modelId: 'm', vector: bad!, quality: { score: 0.5 }, source: 'camera', thumbnail: null, createdAt: 0 }],
     }));
     await db.push({ people: [{ id: 'forged-template', version: 1, deleted: false, modelId: 'm', changeId: 'c1', deskId: forger.deskId, updatedAt: 0, sealed }], events: [], lockouts: [] }, forger.deskId, 0);

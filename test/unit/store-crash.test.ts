@@ -62,7 +62,7 @@ describe('crash safety', () => {
       db.close();
       // Names are sealed: the store opens them.
       const reader = openStore({ dir: dataDir, keyring: fileKeyring(join(dataDir, 'key')), autoBackup: false });
-      const counts = reader.listIdentities().map((p) => ({ name: p.displayName, n: p.templateCount }));
+      const counts = reader.listIdentities().map((p) => ({ name: p.name, n: p.templateCount }));
       reader.close();
       expect(counts.filter((c) => c.n !== TEMPLATES), `after kill ${kill}`).toEqual([]);
       // Every enrolment the child reported done survived; the interrupted one is there or not, never half.

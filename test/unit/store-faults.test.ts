@@ -150,7 +150,7 @@ describe('the automatic backup', () => {
       }
     };
     let store = openStore({ dir, keyring });
-    store.createIdentity({ displayName: 'Ada', templates: templates(seededRandom(3), 1, false) });
+    store.createIdentity({ name: 'Ada', templates: templates(seededRandom(3), 1, false) });
     store.close();
     store = openStore({ dir, keyring });
     store.close();
@@ -158,7 +158,7 @@ describe('the automatic backup', () => {
     const dayAhead = new Date(Date.now() + 86_400_000);
     utimesSync(backup, dayAhead, dayAhead);
     store = openStore({ dir, keyring });
-    store.createIdentity({ displayName: 'Bo', templates: templates(seededRandom(4), 1, false) });
+    store.createIdentity({ name: 'Bo', templates: templates(seededRandom(4), 1, false) });
     store.close();
     openStore({ dir, keyring }).close();
     expect(people(backup)).toBe(2);

@@ -60,7 +60,7 @@ function enrolledWithBackup(label: string): { where: ReturnType<typeof fresh>; b
   const where = fresh(label);
   const random = seededRandom(21);
   const first = open(where);
-  for (const name of ['Ada', 'Bo', 'Cy']) first.createIdentity({ displayName: name, templates: templates(random, 8) });
+  for (const name of ['Ada', 'Bo', 'Cy']) first.createIdentity({ name, templates: templates(random, 8) });
   first.close();
   const second = open(where);
   expect(second.lastBackup()).toBe(join(where.dir, 'backups', 'auto-backup.db'));
@@ -87,7 +87,7 @@ describe('raw dump', () => {
     for (const name of ['Ada', 'Bo', 'Cy']) {
       const batch = templates(random, 6);
       enrolled.push(batch);
-      store.createIdentity({ displayName: name, templates: batch });
+      store.createIdentity({ name, templates: batch });
     }
     const files = databaseBytes(where.file);
     expect(files.reduce((n, f) => n + f.length, 0)).toBeGreaterThan(50_000);
@@ -113,7 +113,7 @@ describe('raw dump', () => {
 
     // The sealed bytes of Bo's templates, read through a second connection, are in the files now...
     const reader = new Database(where.file, { readonly: true });
-    const bo = store.listIdentities().find((p) => p.displayName === 'Bo')!;
+    const bo = store.listIdentities().find((p) => p.name === 'Bo')!;
     const sealed = reader.prepare('SELECT vector, thumbnail FROM templates WHERE identity_id = ?').all(bo.id) as { vector: Buffer; thumbnail: Buffer }[];
     reader.close();
     const traces = sealed.flatMap((row) => [row.vector.subarray(40, 72), row.thumbnail.subarray(40, 72)]);
@@ -122,7 +122,7 @@ describe('raw dump', () => {
     store.deleteIdentity(bo.id);
     const after = databaseBytes(where.file);
     expect(traces.filter((trace) => contains(after, trace))).toHaveLength(0);
-    expect(store.listIdentities().map((p) => p.displayName)).toEqual(['Ada', 'Cy']);
+    expect(store.listIdentities().map((p) => p.name)).toEqual(['Ada', 'Cy']);
   });
 });
 
@@ -191,7 +191,7 @@ describe('backup and restore', () => {
     const where = fresh('backup');
     const store = open(where);
     const random = seededRandom(41);
-    for (const name of ['Ada', 'Bo']) store.createIdentity({ displayName: name, templates: templates(random, 5) });
+    for (const name of ['Ada', 'Bo']) store.createIdentity({ name, templates: templates(random, 5) });
     store.logEvent({ kind: 'checkin', identityId: store.listIdentities()[0]!.id, decision: 'accept', score: 0.8 });
     const before = snapshot(store);
     const backupFile = join(where.dir, 'exported', 'normface-backup.db');
@@ -199,7 +199,7 @@ describe('backup and restore', () => {
     expect(info).toMatchObject({ file: backupFile, identities: 2, templates: 10 });
 
     store.deleteIdentity(store.listIdentities()[0]!.id);
-    store.createIdentity({ displayName: 'Dee', templates: templates(random, 2) });
+    store.createIdentity({ name: 'Dee', templates: templates(random, 2) });
     expect(snapshot(store)).not.toEqual(before);
 
     await store.restoreFrom(backupFile);
@@ -212,7 +212,7 @@ describe('backup and restore', () => {
   it('refuses a damaged backup or one sealed with another key, and keeps the live data', async () => {
     const where = fresh('restore-bad');
     const store = open(where);
-    store.createIdentity({ displayName: 'Ada', templates: templates(seededRandom(51), 3) });
+    store.createIdentity({ name: 'Ada', templates: templates(seededRandom(51), 3) });
     const before = snapshot(store);
 
     const garbage = join(where.dir, 'garbage.db');
@@ -222,7 +222,7 @@ describe('backup and restore', () => {
 
     const other = fresh('restore-other');
     const foreign = open(other);
-    foreign.createIdentity({ displayName: 'Eve', templates: templates(seededRandom(52), 1) });
+    foreign.createIdentity({ name: 'Eve', templates: templates(seededRandom(52), 1) });
     const foreignBackup = join(other.dir, 'eve.db');
     await foreign.backup(foreignBackup);
     expect(await asyncCodeOf(() => store.restoreFrom(foreignBackup))).toBe('wrong_key');
@@ -239,7 +239,7 @@ describe('full disk', () => {
     let error: StoreError | null = null;
     for (let i = 0; i < 100 && error === null; i++) {
       const batch = templates(random, 5, false);
-      error = failure(() => written.push(store.createIdentity({ displayName: `P${i}`, templates: batch }).id));
+      error = failure(() => written.push(store.createIdentity({ name: `P${i}`, templates: batch }).id));
     }
     expect(error?.code).toBe('disk_full');
     expect(error?.message).toMatch(/disk is full/);

@@ -73,13 +73,13 @@ describe('migration 0004 seals a plaintext database', () => {
 
     const store = open(where);
     expect(store.autoBackupProblem).toBeNull();
-    expect(store.listIdentities().map((p) => [p.id, p.displayName, p.notes])).toEqual([
+    expect(store.listIdentities().map((p) => [p.id, p.name, p.notes])).toEqual([
       ['id-0', 'Ada Lovelace', NOTE], ['id-1', 'Grace Hopper', ''], ['id-2', 'Zoë Ørsted', ''],
     ]);
     const log = store.listEvents();
     expect(log).toHaveLength(7);
-    expect(log[0]).toMatchObject({ at: 200, kind: 'verify', identityId: 'id-1', displayName: 'Grace Hopper', score: 0.12, decision: 'reject', details: { reason: 'no-match' } });
-    expect(store.listEvents({ kinds: ['checkin'], identityId: 'id-0' })[0]).toMatchObject({ displayName: 'Ada Lovelace', score: 0.71, details: { door: DETAIL } });
+    expect(log[0]).toMatchObject({ at: 200, kind: 'verify', identityId: 'id-1', name: 'Grace Hopper', score: 0.12, decision: 'reject', details: { reason: 'no-match' } });
+    expect(store.listEvents({ kinds: ['checkin'], identityId: 'id-0' })[0]).toMatchObject({ name: 'Ada Lovelace', score: 0.71, details: { door: DETAIL } });
     expect(store.eventLog()).toEqual({ intact: true, entries: 7, firstAltered: null, message: null });
     store.close();
 
@@ -92,15 +92,15 @@ describe('migration 0004 seals a plaintext database', () => {
     expect(leaks(allBytes(where))).toEqual([]);
     const restored = open(where);
     expect((await restored.restoreFrom(join(where.dir, 'backups', 'backup-before.db'))).identities).toBe(3);
-    expect(restored.listIdentities().map((p) => p.displayName)).toEqual(NAMES);
+    expect(restored.listIdentities().map((p) => p.name)).toEqual(NAMES);
   });
 
   it('writes names sealed from the start: search and sort work on the opened list', () => {
     const where = fresh('seal-new');
     const store = open(where);
     const random = seededRandom(5);
-    for (const name of ['bob', 'Ada', 'Émile', 'alice']) store.createIdentity({ displayName: name, notes: `${name} notes`, templates: templates(random, 1, false) });
-    expect(store.listIdentities().map((p) => p.displayName)).toEqual(['Ada', 'alice', 'bob', 'Émile']);
+    for (const name of ['bob', 'Ada', 'Émile', 'alice']) store.createIdentity({ name, notes: `${name} notes`, templates: templates(random, 1, false) });
+    expect(store.listIdentities().map((p) => p.name)).toEqual(['Ada', 'alice', 'bob', 'Émile']);
     store.close();
     expect(['alice notes', 'Émile', 'bob'].filter((t) => contains(databaseBytes(where.file), Buffer.from(t)))).toEqual([]);
   });
@@ -110,7 +110,7 @@ describe('the event log is tamper-evident', () => {
   function withLog(label: string): { where: ReturnType<typeof fresh>; ids: number[] } {
     const where = fresh(label);
     const store = open(where);
-    const ada = store.createIdentity({ displayName: 'Ada', templates: templates(seededRandom(8), 1, false) });
+    const ada = store.createIdentity({ name: 'Ada', templates: templates(seededRandom(8), 1, false) });
     for (let i = 0; i < 5; i++) store.logEvent({ kind: 'checkin', identityId: ada.id, score: 0.6 + i / 100, decision: 'accept', at: 1_000 + i });
     store.logEvent({ kind: 'verify', identityId: ada.id, score: 0.1, decision: 'reject', at: 2_000 });
     const ids = store.listEvents().map((e) => e.id).sort((a, b) => a - b);

@@ -32,7 +32,7 @@ describe('rows that would not load', () => {
   it('are set aside at open with their templates, counted, and kept in the database', () => {
     const s = fresh();
     const store = s.open();
-    const ada = store.createIdentity({ displayName: 'Ada', templates: templates(seededRandom(1), 2, false) });
+    const ada = store.createIdentity({ name: 'Ada', templates: templates(seededRandom(1), 2, false) });
     store.close();
     plant(store.file, s.keyring.getKey());
     // And a 4-value template of the current model on Ada (sealed, so it opens: only its size is wrong).
@@ -44,7 +44,7 @@ describe('rows that would not load', () => {
     db.close();
 
     const reopened = s.open();
-    expect(reopened.listIdentities().map((p) => [p.displayName, p.templateCount])).toEqual([['Ada', 2]]);
+    expect(reopened.listIdentities().map((p) => [p.name, p.templateCount])).toEqual([['Ada', 2]]);
     expect([...reopened.allTemplates()]).toHaveLength(2);
     expect(reopened.problems().map((p) => p.message)).toEqual([
       expect.stringMatching(/^1 person could not be used and was set aside/),
@@ -76,7 +76,7 @@ describe('rows set aside on a desk of a fleet', () => {
   it('are the desk\'s own repair: nothing is noted to send, so no other desk loses the person', () => {
     const s = fresh();
     const store = s.open();
-    store.createIdentity({ displayName: 'Ada', templates: templates(seededRandom(4), 2, false) });
+    store.createIdentity({ name: 'Ada', templates: templates(seededRandom(4), 2, false) });
     store.fleet.join({ fleetId: 'fleet-1', deskId: 'desk-1', config: {} });
     store.close();
     const noted = () => {
@@ -104,11 +104,11 @@ describe('a backup to restore', () => {
   it('holding a record the contract would refuse is not restored, and the live database stays', async () => {
     const s = fresh();
     const store = s.open();
-    store.createIdentity({ displayName: 'Ada', templates: templates(seededRandom(2), 1, false) });
+    store.createIdentity({ name: 'Ada', templates: templates(seededRandom(2), 1, false) });
     const backup = join(s.dir, 'backups', 'manual.db');
     await store.backup(backup);
     plant(backup, s.keyring.getKey());
-    store.createIdentity({ displayName: 'Grace', templates: templates(seededRandom(3), 1, false) });
+    store.createIdentity({ name: 'Grace', templates: templates(seededRandom(3), 1, false) });
     let error: unknown;
     try {
       await store.restoreFrom(backup);
@@ -117,7 +117,7 @@ describe('a backup to restore', () => {
     }
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).message).toMatch(/holds a record this app would refuse, person 2 "Alice Martin" \(id Alice Martin\): expected an id\. Nothing was restored/);
-    expect(store.listIdentities().map((p) => p.displayName)).toEqual(['Ada', 'Grace']);
+    expect(store.listIdentities().map((p) => p.name)).toEqual(['Ada', 'Grace']);
     store.close();
   });
 });

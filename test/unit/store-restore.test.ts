@@ -33,28 +33,28 @@ describe('restore', () => {
     const dir = folder('restore-two');
     const app = open(dir);
     const random = seededRandom(7);
-    app.createIdentity({ displayName: 'Ada', templates: templates(random, 2, false) });
+    app.createIdentity({ name: 'Ada', templates: templates(random, 2, false) });
     const backupFile = join(dir, 'backups', 'before.db');
     await app.backup(backupFile);
-    app.createIdentity({ displayName: 'Bo', templates: templates(random, 2, false) });
+    app.createIdentity({ name: 'Bo', templates: templates(random, 2, false) });
 
     // The command's connection, open before the restore and writing after it.
     const command = open(dir);
-    expect(command.listIdentities().map((p) => p.displayName).sort()).toEqual(['Ada', 'Bo']);
+    expect(command.listIdentities().map((p) => p.name).sort()).toEqual(['Ada', 'Bo']);
     await app.restoreFrom(backupFile);
-    command.createIdentity({ displayName: 'Late', templates: templates(random, 2, false) });
+    command.createIdentity({ name: 'Late', templates: templates(random, 2, false) });
 
-    expect(app.listIdentities().map((p) => p.displayName).sort()).toEqual(['Ada', 'Late']);
+    expect(app.listIdentities().map((p) => p.name).sort()).toEqual(['Ada', 'Late']);
     app.close();
-    expect(open(dir).listIdentities().map((p) => p.displayName).sort()).toEqual(['Ada', 'Late']);
+    expect(open(dir).listIdentities().map((p) => p.name).sort()).toEqual(['Ada', 'Late']);
   });
 
   it('keeps a lock in force and the failure counts, and its log entry names the entries it discarded', async () => {
     const dir = folder('restore-lock');
     const store = open(dir);
     const random = seededRandom(8);
-    const ada = store.createIdentity({ displayName: 'Ada', templates: templates(random, 2, false) });
-    const bo = store.createIdentity({ displayName: 'Bo', templates: templates(random, 2, false) });
+    const ada = store.createIdentity({ name: 'Ada', templates: templates(random, 2, false) });
+    const bo = store.createIdentity({ name: 'Bo', templates: templates(random, 2, false) });
     store.setLockout({ identityId: bo.id, failures: 1, lockedUntil: null });
     const backupFile = join(dir, 'backups', 'before.db');
     // The backup's own entry is logged after the copy was taken: it is among the discarded.

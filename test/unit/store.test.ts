@@ -95,7 +95,7 @@ describe('migrations', () => {
 
     const store = open(where);
     const people = store.listIdentities();
-    expect(people.map((p) => [p.id, p.displayName, p.notes, p.createdAt, p.updatedAt, p.templateCount, p.lastSeenAt])).toEqual([
+    expect(people.map((p) => [p.id, p.name, p.notes, p.createdAt, p.updatedAt, p.templateCount, p.lastSeenAt])).toEqual([
       ['a', 'Ada', 'n', 1, 2, 2, 300],
       ['b', 'Bo', '', 3, 4, 0, null],
     ]);
@@ -173,20 +173,20 @@ describe('identities and templates', () => {
     const store = open(fresh('api'), () => clock++);
     const random = seededRandom(1);
     const batch = templates(random, 3);
-    const ada = store.createIdentity({ displayName: '  Ada Lovelace ', notes: 'maths', templates: batch });
-    expect(ada.displayName).toBe('Ada Lovelace');
+    const ada = store.createIdentity({ name: '  Ada Lovelace ', notes: 'maths', templates: batch });
+    expect(ada.name).toBe('Ada Lovelace');
     expect(ada.templates.map((t) => [t.modelId, t.dim, t.source, t.hasThumbnail])).toEqual([
       [MODEL_ID, 512, 'camera', true], [MODEL_ID, 512, 'photo', true], [MODEL_ID, 512, 'camera', true],
     ]);
     expect(ada.templates[0]!.quality).toEqual(batch[0]!.quality);
     expect(Buffer.from(store.templateThumbnail(ada.templates[1]!.id)!).equals(Buffer.from(batch[1]!.thumbnail!))).toBe(true);
 
-    const bo = store.createIdentity({ displayName: 'Bo', templates: templates(random, 1, false) });
+    const bo = store.createIdentity({ name: 'Bo', templates: templates(random, 1, false) });
     const list = store.listIdentities();
-    expect(list.map((p) => [p.displayName, p.templateCount, p.thumbnail === null])).toEqual([['Ada Lovelace', 3, false], ['Bo', 1, true]]);
+    expect(list.map((p) => [p.name, p.templateCount, p.thumbnail === null])).toEqual([['Ada Lovelace', 3, false], ['Bo', 1, true]]);
     expect(Buffer.from(list[0]!.thumbnail!).equals(Buffer.from(batch[0]!.thumbnail!))).toBe(true);
 
-    expect(store.renameIdentity(ada.id, 'Ada King').displayName).toBe('Ada King');
+    expect(store.renameIdentity(ada.id, 'Ada King').name).toBe('Ada King');
     expect(store.updateNotes(ada.id, 'countess').notes).toBe('countess');
     const added = store.addTemplates(bo.id, templates(random, 2));
     expect(added).toHaveLength(2);
@@ -197,12 +197,12 @@ describe('identities and templates', () => {
     const all = [...store.allTemplates()];
     expect(all).toHaveLength(5);
     expect(Buffer.from(all[0]!.vector.buffer).equals(Buffer.from(batch[0]!.vector.buffer))).toBe(true);
-    expect(store.listEvents({ kinds: ['enroll'] }).map((e) => e.displayName)).toEqual(['Bo', 'Bo', 'Ada Lovelace']);
+    expect(store.listEvents({ kinds: ['enroll'] }).map((e) => e.name)).toEqual(['Bo', 'Bo', 'Ada Lovelace']);
   });
 
   it('refuse to remove the last template, and unknown ids', () => {
     const store = open(fresh('api-last'));
-    const one = store.createIdentity({ displayName: 'One', templates: templates(seededRandom(2), 1, false) });
+    const one = store.createIdentity({ name: 'One', templates: templates(seededRandom(2), 1, false) });
     expect(codeOf(() => store.removeTemplate(one.templates[0]!.id))).toBe('invalid');
     expect(codeOf(() => store.getIdentity('nobody'))).toBe('not_found');
     expect(codeOf(() => store.renameIdentity('nobody', 'x'))).toBe('not_found');
@@ -213,19 +213,19 @@ describe('identities and templates', () => {
   it('delete an identity with its templates, agents and lockout, and keep its history under its name', () => {
     const store = open(fresh('api-delete'));
     const random = seededRandom(4);
-    const ada = store.createIdentity({ displayName: 'Ada', templates: templates(random, 2) });
-    const bo = store.createIdentity({ displayName: 'Bo', templates: templates(random, 2) });
+    const ada = store.createIdentity({ name: 'Ada', templates: templates(random, 2) });
+    const bo = store.createIdentity({ name: 'Bo', templates: templates(random, 2) });
     const run = store.createRun({ epochs: 1 });
     store.finishRun(run.id, { status: 'accepted', metrics: {}, agents: [{ identityId: ada.id, vector: unitVector(random) }, { identityId: bo.id, vector: unitVector(random) }] });
     store.setLockout({ identityId: ada.id, failures: 3, lockedUntil: 99 });
     store.logEvent({ kind: 'verify', identityId: ada.id, score: 0.9, decision: 'accept' });
     store.deleteIdentity(ada.id);
-    expect(store.listIdentities().map((p) => p.displayName)).toEqual(['Bo']);
+    expect(store.listIdentities().map((p) => p.name)).toEqual(['Bo']);
     expect([...store.allTemplates()].every((t) => t.identityId === bo.id)).toBe(true);
     expect(store.activeAgents()!.agents.map((a) => a.identityId)).toEqual([bo.id]);
     expect(store.getLockout(ada.id)).toEqual({ identityId: ada.id, failures: 0, lockedUntil: null });
     const history = store.listEvents({ identityId: ada.id });
-    expect(history.map((e) => [e.kind, e.displayName])).toEqual([['delete', 'Ada'], ['verify', 'Ada'], ['enroll', 'Ada']]);
+    expect(history.map((e) => [e.kind, e.name])).toEqual([['delete', 'Ada'], ['verify', 'Ada'], ['enroll', 'Ada']]);
   });
 
   it('reject invalid vectors and write nothing of a batch that holds one', () => {
@@ -241,16 +241,16 @@ describe('identities and templates', () => {
     const short = unitVector(random, 256);
     const zero = new Float32Array(512);
     for (const bad of [nan, inf, long, zero, new Float32Array(0)]) {
-      expect(codeOf(() => store.createIdentity({ displayName: 'X', templates: [good(), withVector(bad)] }))).toBe('invalid');
+      expect(codeOf(() => store.createIdentity({ name: 'X', templates: [good(), withVector(bad)] }))).toBe('invalid');
     }
-    expect(codeOf(() => store.createIdentity({ displayName: 'X', templates: [{ ...good(), vector: Array.from(good().vector) as unknown as Float32Array }] }))).toBe('invalid');
-    expect(codeOf(() => store.createIdentity({ displayName: '', templates: [good()] }))).toBe('invalid');
-    expect(codeOf(() => store.createIdentity({ displayName: 'x'.repeat(201), templates: [good()] }))).toBe('invalid');
-    expect(codeOf(() => store.createIdentity({ displayName: 'X', templates: [] }))).toBe('invalid');
-    expect(codeOf(() => store.createIdentity({ displayName: 'X', templates: [{ ...good(), source: 'video' as 'camera' }] }))).toBe('invalid');
+    expect(codeOf(() => store.createIdentity({ name: 'X', templates: [{ ...good(), vector: Array.from(good().vector) as unknown as Float32Array }] }))).toBe('invalid');
+    expect(codeOf(() => store.createIdentity({ name: '', templates: [good()] }))).toBe('invalid');
+    expect(codeOf(() => store.createIdentity({ name: 'x'.repeat(201), templates: [good()] }))).toBe('invalid');
+    expect(codeOf(() => store.createIdentity({ name: 'X', templates: [] }))).toBe('invalid');
+    expect(codeOf(() => store.createIdentity({ name: 'X', templates: [{ ...good(), source: 'video' as 'camera' }] }))).toBe('invalid');
     expect(store.listIdentities()).toEqual([]);
     // The model's templates are 512-d once one exists; a 256-d vector of the same model is refused.
-    const ada = store.createIdentity({ displayName: 'Ada', templates: [good()] });
+    const ada = store.createIdentity({ name: 'Ada', templates: [good()] });
     expect(codeOf(() => store.addTemplates(ada.id, [good(), withVector(short)]))).toBe('invalid');
     expect(store.getIdentity(ada.id).templates).toHaveLength(1);
     expect(store.listEvents({ kinds: ['enroll'] })).toHaveLength(1);
@@ -260,7 +260,7 @@ describe('identities and templates', () => {
     const where = fresh('api-swap');
     const store = open(where);
     const random = seededRandom(6);
-    store.createIdentity({ displayName: 'Ada', templates: templates(random, 2, false) });
+    store.createIdentity({ name: 'Ada', templates: templates(random, 2, false) });
     store.close();
     const db = new Database(join(where.dir, 'normface.db'));
     const rows = db.prepare('SELECT id, vector FROM templates ORDER BY rowid').all() as { id: string; vector: Buffer }[];
@@ -291,7 +291,7 @@ describe('keys', () => {
 
   it('a wrong key gives "wrong_key", a malformed one too', () => {
     const where = fresh('key-wrong');
-    open(where).createIdentity({ displayName: 'Ada', templates: templates(seededRandom(7), 1, false) });
+    open(where).createIdentity({ name: 'Ada', templates: templates(seededRandom(7), 1, false) });
     cleanups.pop()!();
     expect(codeOf(() => openStore({ dir: where.dir, keyring: { getKey: () => Buffer.alloc(32, 7) } }))).toBe('wrong_key');
     expect(codeOf(() => openStore({ dir: where.dir, keyring: { getKey: () => Buffer.alloc(16) } }))).toBe('wrong_key');
@@ -302,13 +302,13 @@ describe('keys', () => {
 describe('events, settings, lockouts', () => {
   it('filter the history by kind, time, identity and limit; last seen follows accepted attempts', () => {
     const store = open(fresh('events'));
-    const ada = store.createIdentity({ displayName: 'Ada', templates: templates(seededRandom(8), 1, false) });
+    const ada = store.createIdentity({ name: 'Ada', templates: templates(seededRandom(8), 1, false) });
     store.logEvent({ kind: 'verify', identityId: ada.id, score: 0.9, decision: 'accept', at: 1_000 });
     store.logEvent({ kind: 'verify', identityId: ada.id, score: 0.1, decision: 'reject', at: 2_000 });
     store.logEvent({ kind: 'checkin', identityId: ada.id, score: 0.8, decision: 'accept', at: 3_000, details: { door: 'front' } });
     store.logEvent({ kind: 'identify', score: 0.2, decision: 'reject', at: 4_000 });
     expect(store.getIdentity(ada.id).lastSeenAt).toBe(3_000);
-    expect(store.listEvents({ kinds: ['verify', 'checkin'], from: 1_500, to: 3_001 }).map((e) => [e.at, e.decision, e.displayName])).toEqual([
+    expect(store.listEvents({ kinds: ['verify', 'checkin'], from: 1_500, to: 3_001 }).map((e) => [e.at, e.decision, e.name])).toEqual([
       [3_000, 'accept', 'Ada'], [2_000, 'reject', 'Ada'],
     ]);
     expect(store.listEvents({ kinds: ['checkin'] })[0]!.details).toEqual({ door: 'front' });
@@ -326,7 +326,7 @@ describe('events, settings, lockouts', () => {
     store.setSetting('securityLevel', '1e-5');
     expect(store.getSetting('securityLevel')).toBe('1e-5');
     expect(store.getSetting('lockout')).toEqual({ attempts: 5, minutes: 15 });
-    const ada = store.createIdentity({ displayName: 'Ada', templates: templates(seededRandom(9), 1, false) });
+    const ada = store.createIdentity({ name: 'Ada', templates: templates(seededRandom(9), 1, false) });
     store.setLockout({ identityId: ada.id, failures: 5, lockedUntil: 123 });
     expect(store.getLockout(ada.id)).toEqual({ identityId: ada.id, failures: 5, lockedUntil: 123 });
     store.setLockout({ identityId: ada.id, failures: 0, lockedUntil: null });
@@ -339,8 +339,8 @@ describe('training runs', () => {
   it('finish with agents, accept, roll back to the previous accepted run, and drop agents of deleted people', () => {
     const store = open(fresh('training'));
     const random = seededRandom(10);
-    const ada = store.createIdentity({ displayName: 'Ada', templates: templates(random, 1, false) });
-    const bo = store.createIdentity({ displayName: 'Bo', templates: templates(random, 1, false) });
+    const ada = store.createIdentity({ name: 'Ada', templates: templates(random, 1, false) });
+    const bo = store.createIdentity({ name: 'Bo', templates: templates(random, 1, false) });
     expect(store.activeAgents()).toBeNull();
 
     const agentsOne = [{ identityId: ada.id, vector: unitVector(random) }, { identityId: bo.id, vector: unitVector(random) }];
@@ -380,7 +380,7 @@ describe('training runs', () => {
   it('erase everything with deleteAllData, backups included', async () => {
     const where = fresh('erase');
     const store = open(where);
-    store.createIdentity({ displayName: 'Ada', templates: templates(seededRandom(11), 2) });
+    store.createIdentity({ name: 'Ada', templates: templates(seededRandom(11), 2) });
     store.setSetting('x', 1);
     store.close();
     const again = open(where);

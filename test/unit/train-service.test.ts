@@ -19,7 +19,7 @@ function enrolledStore(identities = 12, perIdentity = 8): { store: Store; dir: s
   cleanups.push(() => { try { store.close(); } catch { /* already closed by the test */ } tmp.remove(); });
   const { identities: people } = syntheticIdentities({ identities, perIdentity, dim: DIM, noise: 0.06, seed: 4 });
   people.forEach((list, i) => store.createIdentity({
-    displayName: `person ${i}`,
+    name: `person ${i}`,
     templates: list.map((vector): NewTemplate => ({ modelId: 'fr_feature', vector, quality: {}, source: 'camera' })),
   }));
   return { store, dir: tmp.dir };

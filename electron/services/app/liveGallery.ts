@@ -50,7 +50,7 @@ export class LiveGallery {
       return;
     }
     const people = store.listIdentities();
-    for (const i of people) this.names.set(i.id, i.displayName);
+    for (const i of people) this.names.set(i.id, i.name);
     this.peopleSeen = fingerprint(people);
     this.load(store.allTemplates());
     this.loadAgents();
@@ -65,7 +65,7 @@ export class LiveGallery {
     if (!store?.changedElsewhere()) return;
     const people = store.listIdentities();
     this.names.clear();
-    for (const i of people) this.names.set(i.id, i.displayName);
+    for (const i of people) this.names.set(i.id, i.name);
     const seen = fingerprint(people);
     if (seen === this.peopleSeen) return;
     this.reload(store);
@@ -94,7 +94,7 @@ export class LiveGallery {
   applyFleetChanges(changed: readonly { id: string; person: FleetPerson | null }[]): void {
     for (const { id, person } of changed) {
       this.matcher.removeOwner(id);
-      if (person) this.names.set(id, person.displayName);
+      if (person) this.names.set(id, person.name);
       else this.names.delete(id);
       if (person) this.load(person.templates.map((t) => ({ ...t, identityId: id })));
     }

@@ -94,7 +94,7 @@ export async function writeBundle(people: readonly PortableIdentity[], modelId: 
   }
   const wire: WireIdentity[] = people.map((p) => ({
     id: p.id,
-    name: p.displayName,
+    name: p.name,
     notes: p.notes,
     createdAt: p.createdAt,
     templates: p.templates.filter((t) => t.modelId === modelId).map((t) => ({
@@ -220,7 +220,7 @@ export function openBundleWithKey(file: Uint8Array, key: Buffer, modelId: string
   }
   const people = records.map((r) => ({
     id: r.originId,
-    displayName: r.name,
+    name: r.name,
     notes: r.notes,
     createdAt: r.createdAt,
     templates: r.templates.map((t) => ({ ...t, quality: t.quality as JsonObject })),

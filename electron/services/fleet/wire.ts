@@ -9,7 +9,7 @@ const b64 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteO
 
 export function encodePerson(p: FleetPerson): Buffer {
   return Buffer.from(JSON.stringify({
-    name: p.displayName,
+    name: p.name,
     notes: p.notes,
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,
@@ -62,12 +62,5 @@ export function decodePerson(id: string, plain: Buffer): FleetPerson | string {
     return `it failed the contract's checks (${issue ? `${issue.path.join('.') || 'person'}: ${issue.message}` : 'invalid'})`;
   }
   const p = parsed.data;
-  return {
-    id,
-    displayName: p.name,
-    notes: p.notes,
-    createdAt: p.createdAt,
-    updatedAt: p.updatedAt,
-    templates: p.templates.map((t) => ({ ...t, quality: t.quality as JsonObject, thumbnail: t.thumbnail ?? null })),
-  };
+  return { id, ...p, templates: p.templates.map((t) => ({ ...t, quality: t.quality as JsonObject, thumbnail: t.thumbnail ?? null })) };
 }

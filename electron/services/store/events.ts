@@ -42,7 +42,7 @@ function toEvent(ctx: StoreContext, row: EventRow): StoreEvent {
     at: row.at,
     kind: row.kind,
     identityId: row.identity_id,
-    displayName: body.name,
+    name: body.name,
     score: body.score,
     decision: body.decision,
     details: body.details,
@@ -81,9 +81,9 @@ export function logEvent(ctx: StoreContext, event: NewEvent): StoreEvent {
   const at = event.at === undefined ? ctx.now() : checkTime(event.at, 'The event time');
   const details = event.details ?? null;
   if (details !== null && (typeof details !== 'object' || Array.isArray(details))) throw new StoreError('invalid', 'Event details must be an object.');
-  if (event.displayName !== undefined && event.displayName !== null && typeof event.displayName !== 'string') throw new StoreError('invalid', 'The name must be text.');
+  if (event.name !== undefined && event.name !== null && typeof event.name !== 'string') throw new StoreError('invalid', 'The name must be text.');
   return ctx.db.transaction(() => {
-    const name = event.displayName ?? (identityId === null ? null : currentName(ctx, identityId));
+    const name = event.name ?? (identityId === null ? null : currentName(ctx, identityId));
     const id = appendEvent(ctx, { at, kind: event.kind, identityId, name, score, decision, details });
     if (identityId !== null && decision === 'accept' && SEEN_KINDS.has(event.kind)) {
       ctx.db.prepare('UPDATE identities SET last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?').run(at, identityId);

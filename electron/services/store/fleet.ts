@@ -13,7 +13,7 @@ import { bytesToVector, vectorToBytes } from './vector';
 /** One person as the fleet carries them, opened. Template ids are kept, so every desk names a template alike. */
 export interface FleetPerson {
   id: string;
-  displayName: string;
+  name: string;
   notes: string;
   createdAt: number;
   updatedAt: number;
@@ -145,9 +145,9 @@ export function fleetPerson(ctx: StoreContext, id: string): FleetPerson | null {
   const row = ctx.db.prepare('SELECT id, sealed_name, sealed_notes, created_at, updated_at FROM identities WHERE id = ?').get(id) as
     { id: string; sealed_name: Buffer; sealed_notes: Buffer; created_at: number; updated_at: number } | undefined;
   if (row === undefined) return null;
-  const displayName = unsealText(ctx.key, place.identityName(id), row.sealed_name);
+  const name = unsealText(ctx.key, place.identityName(id), row.sealed_name);
   const notes = unsealText(ctx.key, place.identityNotes(id), row.sealed_notes);
-  if (displayName === null || notes === null) throw new StoreError('corrupt', `The name or notes of identity ${id} in ${ctx.file} are damaged.`);
+  if (name === null || notes === null) throw new StoreError('corrupt', `The name or notes of identity ${id} in ${ctx.file} are damaged.`);
   const rows = ctx.db.prepare('SELECT id, model_id, dim, vector, quality, source, thumbnail, created_at FROM templates WHERE identity_id = ? ORDER BY created_at, rowid').all(id) as
     { id: string; model_id: string; dim: number; vector: Buffer; quality: string; source: TemplateSource; thumbnail: Buffer | null; created_at: number }[];
   const templates = rows.map((t) => {
@@ -157,7 +157,7 @@ export function fleetPerson(ctx: StoreContext, id: string): FleetPerson | null {
     if (vector === null || (t.thumbnail !== null && thumbnail === null)) throw new StoreError('corrupt', `Template ${t.id} in ${ctx.file} is damaged.`);
     return { id: t.id, modelId: t.model_id, vector, quality: JSON.parse(t.quality) as JsonObject, source: t.source, thumbnail, createdAt: t.created_at };
   });
-  return { id, displayName, notes, createdAt: row.created_at, updatedAt: row.updated_at, templates };
+  return { id, name, notes, createdAt: row.created_at, updatedAt: row.updated_at, templates };
 }
 
 function eventBody(ctx: StoreContext, id: number): FleetEventBody | null {
@@ -245,7 +245,7 @@ export function sent(ctx: StoreContext, throughSeq: number, at: number): void {
 
 function writePerson(ctx: StoreContext, p: FleetPerson): void {
   const exists = sql(ctx, 'SELECT 1 FROM identities WHERE id = ?').get(p.id) !== undefined;
-  const name = sealText(ctx.key, place.identityName(p.id), p.displayName);
+  const name = sealText(ctx.key, place.identityName(p.id), p.name);
   const notes = sealText(ctx.key, place.identityNotes(p.id), p.notes);
   if (exists) sql(ctx, 'UPDATE identities SET sealed_name = ?, sealed_notes = ?, updated_at = ? WHERE id = ?').run(name, notes, p.updatedAt, p.id);
   else sql(ctx, 'INSERT INTO identities (id, sealed_name, sealed_notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)').run(p.id, name, notes, p.createdAt, p.updatedAt);

@@ -40,7 +40,7 @@ function toTemplateInfo(row: TemplateRow): TemplateRecord {
   };
 }
 
-export function checkDisplayName(name: unknown): string {
+export function checkName(name: unknown): string {
   if (typeof name !== 'string' || name.trim().length === 0) {
     throw new StoreError('invalid', 'The name is empty; type the person\'s name.');
   }
@@ -113,28 +113,28 @@ function requireIdentityRow(ctx: StoreContext, id: string): IdentityRow {
   return row;
 }
 
-function logEnroll(ctx: StoreContext, identityId: string, displayName: string, count: number, at: number, action?: string): void {
+function logEnroll(ctx: StoreContext, identityId: string, name: string, count: number, at: number, action?: string): void {
   appendEvent(ctx, {
-    at, kind: 'enroll', identityId, name: displayName, score: null, decision: null,
+    at, kind: 'enroll', identityId, name, score: null, decision: null,
     details: action === undefined ? { templates: count } : { templates: count, action },
   });
 }
 
-function insertIdentity(ctx: StoreContext, id: string, displayName: string, notes: string, createdAt: number, at: number): void {
+function insertIdentity(ctx: StoreContext, id: string, name: string, notes: string, createdAt: number, at: number): void {
   ctx.db.prepare('INSERT INTO identities (id, sealed_name, sealed_notes, created_at, updated_at) VALUES (?, ?, ?, ?, ?)')
-    .run(id, sealText(ctx.key, place.identityName(id), displayName), sealText(ctx.key, place.identityNotes(id), notes), createdAt, at);
+    .run(id, sealText(ctx.key, place.identityName(id), name), sealText(ctx.key, place.identityNotes(id), notes), createdAt, at);
 }
 
-export function createIdentity(ctx: StoreContext, input: { displayName: string; notes?: string; templates: readonly NewTemplate[] }): IdentityDetail {
-  const displayName = checkDisplayName(input?.displayName);
+export function createIdentity(ctx: StoreContext, input: { name: string; notes?: string; templates: readonly NewTemplate[] }): IdentityDetail {
+  const name = checkName(input?.name);
   const notes = checkNotes(input.notes);
   checkTemplates(ctx, input.templates);
   const id = randomUUID();
   const at = ctx.now();
   ctx.db.transaction(() => {
-    insertIdentity(ctx, id, displayName, notes, at, at);
+    insertIdentity(ctx, id, name, notes, at, at);
     insertTemplates(ctx, id, input.templates, at);
-    logEnroll(ctx, id, displayName, input.templates.length, at);
+    logEnroll(ctx, id, name, input.templates.length, at);
   }).immediate();
   return getIdentity(ctx, id);
 }
@@ -147,7 +147,7 @@ export function addTemplates(ctx: StoreContext, identityId: string, templates: r
     const row = requireIdentityRow(ctx, identityId);
     const ids = insertTemplates(ctx, identityId, templates, at);
     ctx.db.prepare('UPDATE identities SET updated_at = ? WHERE id = ?').run(at, identityId);
-    logEnroll(ctx, identityId, toIdentity(ctx, row).displayName, templates.length, at);
+    logEnroll(ctx, identityId, toIdentity(ctx, row).name, templates.length, at);
     return ids;
   }).immediate();
   const byId = new Map(getIdentity(ctx, identityId).templates.map((t) => [t.id, t]));
@@ -166,9 +166,9 @@ export function removeTemplate(ctx: StoreContext, templateId: string): void {
   }).immediate();
 }
 
-export function renameIdentity(ctx: StoreContext, id: string, displayName: string): Identity {
+export function renameIdentity(ctx: StoreContext, id: string, newName: string): Identity {
   checkId(id, 'identity');
-  const name = checkDisplayName(displayName);
+  const name = checkName(newName);
   const changed = ctx.db.prepare('UPDATE identities SET sealed_name = ?, updated_at = ? WHERE id = ?')
     .run(sealText(ctx.key, place.identityName(id), name), ctx.now(), id).changes;
   if (changed === 0) throw new StoreError('not_found', 'That person is no longer enrolled; refresh the list.');
@@ -189,7 +189,7 @@ export function deleteIdentity(ctx: StoreContext, id: string): void {
   checkId(id, 'identity');
   ctx.db.transaction(() => {
     const row = requireIdentityRow(ctx, id);
-    const name = toIdentity(ctx, row).displayName;
+    const name = toIdentity(ctx, row).name;
     const templates = ctx.db.prepare('SELECT count(*) FROM templates WHERE identity_id = ?').pluck().get(id) as number;
     // The lockout outlives the person: exporting, deleting and importing them again must not clear it.
     holdLockout(ctx, id, (ctx.db.prepare('SELECT origin FROM identities WHERE id = ?').pluck().get(id) as Buffer | null) ?? null);
@@ -221,7 +221,7 @@ export function listIdentities(ctx: StoreContext): IdentitySummaryRow[] {
   ).all() as (IdentityRow & { template_count: number; thumbnail_template: string | null })[];
   return rows
     .map((row) => ({ ...toIdentity(ctx, row), row }))
-    .sort((a, b) => byName.compare(a.displayName, b.displayName) || a.createdAt - b.createdAt)
+    .sort((a, b) => byName.compare(a.name, b.name) || a.createdAt - b.createdAt)
     .map(({ row, ...identity }) => ({
       ...identity,
       templateCount: row.template_count,

@@ -16,12 +16,12 @@ export interface IdentityRow {
 }
 
 export function toIdentity(ctx: StoreContext, row: IdentityRow): Identity {
-  const displayName = unsealText(ctx.key, place.identityName(row.id), row.sealed_name);
+  const name = unsealText(ctx.key, place.identityName(row.id), row.sealed_name);
   const notes = unsealText(ctx.key, place.identityNotes(row.id), row.sealed_notes);
-  if (displayName === null || notes === null) throw damaged(ctx, `The name or notes of identity ${row.id}`);
+  if (name === null || notes === null) throw damaged(ctx, `The name or notes of identity ${row.id}`);
   return {
     id: row.id,
-    displayName,
+    name,
     notes,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
@@ -32,7 +32,7 @@ export function toIdentity(ctx: StoreContext, row: IdentityRow): Identity {
 /** The identity's name now, opened; null when it is not enrolled. */
 export function currentName(ctx: StoreContext, id: string): string | null {
   const row = ctx.db.prepare('SELECT id, sealed_name, sealed_notes, created_at, updated_at, last_seen_at FROM identities WHERE id = ?').get(id) as IdentityRow | undefined;
-  return row === undefined ? null : toIdentity(ctx, row).displayName;
+  return row === undefined ? null : toIdentity(ctx, row).name;
 }
 
 export function damaged(ctx: StoreContext, what: string): StoreError {

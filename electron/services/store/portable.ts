@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { StoreContext } from './context';
 import { StoreError } from './errors';
 import { appendEvent } from './events';
-import { allTemplates, checkDisplayName, getIdentity, listIdentities, templateThumbnail } from './identities';
+import { allTemplates, checkName, getIdentity, listIdentities, templateThumbnail } from './identities';
 import { originRef, resumeLockout } from './quarantine';
 import { place, seal, sealText } from './seal';
 import type { ImportAction, ImportOutcome, PortableIdentity } from './types';
@@ -25,7 +25,7 @@ export function exportIdentities(ctx: StoreContext, ids?: readonly string[]): Po
   for (const t of allTemplates(ctx)) if (wanted === null || wanted.has(t.identityId)) vectors.set(t.id, t.vector);
   return people.map((p) => ({
     id: p.id,
-    displayName: p.displayName,
+    name: p.name,
     notes: p.notes,
     createdAt: p.createdAt,
     templates: getIdentity(ctx, p.id).templates.map((t) => ({
@@ -59,10 +59,10 @@ function dot(a: Float32Array, b: Float32Array): number {
  */
 export function importIdentities(ctx: StoreContext, people: readonly PortableIdentity[], actions: ReadonlyMap<string, ImportAction>): ImportOutcome {
   for (const p of people) {
-    checkDisplayName(p.displayName);
-    if (typeof p.notes !== 'string' || p.notes.length > MAX_NOTES) throw new StoreError('invalid', `The notes of ${p.displayName} in the bundle are not valid text.`);
-    if (p.templates.length === 0) throw new StoreError('invalid', `${p.displayName} has no templates in the bundle.`);
-    p.templates.forEach((t, i) => checkVector(t.vector, `Template ${i + 1} of ${p.displayName}`));
+    checkName(p.name);
+    if (typeof p.notes !== 'string' || p.notes.length > MAX_NOTES) throw new StoreError('invalid', `The notes of ${p.name} in the bundle are not valid text.`);
+    if (p.templates.length === 0) throw new StoreError('invalid', `${p.name} has no templates in the bundle.`);
+    p.templates.forEach((t, i) => checkVector(t.vector, `Template ${i + 1} of ${p.name}`));
   }
   const at = ctx.now();
   const outcome: ImportOutcome = { added: 0, merged: 0, skipped: 0, templates: 0 };
@@ -80,11 +80,11 @@ export function importIdentities(ctx: StoreContext, people: readonly PortableIde
         continue;
       }
       let identityId: string;
-      let name = person.displayName;
+      let name = person.name;
       if (action.kind === 'merge') {
-        if (exists.get(action.into) === undefined) throw new StoreError('not_found', `The person to merge ${person.displayName} into is no longer enrolled; refresh and import again.`);
+        if (exists.get(action.into) === undefined) throw new StoreError('not_found', `The person to merge ${person.name} into is no longer enrolled; refresh and import again.`);
         identityId = action.into;
-        name = getIdentity(ctx, identityId).displayName;
+        name = getIdentity(ctx, identityId).name;
         outcome.merged++;
       } else {
         // Ids are this machine's: the file's id is kept only as a keyed "came from" digest, for
@@ -92,7 +92,7 @@ export function importIdentities(ctx: StoreContext, people: readonly PortableIde
         identityId = randomUUID();
         const origin = originRef(ctx.key, person.id);
         ctx.db.prepare('INSERT INTO identities (id, sealed_name, sealed_notes, created_at, updated_at, origin) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(identityId, sealText(ctx.key, place.identityName(identityId), person.displayName.trim()),
+          .run(identityId, sealText(ctx.key, place.identityName(identityId), person.name.trim()),
             sealText(ctx.key, place.identityNotes(identityId), person.notes), person.createdAt, at, origin);
         resumeLockout(ctx, identityId, origin);
         outcome.added++;

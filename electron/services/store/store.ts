@@ -52,11 +52,11 @@ export interface Store {
   /** Everything the person must know about the database now (each with a sentence); empty when all is well. */
   problems(): StoreProblem[];
 
-  createIdentity(input: { displayName: string; notes?: string; templates: readonly NewTemplate[] }): IdentityDetail;
+  createIdentity(input: { name: string; notes?: string; templates: readonly NewTemplate[] }): IdentityDetail;
   addTemplates(identityId: string, templates: readonly NewTemplate[]): TemplateRecord[];
   /** Refuses to remove an identity's last template (delete the identity instead). */
   removeTemplate(templateId: string): void;
-  renameIdentity(identityId: string, displayName: string): Identity;
+  renameIdentity(identityId: string, name: string): Identity;
   updateNotes(identityId: string, notes: string): Identity;
   /** Erases the identity, its templates, thumbnails and agents for good (a lockout in force is kept, nameless), and logs a 'delete' event. */
   deleteIdentity(identityId: string): void;

@@ -38,7 +38,7 @@ export interface StoredTemplate {
 
 export interface Identity {
   id: string;
-  displayName: string;
+  name: string;
   notes: string;
   createdAt: number;
   updatedAt: number;
@@ -78,7 +78,7 @@ export interface NewEvent {
   kind: EventKind;
   identityId?: string | null;
   /** Defaults to the identity's current name, so the log still reads after the identity is deleted. */
-  displayName?: string | null;
+  name?: string | null;
   score?: number | null;
   decision?: EventDecision | null;
   details?: JsonObject | null;
@@ -90,7 +90,7 @@ export interface StoreEvent {
   at: number;
   kind: EventKind;
   identityId: string | null;
-  displayName: string | null;
+  name: string | null;
   score: number | null;
   decision: EventDecision | null;
   details: JsonObject | null;
@@ -201,7 +201,7 @@ export interface RestoreRecord {
 /** One identity with everything needed to enrol it elsewhere (the bundle's payload), opened. */
 export interface PortableIdentity {
   id: string;
-  displayName: string;
+  name: string;
   notes: string;
   createdAt: number;
   templates: {

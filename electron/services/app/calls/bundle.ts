@@ -41,7 +41,7 @@ async function open(deps: BundleDeps, bundle: string, passphrase: string): Promi
  * threshold. An id alone proves nothing: anyone can write any id into a file.
  */
 function matches(deps: BundleDeps, people: readonly PortableIdentity[]): BundlePerson[] {
-  const local = new Map(deps.db().listIdentities().map((p) => [p.id, p.displayName]));
+  const local = new Map(deps.db().listIdentities().map((p) => [p.id, p.name]));
   const matcher = deps.matcher();
   const threshold = deps.threshold();
   return people.map((p) => {
@@ -56,7 +56,7 @@ function matches(deps: BundleDeps, people: readonly PortableIdentity[]): BundleP
     const match: BundlePerson['match'] = sameId !== null
       ? { identityId: sameId, name: local.get(sameId)!, score: best?.identityId === sameId ? best.score : null, by: 'id' }
       : best !== null ? { identityId: best.identityId, name: local.get(best.identityId) ?? '(deleted)', score: best.score, by: 'face' } : null;
-    return { id: p.id, name: p.displayName, templateCount: p.templates.length, match };
+    return { id: p.id, name: p.name, templateCount: p.templates.length, match };
   });
 }
 

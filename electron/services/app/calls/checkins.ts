@@ -21,7 +21,7 @@ export function checkInOf(e: StoreEvent, now: number): CheckIn {
   return {
     id: String(e.id),
     identityId: e.identityId ?? '',
-    name: e.displayName ?? '(deleted)',
+    name: e.name ?? '(deleted)',
     at: e.at,
     score: e.score ?? 0,
     repeat: e.details?.['repeat'] === true,

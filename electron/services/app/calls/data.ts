@@ -29,7 +29,7 @@ export interface StoreLifecycle {
 }
 
 function eventOf(e: StoreEvent): AppEvent {
-  return { id: String(e.id), at: e.at, kind: e.kind, identityId: e.identityId, score: e.score, decision: e.decision, name: e.displayName, detail: e.details ?? {} };
+  return { id: String(e.id), at: e.at, kind: e.kind, identityId: e.identityId, score: e.score, decision: e.decision, name: e.name, detail: e.details ?? {} };
 }
 
 export function dataCalls(ctx: AppContext, lifecycle: StoreLifecycle): Pick<Handlers, DataCalls> {

@@ -33,7 +33,7 @@ export function identityCalls(ctx: AppContext): Pick<Handlers, IdentityCalls> {
   };
   const summary = (i: IdentitySummaryRow): IdentitySummary => ({
     id: i.id,
-    name: i.displayName,
+    name: i.name,
     notes: i.notes,
     createdAt: i.createdAt,
     updatedAt: i.updatedAt,
@@ -46,7 +46,7 @@ export function identityCalls(ctx: AppContext): Pick<Handlers, IdentityCalls> {
     const best = [...templates].sort((a, b) => b.quality.score - a.quality.score).find((t) => t.thumbnail);
     return {
       id: d.id,
-      name: d.displayName,
+      name: d.name,
       notes: d.notes,
       createdAt: d.createdAt,
       updatedAt: d.updatedAt,
@@ -74,13 +74,13 @@ export function identityCalls(ctx: AppContext): Pick<Handlers, IdentityCalls> {
       return ctx
         .db()
         .listIdentities()
-        .filter((i) => !q || i.displayName.toLowerCase().includes(q))
+        .filter((i) => !q || i.name.toLowerCase().includes(q))
         .map(summary);
     },
     'identities.get': ({ id }) => identity(ctx.db().getIdentity(id)),
     'identities.create': ({ name, notes, templates }) => {
-      const created = ctx.db().createIdentity({ displayName: name, notes: notes ?? '', templates: toNewTemplates(templates) });
-      ctx.gallery.named(created.id, created.displayName);
+      const created = ctx.db().createIdentity({ name, notes: notes ?? '', templates: toNewTemplates(templates) });
+      ctx.gallery.named(created.id, created.name);
       ctx.gallery.reindex(created.id);
       ctx.db().logEvent({ kind: 'enroll', identityId: created.id, details: { action: 'create', templates: templates.length } });
       return identity(created);
@@ -89,7 +89,7 @@ export function identityCalls(ctx: AppContext): Pick<Handlers, IdentityCalls> {
       const s = ctx.db();
       const renamed = s.renameIdentity(id, name);
       if (notes !== undefined) s.updateNotes(id, notes);
-      ctx.gallery.named(id, renamed.displayName);
+      ctx.gallery.named(id, renamed.name);
       s.logEvent({ kind: 'enroll', identityId: id, details: { action: 'rename' } });
       return identity(s.getIdentity(id));
     },

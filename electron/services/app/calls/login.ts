@@ -45,11 +45,11 @@ export function attemptDetails(level: SecurityLevel, threshold: number, d: Login
 
 /** The one person `name` or `identityId` names, or null when nobody enrolled has that name. */
 function claimed(ctx: AppContext, args: { identityId?: string; name?: string }): { id: string; name: string } | null {
-  if (args.identityId !== undefined) return { id: args.identityId, name: ctx.db().getIdentity(args.identityId).displayName };
+  if (args.identityId !== undefined) return { id: args.identityId, name: ctx.db().getIdentity(args.identityId).name };
   const wanted = args.name!.trim().toLowerCase();
-  const found = ctx.db().listIdentities().filter((i) => i.displayName.trim().toLowerCase() === wanted);
+  const found = ctx.db().listIdentities().filter((i) => i.name.trim().toLowerCase() === wanted);
   if (found.length > 1) throw new ApiError({ code: 'conflict', message: `Several people are enrolled as ${args.name}: ask an operator to tell them apart.` });
-  return found[0] ? { id: found[0].id, name: found[0].displayName } : null;
+  return found[0] ? { id: found[0].id, name: found[0].name } : null;
 }
 
 /**
