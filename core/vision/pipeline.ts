@@ -1,4 +1,4 @@
-// The face pipeline: detect -> landmarks -> align -> embed (-> liveness, eyes, quality), as one
+// The face pipeline: detect -> landmarks -> align -> embed (-> passive liveness, eyes, quality), as one
 // object over the sessions created in sessions.ts. Runs the same in Node and in the renderer.
 import type { Template } from '../hypersphere';
 import { detectFaces, type Detection } from './detect';
@@ -37,7 +37,7 @@ export interface FrameAnalysis {
   tracking?: TrackingNote;
 }
 
-export type Stage = 'detect' | 'scout' | 'landmarks' | 'embed' | 'liveness' | 'eyes';
+export type Stage = 'detect' | 'scout' | 'landmarks' | 'embed' | 'passive' | 'eyes';
 
 export interface TrackingNote {
   /** The full detector ran on this frame. */
@@ -71,8 +71,8 @@ export function stageTimer(timings: Partial<Record<Stage, number>>): StageTimer 
 export interface AnalyseOptions {
   /** Which faces get a Template: only the largest (default), all, or none. */
   embed?: 'primary' | 'all' | 'none';
-  /** Run the passive liveness model (named `liveness` like its entry in models/manifest.json): FaceObservation.passive. */
-  liveness?: boolean;
+  /** Run the passive liveness model (its file is `liveness` in models/manifest.json): FaceObservation.passive. */
+  passive?: boolean;
   eyes?: boolean;
   flip?: boolean;
 }
@@ -160,7 +160,7 @@ export class FacePipeline {
         face.eyes = await time('eyes', () => this.eyes(img, landmarks));
         face.quality.eyesOpen = Math.min(face.eyes.left, face.eyes.right);
       }
-      if (options.liveness && primary) face.passive = await time('liveness', () => this.passive(img, detection.box));
+      if (options.passive && primary) face.passive = await time('passive', () => this.passive(img, detection.box));
       if (options.embed === 'all' || ((options.embed ?? 'primary') === 'primary' && primary)) {
         face.template = await time('embed', () => this.embed(img, points, options.flip));
       }

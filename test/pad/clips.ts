@@ -73,7 +73,7 @@ export async function clipEvidence(pipeline: () => Promise<FacePipeline>, file: 
     const key = createHash('sha1').update(image.data).digest('hex');
     let e = seen.get(key);
     if (!e) {
-      e = frameEvidence(await p.analyse(image, { embed: 'primary', liveness: true, eyes: true }), 0);
+      e = frameEvidence(await p.analyse(image, { embed: 'primary', passive: true, eyes: true }), 0);
       seen.set(key, e);
     }
     out.indices.push(index);

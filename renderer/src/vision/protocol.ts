@@ -9,8 +9,8 @@ import type { VisionErrorCode } from '../../../core/vision/errors';
 export interface FrameOptions {
   /** Give the largest face a Template. */
   embed: boolean;
-  /** Run the passive liveness model (`liveness` in models/manifest.json) on the largest face: FaceResult.passive. */
-  liveness: boolean;
+  /** Run the passive liveness model (its file is `liveness` in models/manifest.json) on the largest face: FaceResult.passive. */
+  passive: boolean;
   /** Eye state of the largest face (for the blink challenge and enrollment quality). */
   eyes: boolean;
   /** A small JPEG of the largest face (enrollment thumbnails). */

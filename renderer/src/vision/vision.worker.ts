@@ -72,7 +72,7 @@ async function analyseFrame(bitmap: ImageBitmap, options: FrameOptions) {
   const p = await (pipeline ?? Promise.reject(new Error('the vision worker was not started')));
   const t0 = performance.now();
   const { img } = pixels(bitmap);
-  const analyseOptions = { embed: options.embed ? ('primary' as const) : ('none' as const), liveness: options.liveness, eyes: options.eyes };
+  const analyseOptions = { embed: options.embed ? ('primary' as const) : ('none' as const), passive: options.passive, eyes: options.eyes };
   const analysis = tracker && !options.detect ? await tracker.analyse(img, analyseOptions) : await p.analyse(img, analyseOptions);
   const transfer: Transferable[] = [];
   const faces: FaceResult[] = [];

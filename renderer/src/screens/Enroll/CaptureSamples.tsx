@@ -11,7 +11,7 @@ import { sampleKey, thumbnailUrl, type Sample } from './sample';
 
 /** The stylesheet styles .row and .thumbs; these lists only drop their bullets. */
 const LIST = { listStyle: 'none', padding: 0 } as const;
-const OPTIONS: FrameOptions = { embed: true, liveness: false, eyes: true, thumbnail: true };
+const OPTIONS: FrameOptions = { embed: true, passive: false, eyes: true, thumbnail: true };
 
 export interface CaptureSamplesProps {
   samples: Sample[];
