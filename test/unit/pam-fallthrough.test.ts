@@ -2,7 +2,7 @@
 // with its cause and PAM's user, service, tty and remote host, bounded and neutralised; the real command
 // on a real store, as PAM runs it (a clean environment). Recording never turns a fall-through into
 // anything else: a database held by another writer still gives exit 2, said on stderr.
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,23 +10,10 @@ import { eventInWords } from '../../core/contract/eventWords';
 import type { AppEvent } from '../../core/contract/api';
 import { boundedText, FALL_THROUGH_TEXT_MAX } from '../../electron/services/store/index';
 import { openApp, personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
-import { buildCli, cliPath, ffmpegPath } from '../support/cli';
+import { buildCli, ffmpegPath, runCliClean } from '../support/cli';
 import { repoRoot } from '../support/shared';
 
-interface Run {
-  status: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The command with only PATH and `env`: the test's own shell (an ssh session) must not count as remote. */
-function normface(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { PATH: '/usr/bin:/bin', ...env }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ status: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
-}
+const normface = runCliClean;
 
 describe('fall-through entries in words', () => {
   it('keeps printable ASCII only, at most 64 characters, the cut marked', () => {
