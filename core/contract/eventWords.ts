@@ -22,7 +22,7 @@ const FALL_THROUGH_WORDS: Record<string, string> = {
   remote: 'remote login',
   'lid-closed': 'lid closed',
   'not-mapped': 'no face login for this user',
-  'no-camera': 'no camera',
+  'no-camera': 'camera unavailable',
   'no-face': 'no usable face seen',
   dark: 'every frame too dark',
 };

@@ -29,7 +29,7 @@ describe('fall-through entries in words', () => {
     expect(words({ reason: 'fell-through', cause: 'remote', rhost: '203.0.113.7', user: 'alice', service: 'sudo', tty: 'pts/3' }))
       .toBe('login attempt fell through: remote login from 203.0.113.7 (user alice, service sudo, tty pts/3)');
     expect(words({ reason: 'fell-through', cause: 'disabled', user: 'alice' })).toBe('login attempt fell through: face login switched off (user alice)');
-    expect(words({ reason: 'fell-through', cause: 'no-camera', code: 'no-camera' })).toBe('login attempt fell through: no camera (no-camera)');
+    expect(words({ reason: 'fell-through', cause: 'no-camera', code: 'no-camera' })).toBe('login attempt fell through: camera unavailable (no-camera)');
     expect(words({ reason: 'no-match' })).toBe('login attempt');
   });
 });
