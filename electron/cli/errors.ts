@@ -3,7 +3,7 @@
 import { ApiError } from '../../core/contract/api';
 import { VisionError } from '../../core/vision/errors';
 import { CaptureError } from '../services/capture/errors';
-import { StoreError } from '../services/store/index';
+import { StoreError, type FallThroughCause } from '../services/store/index';
 import { DecodeError } from '../services/vision/decode';
 import { UnsafeForRootError } from './rootSafety';
 
@@ -18,6 +18,17 @@ export class CliError extends Error {
     readonly exitCode: number = EXIT.error,
   ) {
     super(message);
+  }
+}
+
+/** A face login that falls through to the password (exit 2) for a cause the event log records. */
+export class FallThroughError extends CliError {
+  constructor(
+    message: string,
+    code: string,
+    readonly fallThrough: FallThroughCause,
+  ) {
+    super(message, code);
   }
 }
 

@@ -4,7 +4,8 @@
 // See build/pam/README.md (each setting beside Howdy's equivalent).
 import { readFileSync } from 'node:fs';
 import { securityLevels, type SecurityLevel } from '../../core/contract/api';
-import { CliError } from './errors';
+import { boundedText } from '../services/store/index';
+import { CliError, FallThroughError } from './errors';
 
 export interface LoginConfig {
   file: string;
@@ -91,7 +92,9 @@ export function readLoginConfig(file: string): LoginConfig {
 export function personFor(config: LoginConfig, systemUser: string): string {
   const person = config.users.get(systemUser);
   if (person === undefined) {
-    throw new CliError(`The system user ${systemUser} has no face login (no "user ${systemUser} = ID" line in ${config.file}); use the password.`, 'not-mapped');
+    // The name comes from whoever starts the login (PAM_USER): said bounded.
+    const who = boundedText(systemUser);
+    throw new FallThroughError(`The system user ${who} has no face login (no "user ${who} = ID" line in ${config.file}); use the password.`, 'not-mapped', 'not-mapped');
   }
   return person;
 }

@@ -71,12 +71,18 @@ function nodeKeyring(dataDir: string): Keyring {
   return fileKeyring(join(dataDir, KEY_FILE));
 }
 
-export async function openSession(options: SessionOptions): Promise<Session> {
+/** The data folder and its key as this host reaches them; as root, only once the folder is checked. */
+export async function dataAccess(dir: string | undefined): Promise<{ dataDir: string; keyring: Keyring }> {
   const inElectron = process.versions['electron'] !== undefined && !process.env['ELECTRON_RUN_AS_NODE'];
-  const { dataDir, keyring } = inElectron
-    ? await electronKeyring(options.dataDir && resolve(options.dataDir))
-    : { dataDir: resolve(options.dataDir ?? defaultDataDir()), keyring: nodeKeyring(resolve(options.dataDir ?? defaultDataDir())) };
-  if (runningAsRoot()) checkDataForRoot(dataDir);
+  const found = inElectron
+    ? await electronKeyring(dir && resolve(dir))
+    : { dataDir: resolve(dir ?? defaultDataDir()), keyring: nodeKeyring(resolve(dir ?? defaultDataDir())) };
+  if (runningAsRoot()) checkDataForRoot(found.dataDir);
+  return found;
+}
+
+export async function openSession(options: SessionOptions): Promise<Session> {
+  const { dataDir, keyring } = await dataAccess(options.dataDir);
   const log = (message: string, error: unknown) => {
     process.stderr.write(`${message}: ${printable(error instanceof Error ? error.message : String(error))}\n`);
   };

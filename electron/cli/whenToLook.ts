@@ -4,7 +4,8 @@
 // here can only make the command give up, so one a user could set (an environment variable) is safe.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CliError } from './errors';
+import { boundedText } from '../services/store/index';
+import { FallThroughError } from './errors';
 import type { LoginConfig } from './pamConfig';
 
 /** PAM services that log in over the network (PAM_SERVICE as pam_exec passes it). */
@@ -15,11 +16,11 @@ const SSH_VARIABLES = ['SSH_CONNECTION', 'SSH_CLIENT', 'SSH_TTY'];
 /** Why this login is remote, or null: PAM_RHOST, a remote service or tty, or an ssh session. */
 export function remoteLogin(env: NodeJS.ProcessEnv): string | null {
   const rhost = env['PAM_RHOST']?.trim();
-  if (rhost) return `it comes from ${rhost} (PAM_RHOST)`;
+  if (rhost) return `it comes from ${boundedText(rhost)} (PAM_RHOST)`;
   const service = env['PAM_SERVICE']?.trim();
   if (service && REMOTE_SERVICES.has(service)) return `the PAM service ${service} serves remote logins`;
   const tty = env['PAM_TTY']?.trim();
-  if (tty && /^ssh/i.test(tty)) return `its terminal is ${tty}`;
+  if (tty && /^ssh/i.test(tty)) return `its terminal is ${boundedText(tty)}`;
   const ssh = SSH_VARIABLES.find((v) => env[v]?.trim());
   if (ssh) return `it runs in an ssh session (${ssh})`;
   return null;
@@ -43,11 +44,11 @@ export function lidState(acpiLid = '/proc/acpi/button/lid'): 'open' | 'closed' |
 
 /** Throws the sentence to show (exit 2: PAM falls through) when this attempt must not look. */
 export function checkWhenToLook(config: LoginConfig, env: NodeJS.ProcessEnv = process.env, lid: () => ReturnType<typeof lidState> = lidState): void {
-  const fallThrough = (why: string) => new CliError(`Face login ${why}; use the password.`, 'not-now');
-  if (config.disabled) throw fallThrough(`is switched off (disabled = true in ${config.file})`);
+  const fallThrough = (why: string, cause: 'disabled' | 'remote' | 'lid-closed') => new FallThroughError(`Face login ${why}; use the password.`, 'not-now', cause);
+  if (config.disabled) throw fallThrough(`is switched off (disabled = true in ${config.file})`, 'disabled');
   const remote = config.abortIfRemote ? remoteLogin(env) : null;
-  if (remote) throw fallThrough(`is not used for a remote login: ${remote}`);
-  if (config.abortIfLidClosed && lid() === 'closed') throw fallThrough('is not used while the lid is closed');
+  if (remote) throw fallThrough(`is not used for a remote login: ${remote}`, 'remote');
+  if (config.abortIfLidClosed && lid() === 'closed') throw fallThrough('is not used while the lid is closed', 'lid-closed');
 }
 
 /** Percentage of dark pixels (luma below 32 of 255, Howdy's darkest histogram bin), on every 4th pixel. */

@@ -33,6 +33,18 @@ export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Pr
   });
 }
 
+/**
+ * Runs `normface ARGS` as PAM's helper does: with only PATH and `env` (the test's own shell, an ssh
+ * session say, must not make every login look remote), killed after 5 minutes rather than hang.
+ */
+export function runCliClean(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { PATH: '/usr/bin:/bin', ...env }, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ status: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+    });
+  });
+}
+
 /** `count` JPEG frames of person A's enrollment clip, spread over its first 25 s, into `dir`. */
 export function enrollmentFrames(dir: string, count = 5): string {
   mkdirSync(dir, { recursive: true });

@@ -8,6 +8,7 @@ import { photoTemplate } from '../../services/vision/photo';
 import { CliError, describe, EXIT } from '../errors';
 import { findIdentity } from '../identities';
 import { mappingLine } from '../pamConfig';
+import { checkConfigTarget, writeMapping } from '../writeConfig';
 import type { RegisterCommand } from './index';
 
 interface PhotoVerdict {
@@ -59,8 +60,14 @@ export const enrollCommand: RegisterCommand = (program, context) => {
     .requiredOption('--photos <paths...>', 'photo files and/or folders of photos')
     .option('--notes <text>', 'notes kept with a new person')
     .option('--login-as <user>', 'also print the login configuration line that lets this system user log in with this face (by record id)')
-    .action((name: string, options: { photos: string[]; notes?: string; loginAs?: string }, command) =>
+    .option('--write-config <file>', 'with --login-as: write that line into this login configuration (replacing the user\'s earlier one; see build/pam)')
+    .action((name: string, options: { photos: string[]; notes?: string; loginAs?: string; writeConfig?: string }, command) =>
       context.run(command, async (session, out) => {
+        if (options.writeConfig !== undefined) {
+          if (options.loginAs === undefined) throw new CliError('--write-config needs --login-as USER: the system user whose line to write.', 'invalid-arguments');
+          // Refused before any photo is read: a file that cannot be written is said before the work, not after.
+          checkConfigTarget(options.writeConfig, options.loginAs);
+        }
         const photos = expandPhotos(options.photos);
         if (photos.length === 0) throw new CliError(`There are no photos in ${options.photos.join(', ')}; name JPEG or PNG files or a folder holding them.`, 'no-photos');
         const pipeline = await session.pipeline();
@@ -106,10 +113,23 @@ export const enrollCommand: RegisterCommand = (program, context) => {
           person = await session.client.identities.addTemplates({ id: person.id, templates: templates.slice(at, at + MAX_TEMPLATES_PER_CALL) });
         }
         const skipped = verdicts.length - templates.length;
-        out.result({ ok: true, identity: { id: person.id, name: person.name, templateCount: person.templateCount }, enrolled: templates.length, skipped, photos: verdicts, looksLike: other });
         out.line(`${before ? 'Added' : 'Enrolled'} ${person.name}: ${templates.length} photo${templates.length === 1 ? '' : 's'} used, ${skipped} skipped (${person.templateCount} templates in all).`);
         // The login configuration maps a system user to the record id, never to a name.
-        if (options.loginAs !== undefined) out.line(`For face login, add to /etc/normface/pam.conf: ${mappingLine(options.loginAs, person.id)}`);
+        let loginConfig: { file: string; line: string; replaced: string | null } | null = null;
+        if (options.loginAs !== undefined && options.writeConfig !== undefined) {
+          let written;
+          try {
+            written = writeMapping(options.writeConfig, options.loginAs, person.id);
+          } catch (e) {
+            const { code, message } = describe(e);
+            throw new CliError(`${person.name} is enrolled (record ${person.id}), but the login configuration was not written: ${message}`, code);
+          }
+          loginConfig = { file: options.writeConfig, ...written };
+          out.line(`Wrote to ${options.writeConfig}: ${written.line}${written.replaced ? ` (in place of: ${written.replaced})` : ''}`);
+        } else if (options.loginAs !== undefined) {
+          out.line(`For face login, add to /etc/normface/pam.conf: ${mappingLine(options.loginAs, person.id)}`);
+        }
+        out.result({ ok: true, identity: { id: person.id, name: person.name, templateCount: person.templateCount }, enrolled: templates.length, skipped, photos: verdicts, looksLike: other, loginConfig });
         return EXIT.ok;
       }),
     );

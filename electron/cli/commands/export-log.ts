@@ -30,7 +30,7 @@ export const exportLogCommand: RegisterCommand = (program, context) => {
           : out.json
             ? `${JSON.stringify({ ok: true, events })}\n`
             // One event per line: a name with a line break or an escape sequence must not forge another.
-            : events.map((e) => printable(`${new Date(e.at).toISOString()}  ${eventInWords(e)}${e.name ? `  ${e.name}` : ''}${e.decision ? `  ${e.decision}` : ''}${typeof e.detail['reason'] === 'string' ? ` (${e.detail['reason']})` : ''}`)).join('\n') + (events.length ? '\n' : '');
+            : events.map((e) => printable(`${new Date(e.at).toISOString()}  ${eventInWords(e)}${e.name ? `  ${e.name}` : ''}${e.decision ? `  ${e.decision}` : ''}${typeof e.detail['reason'] === 'string' && e.detail['reason'] !== 'fell-through' ? ` (${e.detail['reason']})` : ''}`)).join('\n') + (events.length ? '\n' : '');
         if (options.output) {
           writeFileSync(options.output, text);
           if (!out.json) process.stderr.write(`Wrote ${events.length} events to ${options.output}.\n`);

@@ -10,20 +10,25 @@ export const BUSY_TIMEOUT_MS = 5000;
 export interface ConnectionOptions {
   /** Caps the database size (a disk quota); writes beyond it fail with 'disk_full'. */
   maxBytes?: number;
+  /** Fails when the file is not there rather than creating an empty database. */
+  mustExist?: boolean;
+  /** How long a write waits for another writer (default BUSY_TIMEOUT_MS). */
+  busyTimeoutMs?: number;
 }
 
 /** Opens `file` with WAL, foreign keys, secure_delete and a busy timeout; throws StoreError. */
 export function openConnection(file: string, options: ConnectionOptions = {}): Db {
   let db: Db | null = null;
   try {
-    db = new Database(file);
+    db = new Database(file, { fileMustExist: options.mustExist === true });
+    // First: the pragmas below may wait on another writer too.
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
     // FULL: an enrolment reported done survives a power cut, not only a crash. Enrolments are rare.
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     // Deleted templates are overwritten with zeros rather than left in free pages.
     db.pragma('secure_delete = ON');
-    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (options.maxBytes !== undefined) {
       const pageSize = db.pragma('page_size', { simple: true }) as number;
       db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);

@@ -1,5 +1,6 @@
 // The store's public face: import from here, not from the files behind it.
 export { openStore, restoreDatabase } from './store';
+export { boundedText, FALL_THROUGH_TEXT_MAX, recordFallThrough } from './fallThrough';
 export type { FleetStore, OpenStoreOptions, Store } from './store';
 export type { FleetEventBody, FleetMembership, FleetPerson, FleetSealer, IncomingPerson, OutboxRow } from './fleet';
 export { seal as sealBlob, unseal as unsealBlob } from './seal';

@@ -74,6 +74,24 @@ export const EVENT_KINDS: readonly EventKind[] = ['enroll', 'delete', 'verify', 
 export type EventDecision = 'accept' | 'reject' | 'locked';
 export const EVENT_DECISIONS: readonly EventDecision[] = ['accept', 'reject', 'locked'];
 
+/** Why a face login fell through to the password without a decision (`normface verify --config`). */
+export type FallThroughCause = 'disabled' | 'remote' | 'lid-closed' | 'not-mapped' | 'no-camera' | 'no-face' | 'dark';
+export const FALL_THROUGH_CAUSES: readonly FallThroughCause[] = ['disabled', 'remote', 'lid-closed', 'not-mapped', 'no-camera', 'no-face', 'dark'];
+
+/** One fall-through as PAM describes it; the texts come from whoever starts the login and are bounded when stored. */
+export interface FallThrough {
+  cause: FallThroughCause;
+  /** The record the system user maps to, when it does. */
+  identityId: string | null;
+  /** PAM_USER, PAM_SERVICE, PAM_TTY, PAM_RHOST. */
+  user?: string;
+  service?: string;
+  tty?: string;
+  rhost?: string;
+  /** A short code (the camera's error), never a sentence. */
+  code?: string;
+}
+
 export interface NewEvent {
   kind: EventKind;
   identityId?: string | null;
