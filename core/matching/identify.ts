@@ -17,7 +17,8 @@ export interface IdentifiedCandidate {
   probability?: number;
 }
 
-export interface Identification {
+/** The gallery ranked for one probe, and whether its best reaches the threshold: what the service turns into the contract's Identification. */
+export interface GalleryRanking {
   ok: true;
   candidates: IdentifiedCandidate[];
   /** Open set: the best candidate's cosine reaches the threshold; otherwise "not recognised". */
@@ -61,7 +62,7 @@ function checkThreshold(threshold: number): Failure | undefined {
  * With agents, identities are ranked by cosine to their agent and each gets its softmax
  * probability at scale s; the open-set decision still compares the top cosine with the threshold.
  */
-export function identify(index: TemplateIndex, probe: ArrayLike<number>, k: number, threshold: number, agents?: AgentSet): Identification | Failure {
+export function identify(index: TemplateIndex, probe: ArrayLike<number>, k: number, threshold: number, agents?: AgentSet): GalleryRanking | Failure {
   const bad = checkThreshold(threshold);
   if (bad) return bad;
   if (!Number.isInteger(k) || k < 1) return { ok: false, error: `ask for at least one candidate, not ${k}` };
