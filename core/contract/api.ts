@@ -278,9 +278,14 @@ export interface AppInfo {
   /** What the renderer should try first for inference; it still falls back to WASM. */
   backendHint: 'webgpu' | 'wasm';
   store: StoreState;
-  /** How this host keeps the database key, said plainly (Settings and About show it). */
-  keyCustody: KeyCustody;
-  /** The event log's MAC chain as last checked (at open: since the sealed checkpoint); null while the database is unavailable. */
+  /**
+   * How this host keeps the database key, said plainly (Settings and About show it). This, the event
+   * log and the store's problems are an operator's to see: null (or empty) for a caller without an
+   * operator session. The store's state and message are for everyone: while the database cannot be
+   * opened no operator can sign in, and the screen must say why.
+   */
+  keyCustody: KeyCustody | null;
+  /** The event log's MAC chain as last checked (at open: since the sealed checkpoint); null while the database is unavailable or the caller is no operator. */
   eventLog: EventLogCheck | null;
   /**
    * What the person must know about the database (automatic backup failed, backups still in plain

@@ -129,6 +129,18 @@ describe('rights: what a caller without an operator session may do', () => {
     expect((await api.identities.list({})).length).toBe(1);
   });
 
+  it('app.info tells a caller without a session nothing about where the data live or how the key is kept', async () => {
+    const visitor = createClient(service.gate.connect().dispatch);
+    const seen = await visitor.app.info({});
+    expect(seen).toMatchObject({ keyCustody: null, eventLog: null, storeProblems: [], store: { state: 'ok' } });
+    expect(seen.models.length).toBeGreaterThan(0);
+    expect(JSON.stringify(seen)).not.toContain(dir);
+    // The control: an operator reads them.
+    const full = await api.app.info({});
+    expect(full.keyCustody).not.toBeNull();
+    expect(full.eventLog).not.toBeNull();
+  });
+
   it('after the first operator exists, operators.setup is refused, and a sign-in with a wrong passphrase changes nothing but the count', async () => {
     const visitor = createClient(withChallenges(service.gate.connect().dispatch));
     await expect(visitor.operators.setup({ name: 'Mallory', passphrase: 'mallory passphrase' })).rejects.toMatchObject({ code: 'forbidden' });
@@ -337,9 +349,13 @@ describe('rights: faces, folder owners and a database that cannot open', () => {
     try {
       expect(reopened.storeState().state).toBe('unavailable');
       const screen = createClient(reopened.gate.connect().dispatch);
+      // The screen learns that the database is unavailable, why, and which backup is on offer (nobody can sign in to ask).
+      const told = await screen.app.info({});
+      expect(told).toMatchObject({ store: { state: 'unavailable', latestBackup: { name: backup.name } }, keyCustody: null, storeProblems: [] });
       await expect(screen.backup.restore({ name: backup.name })).rejects.toMatchObject({ code: 'forbidden' });
       await expect(screen.operators.signIn({ name: TEST_OPERATOR.name, passphrase: 'not it at all' })).rejects.toMatchObject({ code: 'forbidden' });
       await screen.operators.signIn(TEST_OPERATOR);
+      expect((await screen.app.info({})).keyCustody).not.toBeNull();
       expect((await screen.backup.restore({ name: backup.name })).identities).toBe(1);
       expect(reopened.storeState().state).toBe('ok');
     } finally {

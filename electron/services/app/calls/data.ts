@@ -46,7 +46,7 @@ export function dataCalls(ctx: AppContext, lifecycle: StoreLifecycle): Pick<Hand
       now: ctx.now,
       imported: () => ctx.gallery.reload(ctx.db()),
     }),
-    'app.info': () => {
+    'app.info': (_args, caller) => {
       let calibration: AppInfo['calibration'] = null;
       let lfwAccuracy: number | null = null;
       const c = ctx.deps.calibration.current();
@@ -57,7 +57,15 @@ export function dataCalls(ctx: AppContext, lifecycle: StoreLifecycle): Pick<Hand
         };
         lfwAccuracy = c.lfw?.accuracy ?? c.lfwAccuracy ?? null;
       }
-      return { ...ctx.deps.about, lfwAccuracy, calibration, store: lifecycle.storeState(), keyCustody: keyCustody(), eventLog: lifecycle.eventLog(), storeProblems: lifecycle.storeProblems() };
+      const about = { ...ctx.deps.about, lfwAccuracy, calibration };
+      const store = lifecycle.storeState();
+      if (!ctx.access.operatorOf(caller, false)) {
+        // Whoever stands at a kiosk does not learn how the key is kept, whether the log was altered or
+        // what is wrong with the data. An unavailable database still says why at every screen: then no
+        // operator can sign in (they are in it), and the owner must read "put the key file back" there.
+        return { ...about, store, keyCustody: null, eventLog: null, storeProblems: [] };
+      }
+      return { ...about, store, keyCustody: keyCustody(), eventLog: lifecycle.eventLog(), storeProblems: lifecycle.storeProblems() };
     },
 
     'settings.get': () => ctx.settings(),
