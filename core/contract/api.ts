@@ -583,7 +583,7 @@ export const calls = {
    * 1:1 login. Who: `identityId`, or the `name` typed on the Log in screen. The level is Settings';
    * `level` may only ask for a stricter one. Every attempt is logged; failures count towards the lock.
    */
-  verify: call<Verdict>()(
+  login: call<Verdict>()(
     z
       .strictObject({
         identityId: idSchema.optional(),
@@ -802,7 +802,7 @@ export function parseArgs<N extends CallName>(name: N, args: unknown): Envelope<
 }
 
 // ---------------------------------------------------------------------------------------------
-// Client shapes: `api.identities.list({})`, `api.verify({...})`.
+// Client shapes: `api.identities.list({})`, `api.login({...})`.
 
 type GroupOf<N> = N extends `${infer G}.${string}` ? G : never;
 type TopLevel = Exclude<CallName, `${string}.${string}`>;

@@ -10,7 +10,7 @@ import type { FacePipeline } from '../../core/vision/pipeline';
 import type { Frame } from '../services/capture/frames';
 import { darkPercentage } from './whenToLook';
 
-type WireFrame = Args<'verify'>['evidence']['frames'][number];
+type WireFrame = Args<'login'>['evidence']['frames'][number];
 
 export interface Attempt {
   frames: WireFrame[];

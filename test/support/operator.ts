@@ -22,7 +22,7 @@ export async function operatorConnection(gate: Gate): Promise<Connection> {
   return c;
 }
 
-const ATTEMPTS = new Set(['verify', 'checkins.visit']);
+const ATTEMPTS = new Set(['login', 'checkins.visit']);
 
 /** As the screens do: a login attempt or a visit without a challenge first asks attempt.challenge for one. */
 export function withChallenges(dispatch: Dispatch): Dispatch {

@@ -123,7 +123,7 @@ describe.skipIf(skip)(titled('normface command (real models, real photos and cli
     // The app's own failed attempt (a frame with no live challenge), the third in a row.
     const unit = new Float32Array(512).fill(1 / Math.sqrt(512));
     const frame = { at: 0, faces: 1, face: { landmarks: Array.from({ length: 136 }, (_, i) => 100 + i), yaw: 0, pitch: 0, roll: 0, interocular: 60, faceHeight: 150, sharpness: 200, brightness: 0.5, template: unit } };
-    const inApp = await app.api.verify({ identityId: person.id, challenge: (await app.api.attempt.challenge()).challenge, evidence: { frames: [frame] } });
+    const inApp = await app.api.login({ identityId: person.id, challenge: (await app.api.attempt.challenge()).challenge, evidence: { frames: [frame] } });
     expect(inApp).toMatchObject({ accepted: false, reason: 'liveness-failed' });
     expect(inApp.lockedUntil).not.toBeNull();
     const locked = await normface('verify', 'Person A', '--video', clip('person-a-live'));

@@ -26,7 +26,7 @@ const [a1, a2, a3, a4, a5] = personTemplates(201, 5) as [Float32Array, Float32Ar
 const [b1] = personTemplates(202, 1) as [Float32Array];
 const enrolment = [a1, a2].map((v) => ({ vector: Array.from(v), quality: { score: 0.9 }, source: 'photo' as const }));
 // The clients below fetch each attempt's challenge themselves, as the screens do.
-const attempt = (id: string, probe: Float32Array) => ({ identityId: id, evidence: loginEvidence([probe]) as unknown as LoginEvidenceArgs }) as Args<'verify'>;
+const attempt = (id: string, probe: Float32Array) => ({ identityId: id, evidence: loginEvidence([probe]) as unknown as LoginEvidenceArgs }) as Args<'login'>;
 const visit = () => ({ evidence: JSON.parse(JSON.stringify(visitEvidence([a3, a4, a5]))) as LoginEvidenceArgs }) as Args<'checkins.visit'>;
 
 /** The service in a child process under libfaketime, reading its offset from `offsetFile` at every call. */
@@ -87,19 +87,19 @@ describe.skipIf(skip)(titled('a wall clock moved under the running app (libfaket
     const api = await start();
     const ada = await api.identities.create({ name: 'Ada', templates: enrolment });
     await api.settings.set({ lockoutAttempts: 2, lockoutMinutes: 15 });
-    await api.verify(attempt(ada.id, b1));
-    expect((await api.verify(attempt(ada.id, b1))).lockedUntil).not.toBeNull();
+    await api.login(attempt(ada.id, b1));
+    expect((await api.login(attempt(ada.id, b1))).lockedUntil).not.toBeNull();
 
     writeFileSync(offset, '+16m');
-    const ahead = await api.verify(attempt(ada.id, a3));
+    const ahead = await api.login(attempt(ada.id, a3));
     expect(ahead).toMatchObject({ accepted: false, reason: 'locked' });
     expect(ahead.message).toMatch(/try again in 15 min/);
     // The command at a login is another process, started under the moved clock.
     const other = await start();
-    expect(await other.verify(attempt(ada.id, a3))).toMatchObject({ accepted: false, reason: 'locked' });
+    expect(await other.login(attempt(ada.id, a3))).toMatchObject({ accepted: false, reason: 'locked' });
 
     writeFileSync(offset, '-1d');
-    const back = await api.verify(attempt(ada.id, a3));
+    const back = await api.login(attempt(ada.id, a3));
     expect(back).toMatchObject({ accepted: false, reason: 'locked' });
     expect(back.message).toMatch(/try again in 15 min/);
     expect(back.lockedUntil! - Date.now() + 86_400_000).toBeLessThanOrEqual(15 * 60_000 + 5_000);
@@ -166,13 +166,13 @@ describe('a lock lasts its minutes of elapsed time', () => {
     try {
       const ada = await api.identities.create({ name: 'Ada', templates: enrolment });
       await api.settings.set({ lockoutAttempts: 1, lockoutMinutes: 15 });
-      expect((await api.verify(attempt(ada.id, b1))).lockedUntil).not.toBeNull();
+      expect((await api.login(attempt(ada.id, b1))).lockedUntil).not.toBeNull();
       clock.setWall(clock.now() + 3_600_000);
       clock.advance(14 * 60_000);
-      expect((await api.verify(attempt(ada.id, a3))).reason).toBe('locked');
+      expect((await api.login(attempt(ada.id, a3))).reason).toBe('locked');
       clock.setWall(clock.now() - 86_400_000);
       clock.advance(60_000 + 1);
-      expect((await api.verify(attempt(ada.id, a3))).accepted).toBe(true);
+      expect((await api.login(attempt(ada.id, a3))).accepted).toBe(true);
     } finally {
       service.close();
     }

@@ -58,7 +58,7 @@ describe('IPC registration', () => {
 
   it('validates arguments before the handler runs', async () => {
     ran.length = 0;
-    const reply = await registered.get(channelOf('verify'))!(frame('app://normface/'), { identityId: 42 });
+    const reply = await registered.get(channelOf('login'))!(frame('app://normface/'), { identityId: 42 });
     expect(reply).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } });
     expect(ran).toEqual([]);
   });

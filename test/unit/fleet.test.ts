@@ -173,10 +173,10 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
     const carol = (await one.api.identities.list({})).find((p) => p.name === 'Carol Checkin')!;
     const impostor = loginEvidence(personTemplates(999, 3)) as never;
     // The default policy locks after 5 failures: 3 at desk 1, then 2 at desk 2.
-    for (let i = 0; i < 3; i++) expect((await one.api.verify({ identityId: carol.id, evidence: impostor } as never)).accepted).toBe(false);
+    for (let i = 0; i < 3; i++) expect((await one.api.login({ identityId: carol.id, evidence: impostor } as never)).accepted).toBe(false);
     await one.service.fleet.syncNow();
     await two.service.fleet.syncNow();
-    for (let i = 0; i < 2; i++) await two.api.verify({ identityId: carol.id, evidence: impostor } as never);
+    for (let i = 0; i < 2; i++) await two.api.login({ identityId: carol.id, evidence: impostor } as never);
     const there = (await two.api.identities.get({ id: carol.id })).lockedUntil;
     expect(there).not.toBeNull();
     await two.service.fleet.syncNow();

@@ -32,7 +32,7 @@ function validArgs(name: CallName): Record<string, unknown> {
     'identities.removeTemplate': { id: 'abc', templateId: 'def' },
     'identities.delete': { id: 'abc' },
     'enroll.checkDuplicate': { templates: [template()], level: '1e-4' },
-    verify: { identityId: 'abc', level: '1e-3', evidence: loginEvidence([Float32Array.from(template())], { frames: 6 }) },
+    login: { identityId: 'abc', level: '1e-3', evidence: loginEvidence([Float32Array.from(template())], { frames: 6 }) },
     identify: { probe: template(), k: 3, level: '1e-5' },
     'checkins.visit': { evidence: visitEvidence([Float32Array.from(template())]) },
     'checkins.list': { from: 0, to: 10 },
@@ -149,7 +149,7 @@ describe('fuzz: typed arrays as Electron IPC delivers them', () => {
       const vector = kind === 3 ? v.subarray(0, 511) : v;
       const frames = loginEvidence([Float32Array.from(template())], { frames: 6 }).frames as { face: Record<string, unknown> }[];
       frames[5]!.face.template = vector;
-      const reply = await dispatch(i % 2 ? 'identify' : 'verify', i % 2 ? { probe: vector } : { identityId: 'a', evidence: { frames } });
+      const reply = await dispatch(i % 2 ? 'identify' : 'login', i % 2 ? { probe: vector } : { identityId: 'a', evidence: { frames } });
       expect(reply).toMatchObject({ ok: false, error: { code: 'invalid-arguments' } });
     }
     expect(ran).toEqual([]);
@@ -338,7 +338,7 @@ describe('fuzz: malformed calls to the browser host', () => {
     const face = [Float32Array.from(template())];
     const verify = async (evidence: unknown, extra: object = {}) => {
       const challenge = ((await send('attempt.challenge', {})).value as unknown as { challenge: string }).challenge;
-      return send('verify', { identityId: keep!.id, evidence, challenge, ...extra });
+      return send('login', { identityId: keep!.id, evidence, challenge, ...extra });
     };
 
     // Crafted fields: the old verdict fields and any "live" claim are not part of the contract.
@@ -351,7 +351,7 @@ describe('fuzz: malformed calls to the browser host', () => {
       { identityId: keep!.id, evidence: { frames: [{ ...frame, live: true }, ...good.frames.slice(1)] } },
       { identityId: keep!.id, evidence: { frames: [{ ...frame, face: { ...frame.face, challengePassed: true } }, ...good.frames.slice(1)] } },
     ]) {
-      const reply = await send('verify', args);
+      const reply = await send('login', args);
       expect(reply.ok, JSON.stringify(args).slice(0, 160)).toBe(false);
       expect(reply.error?.code).toBe('invalid-arguments');
     }

@@ -59,12 +59,12 @@ describe('browser host', () => {
 
     await api.settings.set({ lockoutAttempts: 2, lockoutMinutes: 5 });
     const attempt = async (t: Float32Array) => ({ identityId: created.id, challenge: (await api.attempt.challenge()).challenge, evidence: loginEvidence([t]) as LoginEvidenceArgs });
-    expect((await api.verify(await attempt(a3))).accepted).toBe(true);
-    const first = await api.verify(await attempt(b1));
+    expect((await api.login(await attempt(a3))).accepted).toBe(true);
+    const first = await api.login(await attempt(b1));
     expect(first).toMatchObject({ accepted: false, reason: 'no-match', attemptsLeft: 1 });
-    const second = await api.verify(await attempt(b1));
+    const second = await api.login(await attempt(b1));
     expect(second.lockedUntil).not.toBeNull();
-    const locked = await api.verify(await attempt(a3));
+    const locked = await api.login(await attempt(a3));
     expect(locked).toMatchObject({ accepted: false, reason: 'locked' });
     const verifies = await api.events.list({ kind: 'verify' });
     expect(verifies.map((e) => e.decision)).toEqual(['locked', 'reject', 'reject', 'accept']);

@@ -28,7 +28,7 @@ function validArgs(ids: { person: string; template: string; operator: string }):
     'app.info': {},
     'session.status': {},
     'attempt.challenge': {},
-    verify: { identityId: ids.person, evidence: loginEvidence([Float32Array.from(template())]) },
+    login: { identityId: ids.person, evidence: loginEvidence([Float32Array.from(template())]) },
     'checkins.visit': { evidence: visitEvidence([Float32Array.from(template())]) },
     'operators.setup': { name: 'Mallory', passphrase: 'mallory passphrase' },
     'operators.signIn': { name: 'Mallory', passphrase: 'mallory passphrase' },
@@ -110,7 +110,7 @@ describe('rights: what a caller without an operator session may do', () => {
     expect(listed, 'README.md has a "Public calls" table').not.toBeNull();
     const names = [...listed![1]!.matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
     expect([...publicCalls].sort()).toEqual([...names].sort());
-    expect([...publicCalls].sort()).toEqual(['app.info', 'attempt.challenge', 'checkins.visit', 'operators.setup', 'operators.signIn', 'operators.signOut', 'session.status', 'verify']);
+    expect([...publicCalls].sort()).toEqual(['app.info', 'attempt.challenge', 'checkins.visit', 'login', 'operators.setup', 'operators.signIn', 'operators.signOut', 'session.status']);
   });
 
   it('refuses every operator call with valid arguments before any handler runs, and the database file does not change', async () => {
@@ -173,9 +173,9 @@ describe('rights: attempts, levels and operators', () => {
   it('decides at the level in Settings: a caller may ask for a stricter level, never a laxer one', async () => {
     const visitor = createClient(withChallenges(service.gate.connect().dispatch));
     await api.settings.set({ securityLevel: '1e-4' });
-    const lax = await visitor.verify({ identityId: person, level: '1e-3', evidence: loginEvidence([a3]) as never } as never);
+    const lax = await visitor.login({ identityId: person, level: '1e-3', evidence: loginEvidence([a3]) as never } as never);
     expect(lax.level).toBe('1e-4');
-    const strict = await visitor.verify({ identityId: person, level: '1e-5', evidence: loginEvidence([a3]) as never } as never);
+    const strict = await visitor.login({ identityId: person, level: '1e-5', evidence: loginEvidence([a3]) as never } as never);
     expect(strict.level).toBe('1e-5');
     expect((await api.identify({ probe: a3, level: '1e-3' })).level).toBe('1e-4');
     expect((await api.enroll.checkDuplicate({ templates: [a3], level: '1e-3' })).level).toBe('1e-4');
@@ -187,15 +187,15 @@ describe('rights: attempts, levels and operators', () => {
     const before = (await api.events.list({ kind: 'verify', identityId: person })).length;
     const { challenge } = await visitor.attempt.challenge();
     const args = { identityId: person, challenge, evidence: loginEvidence([a3]) } as never;
-    expect((await visitor.verify(args)).accepted).toBe(true);
+    expect((await visitor.login(args)).accepted).toBe(true);
     // Identical evidence, verbatim, again: refused, and logged as a failed attempt against Ada.
-    await expect(visitor.verify(args)).rejects.toMatchObject({ code: 'forbidden', message: /not current/ });
+    await expect(visitor.login(args)).rejects.toMatchObject({ code: 'forbidden', message: /not current/ });
     const after = await api.events.list({ kind: 'verify', identityId: person });
     expect(after.length).toBe(before + 2);
     expect(after[0]).toMatchObject({ decision: 'reject', detail: { reason: 'stale-challenge' } });
     // Another caller's challenge is no use here, nor a made-up one.
     const other = (await createClient(service.gate.connect().dispatch).attempt.challenge()).challenge;
-    await expect(visitor.verify({ identityId: person, challenge: other, evidence: loginEvidence([a3]) } as never)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(visitor.login({ identityId: person, challenge: other, evidence: loginEvidence([a3]) } as never)).rejects.toMatchObject({ code: 'forbidden' });
     await expect(visitor.checkins.visit({ challenge: 'A'.repeat(24), evidence: visitEvidence([a3]) as never })).rejects.toMatchObject({ code: 'forbidden' });
     // Expiry on the monotonic clock.
     let now = 0;
@@ -214,7 +214,7 @@ describe('rights: attempts, levels and operators', () => {
     const failuresBefore = (await api.events.list({ kind: 'verify', identityId: person })).filter((e) => e.detail.reason === 'rate-limited').length;
     const outcomes: string[] = [];
     for (let i = 0; i < 7; i++) {
-      outcomes.push(await visitor.verify({ identityId: person, evidence: loginEvidence([b1]) } as never).then((v) => v.reason, (e: { code: string }) => e.code));
+      outcomes.push(await visitor.login({ identityId: person, evidence: loginEvidence([b1]) } as never).then((v) => v.reason, (e: { code: string }) => e.code));
     }
     expect(outcomes.slice(0, 5)).toEqual(['no-match', 'no-match', 'no-match', 'no-match', 'no-match']);
     expect(outcomes.slice(5)).toEqual(['rate-limited', 'rate-limited']);
@@ -222,7 +222,7 @@ describe('rights: attempts, levels and operators', () => {
     expect(limited.length).toBe(failuresBefore + 2);
     // Another screen is not slowed down by this one.
     const elsewhere = createClient(withChallenges(service.gate.connect().dispatch));
-    expect((await elsewhere.verify({ identityId: person, evidence: loginEvidence([a3]) } as never)).accepted).toBe(true);
+    expect((await elsewhere.login({ identityId: person, evidence: loginEvidence([a3]) } as never)).accepted).toBe(true);
   });
 
   it('operator sign-ins are throttled per screen and lock the operator after the failures Settings allow', async () => {

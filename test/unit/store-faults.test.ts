@@ -73,7 +73,7 @@ describe('the key file', () => {
     expect(info.store.message).toMatch(/Put that key file back/);
     expect(info.store.latestBackup).toBeNull();
     // No operator can sign in to a database that cannot be opened; a login attempt, which anyone may make, is told why.
-    await expect(again.publicApi.verify({ name: 'Ada', evidence: loginEvidence(personTemplates(12, 1)) } as never)).rejects.toThrow(/is missing(?!.*restore one)/);
+    await expect(again.publicApi.login({ name: 'Ada', evidence: loginEvidence(personTemplates(12, 1)) } as never)).rejects.toThrow(/is missing(?!.*restore one)/);
     expect(existsSync(keyFile), 'no new key written').toBe(false);
     // The command (as PAM runs it at a login) says the same, and writes no key either.
     buildCli();

@@ -173,7 +173,7 @@ export const verifyCommand: RegisterCommand = (program, context) => {
           }
           throw new FallThroughError(`No usable face was seen in ${seconds} s; look at the camera, in good light, and try again.`, 'no-face', 'no-face');
         }
-        const verdict = await session.client.verify({ identityId: person.id, level: settings.level as SecurityLevel | undefined, challenge, evidence: { frames: attempt.frames } });
+        const verdict = await session.client.login({ identityId: person.id, level: settings.level as SecurityLevel | undefined, challenge, evidence: { frames: attempt.frames } });
         timings['decided'] = performance.now();
         cpuMs['decided'] = cpu();
         for (const k of Object.keys(timings)) timings[k] = Math.round(timings[k]!);

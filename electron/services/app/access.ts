@@ -33,7 +33,7 @@ export interface RateLimit {
  * waits for liveness; sign-ins are a typed passphrase each.
  */
 export const RATE_LIMITS: Partial<Record<CallName, RateLimit>> = {
-  verify: { perMinute: 10, burst: 5, what: 'login attempts' },
+  login: { perMinute: 10, burst: 5, what: 'login attempts' },
   'checkins.visit': { perMinute: 90, burst: 20, what: 'check-ins' },
   'attempt.challenge': { perMinute: 120, burst: 30, what: 'attempts' },
   'operators.signIn': { perMinute: 5, burst: 3, what: 'operator sign-ins' },

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { checkinCalls } from './calls/checkins';
 import { dataCalls, type StoreLifecycle } from './calls/data';
 import { identityCalls } from './calls/identities';
-import { loginCalls, verifyOverRate } from './calls/login';
+import { loginCalls, loginOverRate } from './calls/login';
 import { kioskLocked, operatorCalls } from './calls/operators';
 import { trainingCalls } from './calls/training';
 import { calibratedOr, levelsCalibration, readSettings, stricterLevel, thresholdsOf, type AppContext, type AppDeps } from './context';
@@ -239,7 +239,7 @@ export async function createAppService(deps: AppDeps): Promise<AppService> {
         }
       },
       overRate(call, args) {
-        if (call === 'verify' && store) verifyOverRate(ctx, args as Parameters<typeof verifyOverRate>[1]);
+        if (call === 'login' && store) loginOverRate(ctx, args as Parameters<typeof loginOverRate>[1]);
       },
     },
     log,

@@ -11,7 +11,7 @@ import type { Handlers } from '../dispatch';
 import type { Lockout } from '../../store/index';
 import { afterAttempt, attemptsLeft, isLocked } from '../loginPolicy';
 
-type LoginCalls = 'verify' | 'attempt.challenge';
+type LoginCalls = 'login' | 'attempt.challenge';
 
 /** Uses up the attempt's challenge; throws 'forbidden' with a sentence when it is not current. */
 export function requireCurrent(ctx: AppContext, caller: Caller, challenge: string | undefined): void {
@@ -79,7 +79,7 @@ export function countFailure(ctx: AppContext, identityId: string, reason: string
 }
 
 /** A verify refused for its rate counts against the person claimed, like a failed attempt. */
-export function verifyOverRate(ctx: AppContext, args: ParsedArgs<'verify'>): void {
+export function loginOverRate(ctx: AppContext, args: ParsedArgs<'login'>): void {
   const who = claimed(ctx, args);
   if (who) countFailure(ctx, who.id, 'rate-limited', ctx.settings().securityLevel);
 }
@@ -88,7 +88,7 @@ export function loginCalls(ctx: AppContext): Pick<Handlers, LoginCalls> {
   return {
     'attempt.challenge': (_args, caller) => ctx.access.issueChallenge(caller),
 
-    verify: (args, caller) => {
+    login: (args, caller) => {
       const s = ctx.db();
       const policy = ctx.settings();
       const { level: l, threshold } = ctx.level(args.level);

@@ -1,5 +1,5 @@
 // Login (1:1): say who you are, look at the camera and do the gesture asked. The screen sends the
-// attempt's frames (measurements, templates) to verify with a challenge the back end issued when the
+// attempt's frames (measurements, templates) to the login call with a challenge the back end issued when the
 // attempt started; the back end replays the liveness rule over them, fuses the templates and decides.
 // The guidance shown comes from that same rule (core/liveness). Operators sign in here too.
 import { useCallback, useRef, useState } from 'react';
@@ -85,7 +85,7 @@ export default function LoginScreen() {
       if (!name) return;
       setPhase({ name: 'checking' });
       try {
-        const verdict = await api.verify({ name, challenge, evidence: a.evidence() });
+        const verdict = await api.login({ name, challenge, evidence: a.evidence() });
         setPhase({ name: 'done', verdict, sent });
       } catch (e) {
         setPhase({ name: 'failed', message: `The login could not be checked: ${errorText(e)}` });

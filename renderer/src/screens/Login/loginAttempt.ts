@@ -37,7 +37,7 @@ export class LoginAttempt {
     return this.gathered.observe(frameEvidenceOf(frame, Math.max(0, Math.round(now - this.startedAt))));
   }
 
-  /** What verify is sent: the latest frames, at most MAX_PROBES of them with a template. */
+  /** What the login call is sent: the latest frames, at most MAX_PROBES of them with a template. */
   evidence(): { frames: FrameEvidence[] } {
     return { frames: this.gathered.evidence() };
   }
