@@ -705,7 +705,11 @@ export const calls = {
     'operator',
   ),
 
-  'data.deleteAll': call<{ deleted: true }>()(z.strictObject({ confirm: z.literal(DELETE_ALL_CONFIRMATION) }), 'operator'),
+  /**
+   * Erases this desk's data. On a desk of a fleet, every person's deletion travels to every desk: the
+   * caller must say so with `fleetWide: true` (or leave the fleet first to erase this desk only).
+   */
+  'data.deleteAll': call<{ deleted: true }>()(z.strictObject({ confirm: z.literal(DELETE_ALL_CONFIRMATION), fleetWide: z.boolean().optional() }), 'operator'),
 
   'training.start': call<TrainingRun>()(z.strictObject({ options: trainingOptionsSchema.optional() }), 'operator'),
   'training.status': call<TrainingRun | null>()(none, 'operator', 'read'),

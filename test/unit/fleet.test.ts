@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import pg from 'pg';
-import type { Client } from '../../core/contract/api';
+import { DELETE_ALL_CONFIRMATION, type Client } from '../../core/contract/api';
 import type { AppService } from '../../electron/services/app/service';
 import { openApp, personTemplates, tempDataDir, writeCalibration } from '../support/apiFixtures';
 import { noPostgresReason, startPostgres, type TestPostgres } from '../support/postgres';
@@ -261,4 +261,18 @@ describe.skipIf(noPostgresReason)(titled('fleet through PostgreSQL', noPostgresR
     expect(status.waiting).toBeGreaterThan(0);
     for (const chain of await one.service.fleet.verifyChains()) expect(chain).toMatchObject({ intact: true });
   }, 60_000);
+
+  it('delete-all at a fleet desk is refused unless it says fleet-wide, and then every desk loses its people', async () => {
+    const four = await openDesk();
+    const { joinCode } = await one.api.fleet.invite({ label: 'Desk four', passphrase: 'delete-all passphrase' });
+    await four.api.fleet.join({ connection: pgServer.url, joinCode, passphrase: 'delete-all passphrase' });
+    const dora = await one.api.identities.create({ name: 'Dora Fleet', templates: personTemplates(404, 2).map((v) => ({ vector: v, quality, source: 'camera' as const })) });
+    await waitFor('Dora at desk four', () => four.service.matcher.identityIds().includes(dora.id));
+
+    await expect(four.api.data.deleteAll({ confirm: DELETE_ALL_CONFIRMATION })).rejects.toMatchObject({ code: 'conflict', message: /every person at every desk/ });
+    expect(four.service.matcher.identityIds()).toContain(dora.id);
+
+    await four.api.data.deleteAll({ confirm: DELETE_ALL_CONFIRMATION, fleetWide: true });
+    await waitFor('the fleet-wide erase at desk 1', () => !one.service.matcher.identityIds().includes(dora.id));
+  }, 90_000);
 });

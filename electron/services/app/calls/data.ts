@@ -106,8 +106,14 @@ export function dataCalls(ctx: AppContext, lifecycle: StoreLifecycle): Pick<Hand
       return { identities: ctx.db().listIdentities().length };
     },
 
-    'data.deleteAll': async () => {
-      ctx.db();
+    'data.deleteAll': async ({ fleetWide }) => {
+      // The people of a fleet's desk are the fleet's: erasing them here erases them at every desk.
+      if (ctx.db().fleet.membership() && fleetWide !== true) {
+        throw new ApiError({
+          code: 'conflict',
+          message: 'This desk shares its people with a fleet: deleting all data here deletes every person at every desk. Leave the fleet first (Settings, Fleet) to erase this desk only, or confirm that every desk loses its people.',
+        });
+      }
       await lifecycle.deleteAll();
       return { deleted: true };
     },
