@@ -16,8 +16,11 @@ const WORDS: Record<EventKind, string> = {
   'drift-check': 'calibration drift check',
 };
 
-/** Why a face login fell through to the password (`detail.cause` of a 'verify' entry with reason 'fell-through'). */
-const FALL_THROUGH_WORDS: Record<string, string> = {
+/** Why a face login fell through to the password without a decision (`detail.cause` of a 'verify' entry with reason 'fell-through'). */
+export const FALL_THROUGH_CAUSES = ['disabled', 'remote', 'lid-closed', 'not-mapped', 'no-camera', 'no-face', 'dark'] as const;
+export type FallThroughCause = (typeof FALL_THROUGH_CAUSES)[number];
+
+const FALL_THROUGH_WORDS: Record<FallThroughCause, string> = {
   disabled: 'face login switched off',
   remote: 'remote login',
   'lid-closed': 'lid closed',
@@ -35,7 +38,8 @@ function fallThroughInWords(d: Record<string, unknown>): string {
   const from = cause === 'remote' && text(d['rhost']) ? ` from ${text(d['rhost'])}` : '';
   const code = text(d['code']) ? ` (${text(d['code'])})` : '';
   const where = [['user', d['user']], ['service', d['service']], ['tty', d['tty']]].filter(([, v]) => text(v)).map(([k, v]) => `${k as string} ${v as string}`);
-  return `fell through: ${FALL_THROUGH_WORDS[cause] ?? cause}${from}${code}${where.length ? ` (${where.join(', ')})` : ''}`;
+  const words = (FALL_THROUGH_CAUSES as readonly string[]).includes(cause) ? FALL_THROUGH_WORDS[cause as FallThroughCause] : cause;
+  return `fell through: ${words}${from}${code}${where.length ? ` (${where.join(', ')})` : ''}`;
 }
 
 /** The event in words; a drift check logged before migration 0008 (as 'identify') is named as what it was. */

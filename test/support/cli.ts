@@ -22,27 +22,29 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `normface ARGS` with node; resolves with its exit status and output (never rejects on status). */
-export function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const status = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      if (status === null) reject(error ?? new Error('normface did not exit'));
-      else resolve({ status, stdout, stderr });
+/** `normface ARGS` as a child process: its exit status (null when killed or it could not start) and output. */
+function execCli(args: readonly string[], env: NodeJS.ProcessEnv, extra: { timeout?: number; maxBuffer: number }): Promise<Omit<CliRun, 'status'> & { status: number | null; error: Error | null }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cliPath, ...args], { cwd: repoRoot, env, ...extra }, (error, stdout, stderr) => {
+      resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr, error });
     });
   });
 }
 
+/** Runs `normface ARGS` with node; resolves with its exit status and output (never rejects on status). */
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const { status, stdout, stderr, error } = await execCli(args, { ...process.env, ...env }, { maxBuffer: 64 * 1024 * 1024 });
+  if (status === null) throw error ?? new Error('normface did not exit');
+  return { status, stdout, stderr };
+}
+
 /**
  * Runs `normface ARGS` as PAM's helper does: with only PATH and `env` (the test's own shell, an ssh
- * session say, must not make every login look remote), killed after 5 minutes rather than hang.
+ * session say, must not make every login look remote), killed after 5 minutes rather than hang (status -1).
  */
-export function runCliClean(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { PATH: '/usr/bin:/bin', ...env }, timeout: 300_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ status: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
-  });
+export async function runCliClean(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  const { status, stdout, stderr } = await execCli(args, { PATH: '/usr/bin:/bin', ...env }, { timeout: 300_000, maxBuffer: 16 * 1024 * 1024 });
+  return { status: status ?? -1, stdout, stderr };
 }
 
 /** `count` JPEG frames of person A's enrollment clip, spread over its first 25 s, into `dir`. */

@@ -1,5 +1,6 @@
 // The store's public shapes. Times are milliseconds since the Unix epoch; ids are UUID strings
 // (events use increasing integers). Vectors are unit Float32Arrays.
+import type { FallThroughCause } from '../../../core/contract/eventWords';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -74,9 +75,8 @@ export const EVENT_KINDS: readonly EventKind[] = ['enroll', 'delete', 'verify', 
 export type EventDecision = 'accept' | 'reject' | 'locked';
 export const EVENT_DECISIONS: readonly EventDecision[] = ['accept', 'reject', 'locked'];
 
-/** Why a face login fell through to the password without a decision (`normface verify --config`). */
-export type FallThroughCause = 'disabled' | 'remote' | 'lid-closed' | 'not-mapped' | 'no-camera' | 'no-face' | 'dark';
-export const FALL_THROUGH_CAUSES: readonly FallThroughCause[] = ['disabled', 'remote', 'lid-closed', 'not-mapped', 'no-camera', 'no-face', 'dark'];
+// The causes live with their words (core/contract/eventWords.ts): one list for the record and the log's reader.
+export { FALL_THROUGH_CAUSES, type FallThroughCause } from '../../../core/contract/eventWords';
 
 /** One fall-through as PAM describes it; the texts come from whoever starts the login and are bounded when stored. */
 export interface FallThrough {
