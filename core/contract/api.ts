@@ -7,10 +7,10 @@
 // base64 JPEG strings, template vectors never come back to the UI). Arguments accept typed arrays
 // (Electron IPC keeps them) or their JSON forms (the WebSocket sends number[] / base64).
 import { z } from 'zod';
-import { base64ToBytes, isBase64 } from './base64';
+import { base64ToBytes, isBase64 } from '../vision/base64';
 import { checkVector } from '../hypersphere';
 import { SECURITY_LEVELS, type SecurityLevel } from '../matching/calibration';
-import { LANDMARK_COUNT, LOGIN_MAX_FRAMES, LOGIN_MAX_PROBES } from '../liveness/evidence';
+import { LANDMARK_COUNT, LOGIN_MAX_FRAMES, LOGIN_MAX_PROBES, PATCH_TEXT_LENGTH } from '../liveness/evidence';
 import type { LivenessReason } from '../liveness/judge';
 
 // ---------------------------------------------------------------------------------------------
@@ -138,6 +138,14 @@ export const frameEvidenceSchema = z.strictObject({
       eyes: z.strictObject({ left: unit, right: unit }).optional(),
       passive: unit.optional(),
       template: templateSchema.optional(),
+      patch: z
+        .strictObject({
+          x: finite(-1e5, 1e5),
+          y: finite(-1e5, 1e5),
+          size: finite(1, 1e5),
+          luma: z.string().length(PATCH_TEXT_LENGTH).refine(isBase64, 'a face patch is base64'),
+        })
+        .optional(),
     })
     .optional(),
 });

@@ -7,7 +7,7 @@ import {
   idSchema, MAX_BUNDLE_BYTES, nameSchema, notesSchema, qualitySchema, TEMPLATE_DIM, templateSchema, templateSourceSchema, thumbnailSchema, timeSchema,
   type Quality, type TemplateSource,
 } from './api';
-import { base64ToBytes, isBase64 } from './base64';
+import { base64ToBytes, isBase64 } from '../vision/base64';
 import { jpegProblem } from './jpeg';
 import { printable } from './printable';
 

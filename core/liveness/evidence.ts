@@ -2,6 +2,8 @@
 // a verdict. The renderer builds it from its worker's FrameResult, Node hosts from core/vision's
 // FrameAnalysis (frameEvidence below); the liveness rule and the login decision read only this.
 import type { Template } from '../hypersphere';
+import { bytesToBase64 } from '../vision/base64';
+import { PATCH_SIZE, type FacePatch } from '../vision/patch';
 import type { FrameAnalysis } from '../vision/pipeline';
 import { guidance, type Guidance, type Quality } from '../vision/quality';
 
@@ -27,6 +29,19 @@ export interface FaceEvidence {
   passive?: number;
   /** The face's Template; at most MAX_PROBES frames of an attempt carry one. */
   template?: Template;
+  /** A small grey picture of the face (core/vision/patch.ts), for the planarity test on pixels. */
+  patch?: PatchEvidence;
+}
+
+/** The length of a patch's luma in base64 (PATCH_SIZE^2 bytes). */
+export const PATCH_TEXT_LENGTH = Math.ceil((PATCH_SIZE * PATCH_SIZE) / 3) * 4;
+
+/** FacePatch as it travels: the luma bytes in base64. */
+export interface PatchEvidence {
+  x: number;
+  y: number;
+  size: number;
+  luma: string;
 }
 
 /** Templates fused into one login decision at most (the contract bounds a call to this many). */
@@ -46,7 +61,7 @@ export interface FrameEvidence {
 export function frameEvidence(analysis: FrameAnalysis, at: number): FrameEvidence {
   const f = analysis.faces[0];
   if (!f) return { at, faces: 0 };
-  return { at, faces: analysis.faces.length, face: faceEvidence({ landmarks: f.landmarks, quality: f.quality, eyes: f.eyes, passive: f.passive, template: f.template }) };
+  return { at, faces: analysis.faces.length, face: faceEvidence(f) };
 }
 
 /** The common shape of a face from core/vision (FaceObservation) or the renderer's worker (FaceResult). */
@@ -56,6 +71,7 @@ export interface ObservedFace {
   eyes?: { left: number; right: number };
   passive?: number;
   template?: Template;
+  patch?: FacePatch;
 }
 
 export function faceEvidence(f: ObservedFace): FaceEvidence {
@@ -73,7 +89,12 @@ export function faceEvidence(f: ObservedFace): FaceEvidence {
   if (f.eyes) e.eyes = { left: f.eyes.left, right: f.eyes.right };
   if (f.passive !== undefined) e.passive = f.passive;
   if (f.template) e.template = f.template;
+  if (f.patch) e.patch = patchEvidence(f.patch);
   return e;
+}
+
+export function patchEvidence(p: FacePatch): PatchEvidence {
+  return { x: p.x, y: p.y, size: p.size, luma: bytesToBase64(p.luma) };
 }
 
 /** The quality guidance of a frame, recomputed from its evidence (the caller's own list is not trusted). */

@@ -6,9 +6,11 @@
 //   4. the passive model's score over the frames reaches its bar.
 // The caller sends measurements only; there is no field by which it can say "live".
 import { replayChallenge, type ChallengeKind } from './challenge';
-import type { FaceEvidence, FrameEvidence } from './evidence';
+import { PATCH_TEXT_LENGTH, type FaceEvidence, type FrameEvidence } from './evidence';
 import { passiveScore } from './passive';
-import { noseParallax } from './planarity';
+import { fitHomography, FACE_PLANE, noseParallax } from './planarity';
+import { surfaceResidual, type SurfaceFrame } from './surface';
+import { base64ToBytes } from '../vision/base64';
 
 export type LivenessReason = 'live' | 'no-face' | 'frozen' | 'no-challenge' | 'planar' | 'passive';
 
@@ -33,10 +35,21 @@ export const LIVENESS_REASON_TEXT: Record<LivenessReason, string> = {
  * TURNED on MIN_FRAMES frames (a picture turned or bent while blinking). DEPTH and SLOPE were set on
  * the tuning seeds of the attacks and the genuine clips only (npm run eval:pad prints every attempt's).
  */
-export const PLANARITY = { depth: 0.035, slope: 0.75, turned: 0.05, minFrames: 2 } as const;
-export type PlanarityOptions = { depth: number; slope: number; turned: number; minFrames: number };
+export const PLANARITY = { depth: 0.035, slope: 0.75, turned: 0.05, minFrames: 2, surface: 0.2 } as const;
+export type PlanarityOptions = { depth: number; slope: number; turned: number; minFrames: number; surface: number };
 
-const NOT_MEASURED: PlanarityMeasure = { depthFrames: 0, turnedFrames: 0, parallax: null, ratio: null, maxForeshortening: 0, planar: false };
+const NOT_MEASURED: PlanarityMeasure = { depthFrames: 0, turnedFrames: 0, parallax: null, ratio: null, maxForeshortening: 0, surface: null, surfaceFrames: 0, planar: false };
+
+/**
+ * The test on pixels (surface.ts), on a few frames only (each is a Gauss-Newton fit): the
+ * SURFACE_BY_POSE frames whose pose is farthest from the reference's, and the first frame of each of
+ * the last SURFACE_BY_TIME whole seconds (a real face changes over time even while it holds its pose;
+ * a photo does not). Both choices stay put as frames arrive, so the rule re-run on each new frame
+ * fits few new pairs.
+ */
+const SURFACE_BY_POSE = 4;
+const SURFACE_BY_TIME = 4;
+const SURFACE_SECOND_MS = 1000;
 
 /**
  * Among at least FROZEN_MIN_FRAMES face frames, half or more repeating the landmarks of one of the
@@ -58,6 +71,10 @@ export interface PlanarityMeasure {
   ratio: number | null;
   /** Largest foreshortening of the face plane seen, inter-ocular distances. */
   maxForeshortening: number;
+  /** The second-largest share of the face's picture that no homography explains (surface.ts; null when not measured). */
+  surface: number | null;
+  /** Frames whose picture no homography explains (residual at or above SURFACE). */
+  surfaceFrames: number;
   planar: boolean;
 }
 
@@ -84,23 +101,70 @@ function oneFace(frames: readonly FrameEvidence[]) {
   return frames.filter((f) => f.faces === 1 && f.face).map((f) => f.face!);
 }
 
+/** The face frames with their times (the pixel test picks frames by time). */
+function oneFaceAt(frames: readonly FrameEvidence[]) {
+  return frames.filter((f) => f.faces === 1 && f.face).map((f) => ({ ...f.face!, at: f.at }));
+}
+
 /**
  * Each face's landmarks averaged with its neighbours' (three consecutive face frames): the landmark
  * model works on a 64-pixel crop and jitters by about 1% of the face from frame to frame, as much as
  * a turned picture deforms; the average keeps the motion and cuts the jitter.
  */
-function smoothed(faces: readonly FaceEvidence[]): (Omit<FaceEvidence, 'landmarks'> & { landmarks: Float64Array })[] {
+function smoothed<F extends FaceEvidence>(faces: readonly F[]): (Omit<F, 'landmarks'> & { landmarks: Float64Array; measured: F['landmarks'] })[] {
   return faces.map((f, i) => {
     const group = faces.slice(Math.max(0, i - 1), i + 2);
     const lm = new Float64Array(f.landmarks.length);
     for (const g of group) for (let k = 0; k < lm.length; k++) lm[k]! += (g.landmarks[k] as number) / group.length;
-    return { ...f, landmarks: lm };
+    return { ...f, landmarks: lm, measured: f.landmarks };
   });
+}
+
+type Smoothed = ReturnType<typeof smoothed<FaceEvidence & { at: number }>>[number];
+
+/** Decoded patches, by the evidence's base64 text: the rule runs on every new frame of an attempt. */
+const decoded = new Map<string, Uint8Array>();
+function surfaceFrame(f: Smoothed): SurfaceFrame | null {
+  const p = f.patch;
+  if (!p || p.luma.length !== PATCH_TEXT_LENGTH) return null;
+  let luma = decoded.get(p.luma);
+  if (!luma) {
+    luma = base64ToBytes(p.luma);
+    if (decoded.size > 512) decoded.clear();
+    decoded.set(p.luma, luma);
+  }
+  // The frame's own landmarks, not the smoothed ones: the patch was cut about them, and in a quick
+  // turn the average of three frames is no frame's pose (a poor start for the fit).
+  return { patch: { x: p.x, y: p.y, size: p.size, luma }, landmarks: f.measured };
+}
+
+/** Residuals by reference and frame patch: the same pair comes back on every frame of an attempt. */
+const residuals = new Map<string, number | null>();
+function residualOf(ref: Smoothed, f: Smoothed): number | null {
+  const key = `${ref.patch?.luma}|${f.patch?.luma}|${ref.measured.join()}|${f.measured.join()}`;
+  if (residuals.has(key)) return residuals.get(key)!;
+  const a = surfaceFrame(ref);
+  const b = surfaceFrame(f);
+  const pick = (lm: ArrayLike<number>) => Float64Array.from(FACE_PLANE.flatMap((i) => [lm[2 * i] as number, lm[2 * i + 1] as number]));
+  const h = a && b ? fitHomography(pick(ref.measured), pick(f.measured)) : null;
+  const r = a && b && h ? surfaceResidual(a, b, h) : null;
+  if (residuals.size > 4096) residuals.clear();
+  residuals.set(key, r);
+  return r;
+}
+
+/** The frames the pixel test looks at (see SURFACE_BY_POSE). */
+function surfaceCandidates(faces: readonly Smoothed[], ref: Smoothed): Smoothed[] {
+  const others = faces.filter((f) => f !== ref && f.patch);
+  const pose = (f: Smoothed) => Math.abs(f.yaw - ref.yaw) + Math.abs(f.pitch - ref.pitch);
+  const byPose = [...others].sort((a, b) => pose(b) - pose(a)).slice(0, SURFACE_BY_POSE);
+  const firsts = others.filter((f, i) => i === 0 || Math.floor(f.at / SURFACE_SECOND_MS) !== Math.floor(others[i - 1]!.at / SURFACE_SECOND_MS));
+  return [...new Set([...byPose, ...firsts.slice(-SURFACE_BY_TIME)])];
 }
 
 /** Every face frame against the most frontal one: did the nose move out of the face plane, and did the plane turn? */
 export function measurePlanarity(frames: readonly FrameEvidence[], options: PlanarityOptions = PLANARITY, challenge: ChallengeKind | null = null): PlanarityMeasure {
-  const faces = smoothed(oneFace(frames));
+  const faces = smoothed(oneFaceAt(frames));
   if (faces.length < 2) return NOT_MEASURED;
   const ref = faces.reduce((a, b) => (Math.abs(b.yaw) + Math.abs(b.pitch) < Math.abs(a.yaw) + Math.abs(a.pitch) ? b : a));
   const beyond: number[] = [];
@@ -118,13 +182,20 @@ export function measurePlanarity(frames: readonly FrameEvidence[], options: Plan
   const depthFrames = beyond.filter((x) => x >= options.depth).length;
   const parallax = beyond[Math.min(options.minFrames, beyond.length) - 1] ?? null;
   const depth = depthFrames >= options.minFrames;
+  const surfaces = surfaceCandidates(faces, ref)
+    .map((f) => residualOf(ref, f))
+    .filter((r): r is number => r !== null)
+    .sort((a, b) => b - a);
+  const surfaceFrames = surfaces.filter((r) => r >= options.surface).length;
   return {
     depthFrames,
     turnedFrames,
     parallax,
     ratio: parallax === null ? null : parallax / options.depth,
     maxForeshortening,
-    planar: !depth && (challenge === 'turn' || turnedFrames >= options.minFrames),
+    surface: surfaces[Math.min(options.minFrames, surfaces.length) - 1] ?? null,
+    surfaceFrames,
+    planar: surfaceFrames < options.minFrames || (!depth && (challenge === 'turn' || turnedFrames >= options.minFrames)),
   };
 }
 

@@ -127,7 +127,8 @@ export function fitHomography(src: Pts, dst: Pts, weights?: Uint8Array): Float64
   return Float64Array.from(out, (x) => x / out[8]!);
 }
 
-function mul(p: ArrayLike<number>, q: ArrayLike<number>): number[] {
+/** The product of two 3x3 matrices, row-major. */
+export function mul(p: ArrayLike<number>, q: ArrayLike<number>): number[] {
   const r = new Array<number>(9).fill(0);
   for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) for (let k = 0; k < 3; k++) r[i * 3 + j]! += (p[i * 3 + k] as number) * (q[k * 3 + j] as number);
   return r;

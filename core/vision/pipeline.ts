@@ -8,6 +8,7 @@ import { eyeState, type EyeState } from './eyes';
 import { checkImage, type Box, type RgbaImage } from './image';
 import { fivePoints, locateLandmarks, type FivePoints, type Landmarks68 } from './landmarks';
 import { passiveModelScore } from './passiveModel';
+import { facePatch, type FacePatch } from './patch';
 import { guidance, measureQuality, QUALITY_LIMITS, type Guidance, type Quality } from './quality';
 import { scoutFaces, type ScoutFace } from './scout';
 import { createModelSessions, type ModelName, type ModelSessions, type Ort, type SessionOptions } from './sessions';
@@ -23,6 +24,8 @@ export interface FaceObservation {
   eyes?: EyeState;
   /** The tracker's id for this face (camera path only). */
   track?: number;
+  /** A small grey picture of the face, for the liveness rule's planarity test (when asked for). */
+  patch?: FacePatch;
 }
 
 export interface FrameAnalysis {
@@ -74,6 +77,8 @@ export interface AnalyseOptions {
   /** Run the passive liveness model (its file is `liveness` in models/manifest.json): FaceObservation.passive. */
   passive?: boolean;
   eyes?: boolean;
+  /** Sample the face's grey patch (FaceObservation.patch), for the liveness rule. */
+  patch?: boolean;
   flip?: boolean;
 }
 
@@ -160,6 +165,7 @@ export class FacePipeline {
         face.eyes = await time('eyes', () => this.eyes(img, landmarks));
         face.quality.eyesOpen = Math.min(face.eyes.left, face.eyes.right);
       }
+      if (options.patch && primary) face.patch = facePatch(img, landmarks);
       if (options.passive && primary) face.passive = await time('passive', () => this.passive(img, detection.box));
       if (options.embed === 'all' || ((options.embed ?? 'primary') === 'primary' && primary)) {
         face.template = await time('embed', () => this.embed(img, points, options.flip));

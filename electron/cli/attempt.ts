@@ -70,7 +70,7 @@ export async function gatherAttempt(pipeline: FacePipeline, frames: AsyncIterabl
       dark++;
       continue;
     }
-    const analysis = await pipeline.analyse(frame.image, { embed: 'none', eyes: true, passive: analysed % PASSIVE_EVERY === 0 });
+    const analysis = await pipeline.analyse(frame.image, { embed: 'none', eyes: true, patch: true, passive: analysed % PASSIVE_EVERY === 0 });
     for (const [stage, ms] of Object.entries(analysis.timings)) stageMs[stage] = (stageMs[stage] ?? 0) + (ms ?? 0);
     const evidence = frameEvidence(analysis, frame.at);
     const face = analysis.faces[0];

@@ -38,8 +38,8 @@ const STEP = Number(args.get('step') ?? 2);
 const CHROMIUM = Number(args.get('chromium') ?? 0);
 /** Seeds per photo attack type (fewer for a quick look while tuning: those below HELD_OUT_FROM are all tuning seeds). */
 const SEEDS_USED = Number(args.get('seeds') ?? SEEDS);
-/** The planarity rule with other constants (--depth, --slope), to tune them on the tuning seeds (with --seeds 40). */
-const planarity: PlanarityOptions = { ...PLANARITY, depth: Number(args.get('depth') ?? PLANARITY.depth), slope: Number(args.get('slope') ?? PLANARITY.slope) };
+/** The planarity rule with other constants (--depth, --slope, --surface), to tune them on the tuning seeds (with --seeds 40). */
+const planarity: PlanarityOptions = { ...PLANARITY, depth: Number(args.get('depth') ?? PLANARITY.depth), slope: Number(args.get('slope') ?? PLANARITY.slope), surface: Number(args.get('surface') ?? PLANARITY.surface) };
 const LEVEL: SecurityLevel = defaultSettings.securityLevel;
 /** Genuine attempts per clip, from these start frames (spread over the 20 s clip). */
 const STARTS = Array.from({ length: 20 }, (_, k) => 7 + 15 * k);
@@ -129,7 +129,7 @@ const planarityLines: string[] = [];
 const planarityLine = (id: string, d: LoginDecision & { frames: FrameEvidence[] }) => {
   // Measured here even where the rule stopped before it (no gesture seen), to show every attempt's.
   const p = measurePlanarity(d.frames, planarity, d.liveness.details.challenge);
-  planarityLines.push(`${id}: ratio ${p.ratio === null ? '-' : p.ratio.toFixed(2)} (depth frames ${p.depthFrames}, foreshortening max ${p.maxForeshortening.toFixed(3)}), challenge ${d.liveness.details.challenge ?? 'none'}, ${d.accepted ? 'ACCEPTED' : why(d)}`);
+  planarityLines.push(`${id}: ratio ${p.ratio === null ? '-' : p.ratio.toFixed(2)} (depth frames ${p.depthFrames}, foreshortening max ${p.maxForeshortening.toFixed(3)}), surface ${p.surface === null ? '-' : p.surface.toFixed(3)} (${p.surfaceFrames} frames), challenge ${d.liveness.details.challenge ?? 'none'}, ${d.accepted ? 'ACCEPTED' : why(d)}`);
 };
 
 const genuineMs: number[] = [];

@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { basename, join } from 'node:path';
 import type { RgbaImage } from '../../core/vision/image';
 import type { FacePipeline } from '../../core/vision/pipeline';
-import { frameEvidence, type FrameEvidence } from '../../core/liveness/evidence';
+import { frameEvidence, patchEvidence, type FrameEvidence } from '../../core/liveness/evidence';
+import { facePatch } from '../../core/vision/patch';
 import { repoRoot } from '../support/shared';
 
 export const padCache = join(repoRoot, '.cache', 'pad');
@@ -53,6 +54,8 @@ export async function* clipFrames(file: string, step = 1): AsyncGenerator<{ inde
 
 export interface ClipEvidence {
   clip: string;
+  /** SHA-1 of the clip file the evidence was taken from. */
+  source?: string;
   fps: number;
   /** Frame index in the clip of each analysed frame. */
   indices: number[];
@@ -64,16 +67,33 @@ export async function clipEvidence(pipeline: () => Promise<FacePipeline>, file: 
   const dir = join(padCache, 'evidence');
   mkdirSync(dir, { recursive: true });
   const cached = join(dir, `${basename(file)}.${step}.json`);
-  if (existsSync(cached) && statSync(cached).mtimeMs >= statSync(file).mtimeMs) return JSON.parse(readFileSync(cached, 'utf8')) as ClipEvidence;
+  const source = createHash('sha1').update(readFileSync(file)).digest('hex');
+  // Keyed by the clip's content, not its time: a re-mounted ../shared touches every file. A cache
+  // written before the key was kept is taken as it is when it is newer than the clip.
+  const old = existsSync(cached) ? (JSON.parse(readFileSync(cached, 'utf8')) as ClipEvidence) : null;
+  if (old && (old.source === source || (old.source === undefined && statSync(cached).mtimeMs >= statSync(file).mtimeMs))) {
+    const e = { ...old, source };
+    if (e.frames.every((f) => !f.face || f.face.patch)) return e;
+    // Evidence cached before the face patch joined it: the patch depends on the pixels and the
+    // landmarks only, so it is added from the decoded frames without running the models again.
+    let k = 0;
+    for await (const { index, image } of clipFrames(file, step)) {
+      const f = e.frames[k];
+      if (e.indices[k++] !== index) throw new Error(`${cached} does not match ${file}; delete it.`);
+      if (f?.face && !f.face.patch) f.face.patch = patchEvidence(facePatch(image, f.face.landmarks));
+    }
+    writeFileSync(cached, JSON.stringify(e));
+    return e;
+  }
   const p = await pipeline();
-  const out: ClipEvidence = { clip: basename(file), fps, indices: [], frames: [] };
+  const out: ClipEvidence = { clip: basename(file), source, fps, indices: [], frames: [] };
   // The pipeline is deterministic: a frame identical to one seen (a still attack) gets the same evidence.
   const seen = new Map<string, FrameEvidence>();
   for await (const { index, image } of clipFrames(file, step)) {
     const key = createHash('sha1').update(image.data).digest('hex');
     let e = seen.get(key);
     if (!e) {
-      e = frameEvidence(await p.analyse(image, { embed: 'primary', passive: true, eyes: true }), 0);
+      e = frameEvidence(await p.analyse(image, { embed: 'primary', passive: true, eyes: true, patch: true }), 0);
       seen.set(key, e);
     }
     out.indices.push(index);

@@ -2,6 +2,11 @@
 // by a fraction of a pixel as a real one does, blinks once (unless told not to), and carries the
 // given templates on its last frames. Plain JSON, as the WebSocket carries it. `still` repeats one
 // frame exactly (a photo injected as video); `blink: false` is a face that never does the gesture.
+import { changingPicture, seenAt } from './synthetic-face';
+
+/** The synthetic head's landmarks facing the camera (about 50 px between the eyes). */
+const FACE = seenAt(0, 0, { seed: 3 });
+
 export interface LoginEvidenceOptions {
   blink?: boolean;
   passive?: number;
@@ -17,6 +22,7 @@ export function loginEvidence(templates: readonly Float32Array[], options: Login
     return options.still ? 0 : (seed / 2 ** 31 - 0.5) * 0.6;
   };
   const frames = Array.from({ length: count }, (_, i) => {
+    const landmarks = FACE.map((v) => v + jitter());
     const template = templates[i - (count - templates.length)];
     // Eyes closed on two frames in the middle: open -> closed -> open within 2 s is a blink.
     const closed = options.blink !== false && (i === Math.floor(count / 2) || i === Math.floor(count / 2) + 1);
@@ -25,7 +31,7 @@ export function loginEvidence(templates: readonly Float32Array[], options: Login
       at: 1000 + i * 100,
       faces: 1,
       face: {
-        landmarks: Array.from({ length: 136 }, (_, k) => (k % 2 ? 200 + ((k * 53) % 67) * 2 : 250 + ((k * 37) % 61) * 2) + jitter()),
+        landmarks,
         yaw: 2,
         pitch: 4,
         roll: 0,
@@ -35,6 +41,8 @@ export function loginEvidence(templates: readonly Float32Array[], options: Login
         brightness: 0.5,
         eyes: { left: open, right: open },
         passive: options.passive ?? 0.95,
+        // A real face's picture changes beyond one homography; a still's is the same every frame.
+        patch: changingPicture(landmarks, options.still ? 1 : i + 1),
         ...(template ? { template: Array.from(template) } : {}),
       },
     };

@@ -17,25 +17,7 @@ import { createNodePipeline } from '../support/node-pipeline';
 import { hasMedia, mediaRoot, noMediaReason, skipReason, titled } from '../support/shared';
 import { seededRandom } from '../../native-train/prng';
 import { seededTemplate as unit } from '../support/synthetic-templates';
-
-/** A head of 68 points in 3D (units of inter-ocular distance): jaw curving back, nose in front. */
-const HEAD: [number, number, number][] = Array.from({ length: 68 }, (_, i) => {
-  if (i <= 16) {
-    const a = Math.PI * (0.05 + (0.9 * i) / 16);
-    return [-1.1 * Math.cos(a), 0.3 + 1.1 * Math.sin(a) * 0.9, -0.9 * Math.sin(a) ** 0.2 * (1 - Math.sin(a)) - 0.4];
-  }
-  if (i <= 26) return [-0.95 + 0.19 * (i - 17) + (i >= 22 ? 0.1 : 0), -0.45 - 0.08 * Math.sin(((i - 17) % 5) * 0.8), 0.1];
-  if (i <= 30) return [0, -0.3 + 0.16 * (i - 27), 0.2 + 0.13 * (i - 27)];
-  if (i <= 35) return [-0.3 + 0.15 * (i - 31), 0.45, 0.35 - 0.08 * Math.abs(i - 33)];
-  if (i <= 47) {
-    const k = (i - 36) % 6;
-    const cx = i < 42 ? -0.5 : 0.5;
-    const a = (Math.PI * k) / 3;
-    return [cx + 0.22 * Math.cos(a), -0.25 + 0.08 * Math.sin(a), 0];
-  }
-  const a = (2 * Math.PI * (i - 48)) / (i < 60 ? 12 : 8);
-  return [0.45 * Math.cos(a) * (i < 60 ? 1 : 0.7), 0.85 + 0.15 * Math.sin(a) * (i < 60 ? 1 : 0.5), 0.15];
-});
+import { changingPicture, HEAD, seenAt, sweep } from '../support/synthetic-face';
 
 let noiseSeed = 1;
 const noise = (amp: number) => {
@@ -52,8 +34,11 @@ function landmarks(yaw: number, flat = false, jitter = 0.3): number[] {
   });
 }
 
+let pictureSeed = 1;
+/** A real face's evidence: its picture changes from frame to frame beyond one homography (surface.test.ts tests that part). */
 function face(over: Partial<FaceEvidence> = {}): FaceEvidence {
-  return { landmarks: landmarks(0), yaw: 0, pitch: 3, roll: 0, interocular: 50, faceHeight: 160, sharpness: 120, brightness: 0.5, eyes: { left: 0.97, right: 0.97 }, passive: 0.95, ...over };
+  const f: FaceEvidence = { landmarks: landmarks(0), yaw: 0, pitch: 3, roll: 0, interocular: 50, faceHeight: 160, sharpness: 120, brightness: 0.5, eyes: { left: 0.97, right: 0.97 }, passive: 0.95, ...over };
+  return 'patch' in over ? f : { ...f, patch: changingPicture(f.landmarks, pictureSeed++) };
 }
 
 const at = (i: number) => i * 100;
@@ -67,37 +52,6 @@ function blinking(n: number, over: (i: number) => Partial<FaceEvidence> = () => 
   });
 }
 
-/**
- * The head (or, flat, a photo of it: every point in the plane z = 0) turned by yaw and pitch and
- * seen by a pinhole camera of focal length `focal` (units of inter-ocular distance; the face 50 px
- * per unit) at distance `focal`. Landmark noise as measured on real frames of turned-photo attacks
- * (npm run eval:pad; the per-coordinate homography residual of the 68 landmarks: median 0.009, p90
- * 0.034, max 0.057 inter-ocular distances): 0.01 facing the camera, for a photo growing to 0.05 at 60
- * degrees (the landmark model, trained on real heads, misreads a squeezed picture; a real turned head
- * keeps the median 0.01 unless `noise` says otherwise), half of it a bias that stays while the pose
- * does, half fresh on every frame.
- */
-function seenAt(yaw: number, pitch: number, { flat = false, focal = 8, seed = 1, noise }: { flat?: boolean; focal?: number; seed?: number; noise?: boolean } = {}): number[] {
-  const grow = noise ?? flat;
-  const [a, b] = [(yaw * Math.PI) / 180, (pitch * Math.PI) / 180];
-  const sigma = 0.01 + (grow ? (0.04 * Math.min(60, Math.max(Math.abs(yaw), Math.abs(pitch)))) / 60 : 0);
-  const bias = seededRandom(seed * 7919 + Math.round(yaw / 10) * 31 + Math.round(pitch / 10));
-  const fresh = seededRandom(seed * 104729 + Math.round(yaw * 1000) + Math.round(pitch * 7));
-  const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-  return HEAD.flatMap(([x, y, z]) => {
-    const depth = flat ? 0 : z;
-    // Yaw about the vertical axis, then pitch about the horizontal one.
-    const x1 = x * Math.cos(a) + depth * Math.sin(a);
-    const z1 = -x * Math.sin(a) + depth * Math.cos(a);
-    const y2 = y * Math.cos(b) - z1 * Math.sin(b);
-    const z2 = y * Math.sin(b) + z1 * Math.cos(b);
-    const w = focal / (focal + z2);
-    const noise = () => (sigma / Math.SQRT2) * (gauss(bias) + gauss(fresh));
-    return [320 + 50 * (x1 * w + noise()), 240 + 50 * (y2 * w + noise())];
-  });
-}
-/** A turn away and back: `peak` degrees of yaw and of pitch at the far point, `steps` frames each way. */
-const sweep = (peakYaw: number, peakPitch: number, steps = 10) => Array.from({ length: 2 * steps + 1 }, (_, i) => Math.sin((Math.PI * i) / (2 * steps))).map((k) => [peakYaw * k, peakPitch * k] as const);
 const framesOf = (poses: readonly (readonly [number, number])[], opts: { flat?: boolean; focal?: number; seed?: number; noise?: boolean }): FrameEvidence[] =>
   poses.map(([yaw, pitch], i) => ({ at: at(i), faces: 1, face: face({ landmarks: seenAt(yaw, pitch, opts), yaw: opts.flat ? 0 : yaw, pitch: opts.flat ? 0 : pitch }) }));
 
@@ -333,7 +287,7 @@ describe.skipIf(skip)(titled('liveness on real frames of the genuine clips', ski
       for await (const { index, image } of clipFrames(join(mediaRoot, 'person-a-enroll.mjpeg'), 2)) {
         if (index < 20) continue;
         if (index > 84) break;
-        frames.push(frameEvidence(await pipeline.analyse(image, { embed: 'primary', passive: true, eyes: true }), Math.round((index * 1000) / 15)));
+        frames.push(frameEvidence(await pipeline.analyse(image, { embed: 'primary', passive: true, eyes: true, patch: true }), Math.round((index * 1000) / 15)));
       }
     } finally {
       await pipeline.release();
@@ -341,6 +295,8 @@ describe.skipIf(skip)(titled('liveness on real frames of the genuine clips', ski
     const judged = judgeLiveness(frames);
     expect(judged, JSON.stringify(judged.details)).toMatchObject({ live: true, details: { challenge: 'blink' } });
     expect(judged.details.planarity.planar).toBe(false);
+    // A real face's picture is not carried from frame to frame by one homography, even while it holds still.
+    expect(judged.details.planarity.surfaceFrames).toBeGreaterThanOrEqual(PLANARITY.minFrames);
     const still = frames.map((f) => ({ ...f, face: frames[0]!.face }));
     expect(judgeLiveness(still).reason).toBe('frozen');
   });
@@ -354,7 +310,7 @@ describe.skipIf(skip)(titled('liveness on real frames of the genuine clips', ski
     try {
       for await (const { index, image } of clipFrames(join(mediaRoot, 'person-a-live.mjpeg'), 2)) {
         if (index >= 20 && index < 240) continue;
-        (index < 20 ? start : end).push(frameEvidence(await pipeline.analyse(image, { embed: 'none' }), 0));
+        (index < 20 ? start : end).push(frameEvidence(await pipeline.analyse(image, { embed: 'none', patch: true }), 0));
       }
     } finally {
       await pipeline.release();
@@ -363,5 +319,6 @@ describe.skipIf(skip)(titled('liveness on real frames of the genuine clips', ski
     const m = measurePlanarity(frames, PLANARITY, 'turn');
     expect(m, JSON.stringify(m)).toMatchObject({ planar: false });
     expect(m.depthFrames).toBeGreaterThanOrEqual(PLANARITY.minFrames);
+    expect(m.surfaceFrames).toBeGreaterThanOrEqual(PLANARITY.minFrames);
   });
 });

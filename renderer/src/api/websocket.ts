@@ -1,7 +1,7 @@
 // A Transport over one WebSocket to the browser host: JSON frames {id, call, args} -> {id, reply}.
 // Typed arrays become JSON forms the contract accepts (Float32Array -> number[], Uint8Array -> base64).
 import type { CallName, Transport } from '../../../core/contract/api';
-import { bytesToBase64 } from '../../../core/contract/base64';
+import { bytesToBase64 } from '../../../core/vision/base64';
 
 export function encodeArgs(args: unknown): string {
   return JSON.stringify(args, (_key, value: unknown) => {

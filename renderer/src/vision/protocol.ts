@@ -3,6 +3,7 @@
 import type { TrackingNote } from '../../../core/vision/pipeline';
 import type { Guidance, Quality } from '../../../core/vision/quality';
 import type { Box, Point } from '../../../core/vision/image';
+import type { FacePatch } from '../../../core/vision/patch';
 import type { Backend, BackendChoice } from '../../../core/vision/sessions';
 import type { VisionErrorCode } from '../../../core/vision/errors';
 
@@ -15,6 +16,8 @@ export interface FrameOptions {
   eyes: boolean;
   /** A small JPEG of the largest face (enrollment thumbnails). */
   thumbnail: boolean;
+  /** A small grey picture of the largest face, for the liveness rule's test on pixels: FaceResult.patch. */
+  patch?: boolean;
   /** Run the full detector on this frame instead of following the face from earlier frames (login attempts: the liveness rule reads the landmarks' geometry, which must not depend on which earlier frames were analysed). */
   detect?: boolean;
 }
@@ -32,6 +35,8 @@ export interface FaceResult {
   eyes?: { left: number; right: number };
   /** JPEG bytes, at most a few KiB. */
   thumbnail?: Uint8Array;
+  /** core/vision/patch.ts's grey picture of the face, when asked for. */
+  patch?: FacePatch;
   /** The tracker's id for this face: the same while it stays in view (absent with tracking off). */
   track?: number;
 }

@@ -72,7 +72,7 @@ async function analyseFrame(bitmap: ImageBitmap, options: FrameOptions) {
   const p = await (pipeline ?? Promise.reject(new Error('the vision worker was not started')));
   const t0 = performance.now();
   const { img } = pixels(bitmap);
-  const analyseOptions = { embed: options.embed ? ('primary' as const) : ('none' as const), passive: options.passive, eyes: options.eyes };
+  const analyseOptions = { embed: options.embed ? ('primary' as const) : ('none' as const), passive: options.passive, eyes: options.eyes, patch: options.patch === true };
   const analysis = tracker && !options.detect ? await tracker.analyse(img, analyseOptions) : await p.analyse(img, analyseOptions);
   const transfer: Transferable[] = [];
   const faces: FaceResult[] = [];
@@ -85,6 +85,10 @@ async function analyseFrame(bitmap: ImageBitmap, options: FrameOptions) {
     if (f.passive !== undefined) face.passive = f.passive;
     if (f.eyes) face.eyes = { left: f.eyes.left, right: f.eyes.right };
     if (f.track !== undefined) face.track = f.track;
+    if (f.patch) {
+      face.patch = f.patch;
+      transfer.push(f.patch.luma.buffer);
+    }
     if (i === 0 && options.thumbnail && canvas) {
       face.thumbnail = await thumbnail(canvas, f.detection.box);
       transfer.push(face.thumbnail.buffer);

@@ -38,6 +38,7 @@ export function attemptDetails(level: SecurityLevel, threshold: number, d: Login
     challenge: lv.details.challenge ?? 'none',
     passiveLiveness: Number(lv.details.passive.toFixed(3)),
     planarRatio: lv.details.planarity.ratio === null ? -1 : Number(lv.details.planarity.ratio.toFixed(3)),
+    surface: lv.details.planarity.surface === null ? -1 : Number(lv.details.planarity.surface.toFixed(3)),
     frames: lv.details.frames,
     probes: d.probes,
   };

@@ -2,7 +2,7 @@
 // passphrase, and import such a file. The back end opens the file, says who is already enrolled here
 // (same person by id or by face), and the person picks merge or skip for each of them.
 import { useState } from 'react';
-import { base64ToBytes, bytesToBase64 } from '../../../../core/contract/base64';
+import { base64ToBytes, bytesToBase64 } from '../../../../core/vision/base64';
 import { api, type BundlePerson, type IdentitySummary } from '../../api/client';
 import { download } from '../../components/download';
 import { useAction } from '../../components/useAction';

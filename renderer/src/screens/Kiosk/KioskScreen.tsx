@@ -108,7 +108,7 @@ export default function KioskScreen() {
       <div className="row">
         {/* A challenged visit is judged by the liveness rule, which reads the landmarks' geometry: its frames get the full detector, as a login's do (loginAttempt.ts). */}
         <CameraView
-          options={{ embed: wantsTemplates, passive: liveness !== 'off' && wantsTemplates, eyes: liveness === 'challenge' && wantsTemplates, thumbnail: false, detect: liveness === 'challenge' && wantsTemplates }}
+          options={{ embed: wantsTemplates, passive: liveness !== 'off' && wantsTemplates, eyes: liveness === 'challenge' && wantsTemplates, thumbnail: false, detect: liveness === 'challenge' && wantsTemplates, patch: liveness === 'challenge' && wantsTemplates }}
           onAnalysis={onAnalysis}
           onCameraLive={(at) => setMarks((m) => ({ ...m, cameraLiveAt: at }))}
           accent={message?.kind === 'greeting' || message?.kind === 'repeat' ? '#3ddc84' : message?.kind === 'stranger' ? '#ff5a4e' : null}

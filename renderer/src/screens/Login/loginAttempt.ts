@@ -18,7 +18,7 @@ export type AttemptState = LoginProgress;
  * The full detector on every frame (no tracking): the liveness rule reads the landmarks' geometry,
  * which must depend on the frame alone, as `normface verify` analyses it (electron/cli/attempt.ts).
  */
-export const LOGIN_FRAME_OPTIONS: FrameOptions = { embed: true, passive: true, eyes: true, thumbnail: false, detect: true };
+export const LOGIN_FRAME_OPTIONS: FrameOptions = { embed: true, passive: true, eyes: true, thumbnail: false, detect: true, patch: true };
 
 /** The evidence of one analysed frame: its largest face's measurements. */
 export function frameEvidenceOf(frame: FrameResult, at: number): FrameEvidence {

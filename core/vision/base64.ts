@@ -1,5 +1,5 @@
-// Base64 for thumbnails crossing JSON transports. Written here because core sees neither
-// Node's Buffer nor the DOM's atob/btoa.
+// Base64 for pictures crossing JSON transports (thumbnails, the face patches of liveness evidence).
+// Written here because core sees neither Node's Buffer nor the DOM's atob/btoa.
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const LOOKUP = new Int16Array(128).fill(-1);
 for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
