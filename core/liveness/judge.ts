@@ -41,7 +41,7 @@ export type PlanarityOptions = { depth: number; slope: number; turned: number; m
 const NOT_MEASURED: PlanarityMeasure = { depthFrames: 0, turnedFrames: 0, parallax: null, ratio: null, maxForeshortening: 0, surface: null, surfaceFrames: 0, planar: false };
 
 /**
- * The test on pixels (surface.ts), on a few frames only (each is a Gauss-Newton fit): the
+ * The test on pixels (surface.ts), on a few frames only (each is a Levenberg-Marquardt fit): the
  * SURFACE_BY_POSE frames whose pose is farthest from the reference's, and the first frame of each of
  * the last SURFACE_BY_TIME whole seconds (a real face changes over time even while it holds its pose;
  * a photo does not). Both choices stay put as frames arrive, so the rule re-run on each new frame
@@ -122,7 +122,12 @@ function smoothed<F extends FaceEvidence>(faces: readonly F[]): (Omit<F, 'landma
 
 type Smoothed = ReturnType<typeof smoothed<FaceEvidence & { at: number }>>[number];
 
-/** Decoded patches, by the evidence's base64 text: the rule runs on every new frame of an attempt. */
+/**
+ * Decoded patches and fitted residuals, by content (patches and landmarks): the rule runs again on
+ * every new frame of an attempt and meets the same pairs. CACHED entries at most (each key holds two
+ * patches' text, about 16 kB): an attempt needs a few dozen.
+ */
+const CACHED = 256;
 const decoded = new Map<string, Uint8Array>();
 function surfaceFrame(f: Smoothed): SurfaceFrame | null {
   const p = f.patch;
@@ -130,7 +135,7 @@ function surfaceFrame(f: Smoothed): SurfaceFrame | null {
   let luma = decoded.get(p.luma);
   if (!luma) {
     luma = base64ToBytes(p.luma);
-    if (decoded.size > 512) decoded.clear();
+    if (decoded.size >= CACHED) decoded.clear();
     decoded.set(p.luma, luma);
   }
   // The frame's own landmarks, not the smoothed ones: the patch was cut about them, and in a quick
@@ -138,7 +143,6 @@ function surfaceFrame(f: Smoothed): SurfaceFrame | null {
   return { patch: { x: p.x, y: p.y, size: p.size, luma }, landmarks: f.measured };
 }
 
-/** Residuals by reference and frame patch: the same pair comes back on every frame of an attempt. */
 const residuals = new Map<string, number | null>();
 function residualOf(ref: Smoothed, f: Smoothed): number | null {
   const key = `${ref.patch?.luma}|${f.patch?.luma}|${ref.measured.join()}|${f.measured.join()}`;
@@ -148,7 +152,7 @@ function residualOf(ref: Smoothed, f: Smoothed): number | null {
   const pick = (lm: ArrayLike<number>) => Float64Array.from(FACE_PLANE.flatMap((i) => [lm[2 * i] as number, lm[2 * i + 1] as number]));
   const h = a && b ? fitHomography(pick(ref.measured), pick(f.measured)) : null;
   const r = a && b && h ? surfaceResidual(a, b, h) : null;
-  if (residuals.size > 4096) residuals.clear();
+  if (residuals.size >= CACHED) residuals.clear();
   residuals.set(key, r);
   return r;
 }
