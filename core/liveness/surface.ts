@@ -52,9 +52,9 @@ function blur(src: Float32Array, n: number, sigma: number): Float32Array {
   return pass(pass(src, 'row'), 'column');
 }
 
-/** Bilinear value and gradient at (x, y), or null outside the patch. */
-function sample(img: Float32Array, n: number, x: number, y: number): [number, number, number] | null {
-  if (!(x >= 0 && y >= 0 && x <= n - 1.001 && y <= n - 1.001)) return null;
+/** Bilinear value and gradient at (x, y) into `out`; false outside the patch. Writes into `out`: it runs for every point of every step. */
+function sample(img: Float32Array, n: number, x: number, y: number, out: Float64Array): boolean {
+  if (!(x >= 0 && y >= 0 && x <= n - 1.001 && y <= n - 1.001)) return false;
   const x0 = Math.floor(x);
   const y0 = Math.floor(y);
   const fx = x - x0;
@@ -63,7 +63,10 @@ function sample(img: Float32Array, n: number, x: number, y: number): [number, nu
   const b = img[y0 * n + x0 + 1]!;
   const c = img[(y0 + 1) * n + x0]!;
   const d = img[(y0 + 1) * n + x0 + 1]!;
-  return [a + (b - a) * fx + (c - a) * fy + (a - b - c + d) * fx * fy, (b - a) + (a - b - c + d) * fy, (c - a) + (a - b - c + d) * fx];
+  out[0] = a + (b - a) * fx + (c - a) * fy + (a - b - c + d) * fx * fy;
+  out[1] = b - a + (a - b - c + d) * fy;
+  out[2] = c - a + (a - b - c + d) * fx;
+  return true;
 }
 
 function insideHull(hull: [number, number][], x: number, y: number): boolean {
@@ -127,19 +130,22 @@ export function surfaceResidual(ref: SurfaceFrame, cur: SurfaceFrame, h0: ArrayL
     const cy = p.reduce((a, q) => a + q[1], 0) / p.length;
     return p.map(([x, y]): [number, number] => [cx + grow * (x - cx), cy + grow * (y - cy)]);
   });
-  const compared = (u: number, v: number) => insideHull(hull, u, v) && !holes.some((h) => insideHull(h, u, v));
-  const pts: [number, number, number][] = [];
+  const region: number[] = [];
+  for (let v = 0; v < n; v += STRIDE) for (let u = 0; u < n; u += STRIDE) if (insideHull(hull, u, v) && !holes.some((h) => insideHull(h, u, v))) region.push(v * n + u);
+  if (region.length < MIN_POINTS) return null;
   const refF = Float32Array.from(ref.patch.luma);
   const curF = Float32Array.from(cur.patch.luma);
   // The unknowns: the homography's eight entries, then gain and bias of the brightness.
   let params = Float64Array.from([...g.slice(0, 8).map((v) => v / g[8]!), 1, 0]);
   let result: number | null = null;
+  // Where the other frame shows the face squeezed (a picture turned away), the reference's finer detail
+  // is not in it to be found: the reference is blurred to the detail the squeezed view keeps.
+  const squeeze = smallestStretch(params);
+  const extra = squeeze < 1 ? 0.5 * Math.sqrt(1 / (squeeze * squeeze) - 1) : 0;
   for (const sigma of sigmas) {
-    const T = blur(refF, n, sigma);
+    const T = blur(refF, n, Math.hypot(sigma, extra));
     const I = blur(curF, n, sigma);
-    pts.length = 0;
-    for (let v = 0; v < n; v++) for (let u = 0; u < n; u++) if (compared(u, v)) pts.push([(u - c) / c, (v - c) / c, T[v * n + u]!]);
-    if (pts.length < MIN_POINTS) return null;
+    const pts = region.map((i): [number, number, number] => [((i % n) - c) / c, (Math.floor(i / n) - c) / c, T[i]!]);
     let mean = 0;
     for (const p of pts) mean += p[2];
     mean /= pts.length;
@@ -171,8 +177,21 @@ export function surfaceResidual(ref: SurfaceFrame, cur: SurfaceFrame, h0: ArrayL
   return result;
 }
 
+/** The smaller singular value of the warp's Jacobian at the patch centre: how much it squeezes the face along its most squeezed direction. */
+function smallestStretch(p: Float64Array): number {
+  const a = p[0]! - p[2]! * p[6]!;
+  const b = p[1]! - p[2]! * p[7]!;
+  const c = p[3]! - p[5]! * p[6]!;
+  const d = p[4]! - p[5]! * p[7]!;
+  const s = a * a + b * b + c * c + d * d;
+  const det = Math.abs(a * d - b * c);
+  return Math.sqrt(Math.max(0, (s - Math.sqrt(Math.max(0, s * s - 4 * det * det))) / 2));
+}
+
 /** Points whose warped place must lie in the other patch for a fit to count; fewer and the face is not compared. */
-const MIN_POINTS = 100;
+const MIN_POINTS = 60;
+/** Every STRIDE-th pixel of the patch in each direction is compared: the fit runs within a login's frame budget, and the blurred patch varies little between neighbours. */
+const STRIDE = 2;
 const ITERATIONS = 15;
 
 /**
@@ -185,19 +204,29 @@ function fitState(pts: readonly [number, number, number][], I: Float32Array, n: 
   const A = new Float64Array(100);
   const B = new Float64Array(10);
   const J = new Float64Array(10);
+  const s = new Float64Array(3);
   let res = 0;
   let used = 0;
   for (const [x, y, t] of pts) {
     const w = p[6]! * x + p[7]! * y + 1;
     const X = (p[0]! * x + p[1]! * y + p[2]!) / w;
     const Y = (p[3]! * x + p[4]! * y + p[5]!) / w;
-    const s = sample(I, n, X * c + c, Y * c + c);
-    if (!s) continue;
-    const [val, gx0, gy0] = s;
-    const gx = gx0 * c * gain;
-    const gy = gy0 * c * gain;
+    if (!sample(I, n, X * c + c, Y * c + c, s)) continue;
+    const val = s[0]!;
+    const gx = (s[1]! * c * gain) / w;
+    const gy = (s[2]! * c * gain) / w;
+    const gxy = -(gx * X + gy * Y);
     const e = gain * val + bias - t;
-    J.set([(gx * x) / w, (gx * y) / w, gx / w, (gy * x) / w, (gy * y) / w, gy / w, (-(gx * X + gy * Y) * x) / w, (-(gx * X + gy * Y) * y) / w, val, 1]);
+    J[0] = gx * x;
+    J[1] = gx * y;
+    J[2] = gx;
+    J[3] = gy * x;
+    J[4] = gy * y;
+    J[5] = gy;
+    J[6] = gxy * x;
+    J[7] = gxy * y;
+    J[8] = val;
+    J[9] = 1;
     for (let i = 0; i < 10; i++) {
       B[i]! -= J[i]! * e;
       for (let j = i; j < 10; j++) A[i * 10 + j]! += J[i]! * J[j]!;
