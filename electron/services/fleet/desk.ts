@@ -63,6 +63,9 @@ export function reasonOf(error: unknown): string {
   return `The fleet database answered with an error: ${text}.`;
 }
 
+/** How long leaving or closing waits for the sync in flight before it ends the connection under it. */
+export const SETTLE_MS = 10_000;
+
 export class DeskSync {
   private work: FleetDb | null = null;
   private listener: FleetDb | null = null;
@@ -70,6 +73,8 @@ export class DeskSync {
   private again = false;
   private timer: ReturnType<typeof setInterval> | null = null;
   private closed = false;
+  /** Set while the desk leaves: no sync starts, the one running ends on its own connection. */
+  private paused = false;
   private touched = 0;
   lastError: string | null = null;
 
@@ -89,7 +94,7 @@ export class DeskSync {
 
   /** Starts a sync now, or once more after the one running. */
   kick(): void {
-    if (this.closed) return;
+    if (this.closed || this.paused) return;
     if (this.running) {
       this.again = true;
       return;
@@ -98,7 +103,7 @@ export class DeskSync {
       do {
         this.again = false;
         await this.syncOnce();
-      } while (this.again && !this.closed);
+      } while (this.again && !this.closed && !this.paused);
     })().finally(() => {
       this.running = null;
     });
@@ -111,6 +116,29 @@ export class DeskSync {
     while (this.running) await this.running;
   }
 
+  /**
+   * Lets the sync in flight finish and starts no other until resume(): its connection must not be
+   * ended under it (node-postgres may never settle a query whose client is ended, and close() would
+   * wait for that sync for ever). Waits `ms` at most, for a server that stopped answering.
+   */
+  async pause(ms: number): Promise<void> {
+    this.paused = true;
+    await this.settle(ms);
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
+  private async settle(ms: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.running && Date.now() < deadline) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.running, new Promise<void>((resolve) => (timer = setTimeout(resolve, deadline - Date.now())))]);
+      clearTimeout(timer);
+    }
+  }
+
   async disconnect(): Promise<void> {
     const [w, l] = [this.work, this.listener];
     this.work = null;
@@ -121,7 +149,7 @@ export class DeskSync {
   async close(): Promise<void> {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    while (this.running) await this.running;
+    await this.settle(SETTLE_MS);
     await this.disconnect();
   }
 

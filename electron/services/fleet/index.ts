@@ -5,7 +5,7 @@ import { ApiError, type FleetStatus } from '../../../core/contract/api';
 import type { Handlers } from '../app/dispatch';
 import type { FleetEventBody, JsonObject, Store } from '../store/index';
 import { fleetKeys, fleetPlace, keyCheck, keyFits, openFor, openJoinCode, sealFor, sealJoinCode, verifyDeskChain } from './crypto';
-import { configOf, DeskSync, deskConnection, reasonOf, type DeskConfig, type FleetDeps } from './desk';
+import { configOf, DeskSync, deskConnection, reasonOf, SETTLE_MS, type DeskConfig, type FleetDeps } from './desk';
 import { FleetDb } from './postgres';
 
 export type { FleetDeps } from './desk';
@@ -139,8 +139,15 @@ export function createFleet(deps: FleetDeps): Fleet {
     },
     'fleet.leave': async () => {
       member();
-      await sync.disconnect();
-      store().fleet.leave();
+      // The sync in flight ends first, on its live connection: ended under it, it could hang, or
+      // write this fleet's rows after the membership is gone.
+      await sync.pause(SETTLE_MS);
+      try {
+        store().fleet.leave();
+        await sync.disconnect();
+      } finally {
+        sync.resume();
+      }
       return status();
     },
     'fleet.removeDesk': async ({ deskId }) => {
