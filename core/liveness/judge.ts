@@ -122,30 +122,35 @@ function smoothed<F extends FaceEvidence>(faces: readonly F[]): (Omit<F, 'landma
 
 type Smoothed = ReturnType<typeof smoothed<FaceEvidence & { at: number }>>[number];
 
-/**
- * Decoded patches and fitted residuals, by content (patches and landmarks): the rule runs again on
- * every new frame of an attempt and meets the same pairs. CACHED entries at most (each key holds two
- * patches' text, about 16 kB): an attempt needs a few dozen.
- */
-const CACHED = 256;
-const decoded = new Map<string, Uint8Array>();
 function surfaceFrame(f: Smoothed): SurfaceFrame | null {
   const p = f.patch;
   if (!p || p.luma.length !== PATCH_TEXT_LENGTH) return null;
-  let luma = decoded.get(p.luma);
-  if (!luma) {
-    luma = base64ToBytes(p.luma);
-    if (decoded.size >= CACHED) decoded.clear();
-    decoded.set(p.luma, luma);
-  }
+  const luma = base64ToBytes(p.luma);
   // The frame's own landmarks, not the smoothed ones: the patch was cut about them, and in a quick
   // turn the average of three frames is no frame's pose (a poor start for the fit).
   return { patch: { x: p.x, y: p.y, size: p.size, luma }, landmarks: f.measured };
 }
 
+/**
+ * Fitted residuals by a 64-bit digest of the pair (patches and landmarks): the rule runs again on every
+ * new frame of an attempt and meets the same pairs. A digest, not the text, so that no picture of a
+ * face outlives the call that judged it; CACHED entries at most (an attempt needs a few dozen).
+ */
+const CACHED = 256;
 const residuals = new Map<string, number | null>();
+/** Two 32-bit lanes over the text (FNV-1a, and FNV-1a with a shift mixed in): a collision would cost one wrong residual, never a secret. */
+function digest(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return `${(a >>> 0).toString(16)}${(b >>> 0).toString(16)}`;
+}
 function residualOf(ref: Smoothed, f: Smoothed): number | null {
-  const key = `${ref.patch?.luma}|${f.patch?.luma}|${ref.measured.join()}|${f.measured.join()}`;
+  const key = digest(`${ref.patch?.luma}|${f.patch?.luma}|${ref.measured.join()}|${f.measured.join()}`);
   if (residuals.has(key)) return residuals.get(key)!;
   const a = surfaceFrame(ref);
   const b = surfaceFrame(f);
