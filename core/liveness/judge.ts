@@ -8,7 +8,7 @@
 import { replayChallenge, type ChallengeKind } from './challenge';
 import { PATCH_TEXT_LENGTH, type FaceEvidence, type FrameEvidence } from './evidence';
 import { passiveScore } from './passive';
-import { fitHomography, FACE_PLANE, noseParallax } from './planarity';
+import { facePlaneHomography, noseParallax } from './planarity';
 import { surfaceResidual, type SurfaceFrame } from './surface';
 import { base64ToBytes } from '../vision/base64';
 
@@ -154,8 +154,7 @@ function residualOf(ref: Smoothed, f: Smoothed): number | null {
   if (residuals.has(key)) return residuals.get(key)!;
   const a = surfaceFrame(ref);
   const b = surfaceFrame(f);
-  const pick = (lm: ArrayLike<number>) => Float64Array.from(FACE_PLANE.flatMap((i) => [lm[2 * i] as number, lm[2 * i + 1] as number]));
-  const h = a && b ? fitHomography(pick(ref.measured), pick(f.measured)) : null;
+  const h = a && b ? facePlaneHomography(ref.measured, f.measured) : null;
   const r = a && b && h ? surfaceResidual(a, b, h) : null;
   if (residuals.size >= CACHED) residuals.clear();
   residuals.set(key, r);

@@ -231,6 +231,11 @@ export interface NoseParallax {
  * the turn. The nose points' mean displacement is used, not each point's: they move together while
  * their jitter does not.
  */
+/** The face plane's homography from `ref` to `frame` (68-point landmark arrays), fitted to FACE_PLANE alone; null when degenerate. */
+export function facePlaneHomography(ref: ArrayLike<number>, frame: ArrayLike<number>): Float64Array | null {
+  return fitHomography(pick(ref, FACE_PLANE), pick(frame, FACE_PLANE));
+}
+
 export function noseParallax(ref: ArrayLike<number>, frame: ArrayLike<number>, interocular: number): NoseParallax | null {
   const src = pick(ref, FACE_PLANE);
   const dst = pick(frame, FACE_PLANE);

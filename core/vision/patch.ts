@@ -1,6 +1,6 @@
 // A small grey picture of the face, for the liveness rule's test on pixels (core/liveness/surface.ts):
-// the square about the 68 landmarks, sampled down to PATCH_SIZE x PATCH_SIZE luma by averaging.
-import type { RgbaImage } from './image';
+// the square about the 68 landmarks, sampled down to PATCH_SIZE x PATCH_SIZE luma.
+import { boxMap, sampleTensor, type RgbaImage } from './image';
 
 export const PATCH_SIZE = 64;
 
@@ -28,25 +28,9 @@ export function patchSquare(landmarks: ArrayLike<number>): { x: number; y: numbe
   return { x: (x1 + x2) / 2 - size / 2, y: (y1 + y2) / 2 - size / 2, size };
 }
 
+/** The patch, through the one sampler every crop uses (image.ts: bilinear, averaging where it shrinks). */
 export function facePatch(img: RgbaImage, landmarks: ArrayLike<number>): FacePatch {
   const sq = patchSquare(landmarks);
-  const n = PATCH_SIZE;
-  const cell = sq.size / n;
-  const k = Math.max(1, Math.min(4, Math.round(cell)));
-  const luma = new Uint8Array(n * n);
-  const { width, height, data } = img;
-  const at = (x: number, y: number) => {
-    const xi = Math.min(width - 1, Math.max(0, Math.round(x)));
-    const yi = Math.min(height - 1, Math.max(0, Math.round(y)));
-    const o = 4 * (yi * width + xi);
-    return 0.299 * data[o]! + 0.587 * data[o + 1]! + 0.114 * data[o + 2]!;
-  };
-  for (let v = 0; v < n; v++) {
-    for (let u = 0; u < n; u++) {
-      let sum = 0;
-      for (let j = 0; j < k; j++) for (let i = 0; i < k; i++) sum += at(sq.x + (u + (i + 0.5) / k) * cell - 0.5, sq.y + (v + (j + 0.5) / k) * cell - 0.5);
-      luma[v * n + u] = Math.round(sum / (k * k));
-    }
-  }
-  return { ...sq, luma };
+  const grey = sampleTensor(img, boxMap({ x1: sq.x, y1: sq.y, x2: sq.x + sq.size, y2: sq.y + sq.size }, PATCH_SIZE, PATCH_SIZE), { width: PATCH_SIZE, height: PATCH_SIZE, sampling: 'grey', mean: 0, scale: 1 });
+  return { ...sq, luma: Uint8Array.from(grey, (v) => Math.round(v)) };
 }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { frameEvidenceSchema } from '../../core/contract/api';
 import { faceEvidence, PATCH_TEXT_LENGTH, type FrameEvidence } from '../../core/liveness/evidence';
 import { judgeLiveness, measurePlanarity, PLANARITY } from '../../core/liveness/judge';
-import { fitHomography, FACE_PLANE } from '../../core/liveness/planarity';
+import { facePlaneHomography } from '../../core/liveness/planarity';
 import { surfaceResidual } from '../../core/liveness/surface';
 import { facePatch } from '../../core/vision/patch';
 import type { RgbaImage } from '../../core/vision/image';
@@ -67,7 +67,6 @@ function photoFrame(tex: (x: number, y: number) => number, yaw: number, pitch: n
   return { width, height, data };
 }
 
-const pick = (lm: ArrayLike<number>) => Float64Array.from(FACE_PLANE.flatMap((i) => [lm[2 * i] as number, lm[2 * i + 1] as number]));
 
 describe('the planarity test on pixels', () => {
   it('carries a picture turned to 60 degrees about either axis onto its frontal view, whatever the light and the landmark noise', () => {
@@ -90,7 +89,7 @@ describe('the planarity test on pixels', () => {
       const ref = frames[0]!;
       let most = 0;
       for (const f of frames.slice(1)) {
-        const h = fitHomography(pick(ref.face!.landmarks), pick(f.face!.landmarks))!;
+        const h = facePlaneHomography(ref.face!.landmarks, f.face!.landmarks)!;
         const r = surfaceResidual({ patch: decode(ref), landmarks: ref.face!.landmarks }, { patch: decode(f), landmarks: f.face!.landmarks }, h);
         expect(r, `picture ${k} at ${JSON.stringify([f.face!.yaw, f.face!.pitch])}`).not.toBeNull();
         most = Math.max(most, r!);
